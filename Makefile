@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make            build the module (ovpn-dco-v2.ko) and the CLI (cli/ovpn-cli)
+# make deps       install every Debian package the build, tests and demo need
+# make check      unit tests + the guest scenario suite (installs deps if missing)
+# make demo       a measured tunnel between two namespaces in one guest boot
+#
+# KVER selects the kernel (default: the one Debian's linux-image-amd64 depends
+# on); KDIR the build tree (default: its headers).
+
+ifneq ($(KERNELRELEASE),)
+include $(src)/Kbuild
+else
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# Pass KVER/KDIR on to sub-makes only when the user chose them: after
+# `make deps` a sub-make must compute the default again.
+USER_KVARS := $(if $(filter command line environment,$(origin KVER)),KVER=$(KVER)) \
+	      $(if $(filter command line environment,$(origin KDIR)),KDIR=$(KDIR))
+KVER ?= $(shell $(TOP)/scripts/kver.sh)
+KVER := $(KVER)
+KDIR ?= /lib/modules/$(KVER)/build
+
+.PHONY: all module cli deps deps-if-missing unit check guest demo demo-run clean sparse checkpatch
+
+all: module cli
+
+module:
+	@test -d "$(KDIR)" || { echo "no kernel build tree at $(KDIR): run 'make deps' or set KDIR"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+cli:
+	$(MAKE) -C $(TOP)/cli
+
+deps:
+	$(TOP)/scripts/deps.sh
+
+deps-if-missing:
+	$(TOP)/scripts/deps.sh --if-missing
+
+unit:
+	$(MAKE) -C $(TOP)/tests/unit run
+
+guest: all
+	KVER=$(KVER) $(TOP)/tests/guest/run.sh
+
+check: deps-if-missing
+	$(MAKE) -C $(TOP) all $(USER_KVARS)
+	$(MAKE) -C $(TOP) unit
+	$(MAKE) -C $(TOP) guest $(USER_KVARS)
+
+demo: deps-if-missing
+	$(MAKE) -C $(TOP) demo-run $(USER_KVARS)
+
+demo-run: all
+	KVER=$(KVER) $(TOP)/tests/guest/run.sh --demo
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(TOP) C=2 W=1 modules
+
+checkpatch:
+	$(TOP)/scripts/checkpatch.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(TOP) clean || true
+	$(MAKE) -C $(TOP)/cli clean
+	$(MAKE) -C $(TOP)/tests/unit clean
+endif

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * ovpn-dco-v2: OpenVPN data channel offload, userspace API.
+ *
+ * The generic netlink family, its commands, attributes and their numbers are
+ * those of the out-of-tree ovpn-dco v2 module that OpenVPN 2.6 speaks to;
+ * everything this module adds is numbered after the last value in use.
+ * Documentation/netlink/specs/ovpn-dco.yaml describes the same interface.
+ */
+
+#ifndef _UAPI_LINUX_OVPN_DCO_H_
+#define _UAPI_LINUX_OVPN_DCO_H_
+
+#define OVPN_NL_NAME "ovpn-dco-v2"
+#define OVPN_NL_VERSION 1
+#define OVPN_NL_MULTICAST_GROUP_PEERS "peers"
+
+/* rtnetlink link kind */
+#define OVPN_LINK_KIND "ovpn-dco"
+
+/**
+ * enum ovpn_nl_commands - generic netlink commands
+ * @OVPN_CMD_UNSPEC: unused
+ * @OVPN_CMD_NEW_PEER: add a peer (with its transport socket)
+ * @OVPN_CMD_SET_PEER: change a peer's keepalive
+ * @OVPN_CMD_DEL_PEER: delete a peer; also the multicast notification of
+ *	every peer removal
+ * @OVPN_CMD_NEW_KEY: install a key in a peer's key slot
+ * @OVPN_CMD_SWAP_KEYS: swap a peer's primary and secondary slots
+ * @OVPN_CMD_DEL_KEY: erase a peer's key slot
+ * @OVPN_CMD_GET_PEER: read one peer (do) or all peers (dump)
+ * @OVPN_CMD_START_VPN: check the device is ready (a peer with a primary key),
+ *	bring it up and report carrier; never required
+ * @__OVPN_CMD_MAX: internal
+ * @OVPN_CMD_MAX: last command
+ */
+enum ovpn_nl_commands {
+	OVPN_CMD_UNSPEC = 0,
+	OVPN_CMD_NEW_PEER,
+	OVPN_CMD_SET_PEER,
+	OVPN_CMD_DEL_PEER,
+	OVPN_CMD_NEW_KEY,
+	OVPN_CMD_SWAP_KEYS,
+	OVPN_CMD_DEL_KEY,
+	OVPN_CMD_GET_PEER,
+	OVPN_CMD_START_VPN,
+
+	__OVPN_CMD_MAX,
+	OVPN_CMD_MAX = __OVPN_CMD_MAX - 1,
+};
+
+/**
+ * enum ovpn_cipher_alg - AEAD of a key
+ * @OVPN_CIPHER_ALG_NONE: no cipher (refused by NEW_KEY)
+ * @OVPN_CIPHER_ALG_AES_GCM: AES-128/192/256-GCM, by key length
+ * @OVPN_CIPHER_ALG_CHACHA20_POLY1305: ChaCha20-Poly1305 (RFC 7539)
+ */
+enum ovpn_cipher_alg {
+	OVPN_CIPHER_ALG_NONE = 0,
+	OVPN_CIPHER_ALG_AES_GCM,
+	OVPN_CIPHER_ALG_CHACHA20_POLY1305,
+};
+
+/**
+ * enum ovpn_del_peer_reason - why a peer was removed
+ * @__OVPN_DEL_PEER_REASON_FIRST: internal
+ * @OVPN_DEL_PEER_REASON_TEARDOWN: the device went away
+ * @OVPN_DEL_PEER_REASON_USERSPACE: userspace asked (DEL_PEER, or replaced)
+ * @OVPN_DEL_PEER_REASON_EXPIRED: keepalive timeout without authentic traffic
+ * @OVPN_DEL_PEER_REASON_TRANSPORT_ERROR: the transport failed
+ * @OVPN_DEL_PEER_REASON_TRANSPORT_DISCONNECT: the transport was closed
+ * @__OVPN_DEL_PEER_REASON_AFTER_LAST: internal
+ */
+enum ovpn_del_peer_reason {
+	__OVPN_DEL_PEER_REASON_FIRST,
+	OVPN_DEL_PEER_REASON_TEARDOWN = __OVPN_DEL_PEER_REASON_FIRST,
+	OVPN_DEL_PEER_REASON_USERSPACE,
+	OVPN_DEL_PEER_REASON_EXPIRED,
+	OVPN_DEL_PEER_REASON_TRANSPORT_ERROR,
+	OVPN_DEL_PEER_REASON_TRANSPORT_DISCONNECT,
+	__OVPN_DEL_PEER_REASON_AFTER_LAST
+};
+
+/**
+ * enum ovpn_key_slot - a peer's two key slots
+ * @__OVPN_KEY_SLOT_FIRST: internal
+ * @OVPN_KEY_SLOT_PRIMARY: used for TX and RX
+ * @OVPN_KEY_SLOT_SECONDARY: used for RX only, until swapped in
+ * @__OVPN_KEY_SLOT_AFTER_LAST: internal
+ */
+enum ovpn_key_slot {
+	__OVPN_KEY_SLOT_FIRST,
+	OVPN_KEY_SLOT_PRIMARY = __OVPN_KEY_SLOT_FIRST,
+	OVPN_KEY_SLOT_SECONDARY,
+	__OVPN_KEY_SLOT_AFTER_LAST,
+};
+
+/**
+ * enum ovpn_netlink_attrs - top-level attributes
+ * @OVPN_ATTR_UNSPEC: unused
+ * @OVPN_ATTR_IFINDEX: u32, the ovpn-dco device
+ * @OVPN_ATTR_NEW_PEER: nest, &enum ovpn_netlink_new_peer_attrs
+ * @OVPN_ATTR_SET_PEER: nest, &enum ovpn_netlink_set_peer_attrs
+ * @OVPN_ATTR_DEL_PEER: nest, &enum ovpn_netlink_del_peer_attrs
+ * @OVPN_ATTR_NEW_KEY: nest, &enum ovpn_netlink_new_key_attrs
+ * @OVPN_ATTR_SWAP_KEYS: nest, &enum ovpn_netlink_swap_keys_attrs
+ * @OVPN_ATTR_DEL_KEY: nest, &enum ovpn_netlink_del_key_attrs
+ * @OVPN_ATTR_GET_PEER: nest, request &enum ovpn_netlink_get_peer_attrs,
+ *	reply &enum ovpn_netlink_get_peer_response_attrs
+ * @__OVPN_ATTR_AFTER_LAST: internal
+ * @OVPN_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_attrs {
+	OVPN_ATTR_UNSPEC = 0,
+	OVPN_ATTR_IFINDEX,
+	OVPN_ATTR_NEW_PEER,
+	OVPN_ATTR_SET_PEER,
+	OVPN_ATTR_DEL_PEER,
+	OVPN_ATTR_NEW_KEY,
+	OVPN_ATTR_SWAP_KEYS,
+	OVPN_ATTR_DEL_KEY,
+	OVPN_ATTR_GET_PEER,
+
+	__OVPN_ATTR_AFTER_LAST,
+	OVPN_ATTR_MAX = __OVPN_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_key_dir_attrs - one direction of a key
+ * @OVPN_KEY_DIR_ATTR_UNSPEC: unused
+ * @OVPN_KEY_DIR_ATTR_CIPHER_KEY: binary, 16/24/32 bytes (AES), 32 (ChaCha)
+ * @OVPN_KEY_DIR_ATTR_NONCE_TAIL: binary, exactly 8 bytes
+ * @__OVPN_KEY_DIR_ATTR_AFTER_LAST: internal
+ * @OVPN_KEY_DIR_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_key_dir_attrs {
+	OVPN_KEY_DIR_ATTR_UNSPEC = 0,
+	OVPN_KEY_DIR_ATTR_CIPHER_KEY,
+	OVPN_KEY_DIR_ATTR_NONCE_TAIL,
+
+	__OVPN_KEY_DIR_ATTR_AFTER_LAST,
+	OVPN_KEY_DIR_ATTR_MAX = __OVPN_KEY_DIR_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_new_key_attrs - NEW_KEY
+ * @OVPN_NEW_KEY_ATTR_UNSPEC: unused
+ * @OVPN_NEW_KEY_ATTR_PEER_ID: u32
+ * @OVPN_NEW_KEY_ATTR_KEY_SLOT: u8, &enum ovpn_key_slot
+ * @OVPN_NEW_KEY_ATTR_KEY_ID: u8, 0..7
+ * @OVPN_NEW_KEY_ATTR_CIPHER_ALG: u16, &enum ovpn_cipher_alg
+ * @OVPN_NEW_KEY_ATTR_ENCRYPT_KEY: nest, &enum ovpn_netlink_key_dir_attrs
+ * @OVPN_NEW_KEY_ATTR_DECRYPT_KEY: nest, &enum ovpn_netlink_key_dir_attrs
+ * @__OVPN_NEW_KEY_ATTR_AFTER_LAST: internal
+ * @OVPN_NEW_KEY_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_new_key_attrs {
+	OVPN_NEW_KEY_ATTR_UNSPEC = 0,
+	OVPN_NEW_KEY_ATTR_PEER_ID,
+	OVPN_NEW_KEY_ATTR_KEY_SLOT,
+	OVPN_NEW_KEY_ATTR_KEY_ID,
+	OVPN_NEW_KEY_ATTR_CIPHER_ALG,
+	OVPN_NEW_KEY_ATTR_ENCRYPT_KEY,
+	OVPN_NEW_KEY_ATTR_DECRYPT_KEY,
+
+	__OVPN_NEW_KEY_ATTR_AFTER_LAST,
+	OVPN_NEW_KEY_ATTR_MAX = __OVPN_NEW_KEY_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_del_key_attrs - DEL_KEY
+ * @OVPN_DEL_KEY_ATTR_UNSPEC: unused
+ * @OVPN_DEL_KEY_ATTR_PEER_ID: u32
+ * @OVPN_DEL_KEY_ATTR_KEY_SLOT: u8, &enum ovpn_key_slot
+ * @__OVPN_DEL_KEY_ATTR_AFTER_LAST: internal
+ * @OVPN_DEL_KEY_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_del_key_attrs {
+	OVPN_DEL_KEY_ATTR_UNSPEC = 0,
+	OVPN_DEL_KEY_ATTR_PEER_ID,
+	OVPN_DEL_KEY_ATTR_KEY_SLOT,
+
+	__OVPN_DEL_KEY_ATTR_AFTER_LAST,
+	OVPN_DEL_KEY_ATTR_MAX = __OVPN_DEL_KEY_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_swap_keys_attrs - SWAP_KEYS
+ * @OVPN_SWAP_KEYS_ATTR_UNSPEC: unused
+ * @OVPN_SWAP_KEYS_ATTR_PEER_ID: u32
+ * @__OVPN_SWAP_KEYS_ATTR_AFTER_LAST: internal
+ * @OVPN_SWAP_KEYS_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_swap_keys_attrs {
+	OVPN_SWAP_KEYS_ATTR_UNSPEC = 0,
+	OVPN_SWAP_KEYS_ATTR_PEER_ID,
+
+	__OVPN_SWAP_KEYS_ATTR_AFTER_LAST,
+	OVPN_SWAP_KEYS_ATTR_MAX = __OVPN_SWAP_KEYS_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_new_peer_attrs - NEW_PEER
+ * @OVPN_NEW_PEER_ATTR_UNSPEC: unused
+ * @OVPN_NEW_PEER_ATTR_PEER_ID: u32
+ * @OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE: struct sockaddr_in or sockaddr_in6
+ * @OVPN_NEW_PEER_ATTR_SOCKET: u32, a userspace socket file descriptor
+ * @OVPN_NEW_PEER_ATTR_IPV4: be32, the peer's VPN IPv4 address
+ * @OVPN_NEW_PEER_ATTR_IPV6: 16 bytes, the peer's VPN IPv6 address
+ * @OVPN_NEW_PEER_ATTR_LOCAL_IP: 4 or 16 bytes, local transport address
+ * @__OVPN_NEW_PEER_ATTR_AFTER_LAST: internal
+ * @OVPN_NEW_PEER_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_new_peer_attrs {
+	OVPN_NEW_PEER_ATTR_UNSPEC = 0,
+	OVPN_NEW_PEER_ATTR_PEER_ID,
+	OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE,
+	OVPN_NEW_PEER_ATTR_SOCKET,
+	OVPN_NEW_PEER_ATTR_IPV4,
+	OVPN_NEW_PEER_ATTR_IPV6,
+	OVPN_NEW_PEER_ATTR_LOCAL_IP,
+
+	__OVPN_NEW_PEER_ATTR_AFTER_LAST,
+	OVPN_NEW_PEER_ATTR_MAX = __OVPN_NEW_PEER_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_set_peer_attrs - SET_PEER
+ * @OVPN_SET_PEER_ATTR_UNSPEC: unused
+ * @OVPN_SET_PEER_ATTR_PEER_ID: u32
+ * @OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL: u32 seconds, 0 disables
+ * @OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT: u32 seconds, 0 disables
+ * @__OVPN_SET_PEER_ATTR_AFTER_LAST: internal
+ * @OVPN_SET_PEER_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_set_peer_attrs {
+	OVPN_SET_PEER_ATTR_UNSPEC = 0,
+	OVPN_SET_PEER_ATTR_PEER_ID,
+	OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL,
+	OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT,
+
+	__OVPN_SET_PEER_ATTR_AFTER_LAST,
+	OVPN_SET_PEER_ATTR_MAX = __OVPN_SET_PEER_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_del_peer_attrs - DEL_PEER request and notification
+ * @OVPN_DEL_PEER_ATTR_UNSPEC: unused
+ * @OVPN_DEL_PEER_ATTR_REASON: u8, &enum ovpn_del_peer_reason
+ *	(notification only)
+ * @OVPN_DEL_PEER_ATTR_PEER_ID: u32
+ * @__OVPN_DEL_PEER_ATTR_AFTER_LAST: internal
+ * @OVPN_DEL_PEER_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_del_peer_attrs {
+	OVPN_DEL_PEER_ATTR_UNSPEC = 0,
+	OVPN_DEL_PEER_ATTR_REASON,
+	OVPN_DEL_PEER_ATTR_PEER_ID,
+
+	__OVPN_DEL_PEER_ATTR_AFTER_LAST,
+	OVPN_DEL_PEER_ATTR_MAX = __OVPN_DEL_PEER_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_get_peer_attrs - GET_PEER request
+ * @OVPN_GET_PEER_ATTR_UNSPEC: unused
+ * @OVPN_GET_PEER_ATTR_PEER_ID: u32; absent in a dump
+ * @__OVPN_GET_PEER_ATTR_AFTER_LAST: internal
+ * @OVPN_GET_PEER_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_get_peer_attrs {
+	OVPN_GET_PEER_ATTR_UNSPEC = 0,
+	OVPN_GET_PEER_ATTR_PEER_ID,
+
+	__OVPN_GET_PEER_ATTR_AFTER_LAST,
+	OVPN_GET_PEER_ATTR_MAX = __OVPN_GET_PEER_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_get_peer_response_attrs - GET_PEER reply
+ * @OVPN_GET_PEER_RESP_ATTR_UNSPEC: padding
+ * @OVPN_GET_PEER_RESP_ATTR_PEER_ID: u32
+ * @OVPN_GET_PEER_RESP_ATTR_SOCKADDR_REMOTE: struct sockaddr_in/sockaddr_in6
+ * @OVPN_GET_PEER_RESP_ATTR_IPV4: be32
+ * @OVPN_GET_PEER_RESP_ATTR_IPV6: 16 bytes
+ * @OVPN_GET_PEER_RESP_ATTR_LOCAL_IP: 4 or 16 bytes
+ * @OVPN_GET_PEER_RESP_ATTR_LOCAL_PORT: be16
+ * @OVPN_GET_PEER_RESP_ATTR_KEEPALIVE_INTERVAL: u32 seconds
+ * @OVPN_GET_PEER_RESP_ATTR_KEEPALIVE_TIMEOUT: u32 seconds
+ * @OVPN_GET_PEER_RESP_ATTR_VPN_RX_BYTES: u64, plaintext received
+ * @OVPN_GET_PEER_RESP_ATTR_VPN_TX_BYTES: u64, plaintext sent
+ * @OVPN_GET_PEER_RESP_ATTR_VPN_RX_PACKETS: u32
+ * @OVPN_GET_PEER_RESP_ATTR_VPN_TX_PACKETS: u32
+ * @OVPN_GET_PEER_RESP_ATTR_LINK_RX_BYTES: u64, transport bytes received
+ * @OVPN_GET_PEER_RESP_ATTR_LINK_TX_BYTES: u64, transport bytes sent
+ * @OVPN_GET_PEER_RESP_ATTR_LINK_RX_PACKETS: u32
+ * @OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS: u32
+ * @__OVPN_GET_PEER_RESP_ATTR_AFTER_LAST: internal
+ * @OVPN_GET_PEER_RESP_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_get_peer_response_attrs {
+	OVPN_GET_PEER_RESP_ATTR_UNSPEC = 0,
+	OVPN_GET_PEER_RESP_ATTR_PEER_ID,
+	OVPN_GET_PEER_RESP_ATTR_SOCKADDR_REMOTE,
+	OVPN_GET_PEER_RESP_ATTR_IPV4,
+	OVPN_GET_PEER_RESP_ATTR_IPV6,
+	OVPN_GET_PEER_RESP_ATTR_LOCAL_IP,
+	OVPN_GET_PEER_RESP_ATTR_LOCAL_PORT,
+	OVPN_GET_PEER_RESP_ATTR_KEEPALIVE_INTERVAL,
+	OVPN_GET_PEER_RESP_ATTR_KEEPALIVE_TIMEOUT,
+	OVPN_GET_PEER_RESP_ATTR_VPN_RX_BYTES,
+	OVPN_GET_PEER_RESP_ATTR_VPN_TX_BYTES,
+	OVPN_GET_PEER_RESP_ATTR_VPN_RX_PACKETS,
+	OVPN_GET_PEER_RESP_ATTR_VPN_TX_PACKETS,
+	OVPN_GET_PEER_RESP_ATTR_LINK_RX_BYTES,
+	OVPN_GET_PEER_RESP_ATTR_LINK_TX_BYTES,
+	OVPN_GET_PEER_RESP_ATTR_LINK_RX_PACKETS,
+	OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS,
+
+	__OVPN_GET_PEER_RESP_ATTR_AFTER_LAST,
+	OVPN_GET_PEER_RESP_ATTR_MAX = __OVPN_GET_PEER_RESP_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_mode - device mode, rtnetlink %IFLA_OVPN_MODE
+ * @__OVPN_MODE_FIRST: internal
+ * @OVPN_MODE_P2P: one peer (default)
+ * @OVPN_MODE_MP: many peers (server)
+ * @__OVPN_MODE_AFTER_LAST: internal
+ */
+enum ovpn_mode {
+	__OVPN_MODE_FIRST = 0,
+	OVPN_MODE_P2P = __OVPN_MODE_FIRST,
+	OVPN_MODE_MP,
+
+	__OVPN_MODE_AFTER_LAST,
+};
+
+/**
+ * enum ovpn_ifla_attrs - rtnetlink IFLA_INFO_DATA of kind "ovpn-dco"
+ * @IFLA_OVPN_UNSPEC: unused
+ * @IFLA_OVPN_MODE: u8, &enum ovpn_mode
+ * @__IFLA_OVPN_AFTER_LAST: internal
+ * @IFLA_OVPN_MAX: last attribute
+ */
+enum ovpn_ifla_attrs {
+	IFLA_OVPN_UNSPEC = 0,
+	IFLA_OVPN_MODE,
+
+	__IFLA_OVPN_AFTER_LAST,
+	IFLA_OVPN_MAX = __IFLA_OVPN_AFTER_LAST - 1,
+};
+
+#endif /* _UAPI_LINUX_OVPN_DCO_H_ */

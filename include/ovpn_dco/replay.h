@@ -85,10 +85,11 @@ ovpn_replay_check(struct ovpn_replay *r, u32 id, u64 now_secs)
 	} else {
 		if (r->highest - id >= OVPN_REPLAY_WINDOW)
 			return OVPN_REPLAY_TOO_OLD;
-		if (now_secs - r->last_secs > OVPN_REPLAY_BACKTRACK_SECS)
-			return OVPN_REPLAY_STALE;
+		/* seen first: the highest id is never "below the highest" */
 		if (r->bitmap[word % OVPN_REPLAY_WORDS] & bit)
 			return OVPN_REPLAY_DUPLICATE;
+		if (now_secs - r->last_secs > OVPN_REPLAY_BACKTRACK_SECS)
+			return OVPN_REPLAY_STALE;
 	}
 
 	r->bitmap[word % OVPN_REPLAY_WORDS] |= bit;

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ovpn-dco: key slots
+ *
+ * A peer has two slots. Readers (the data path) take a slot under RCU and
+ * hold it for the lifetime of one packet; writers replace slot pointers under
+ * the state's mutex. A slot's transforms are freed in process context after
+ * the last reference and a grace period.
+ */
+
+#include <linux/netlink.h>
+#include <linux/slab.h>
+#include <crypto/aead.h>
+
+#include "crypto.h"
+#include "ovpn.h"
+
+static void ovpn_ks_free_work(struct work_struct *work)
+{
+	struct ovpn_crypto_key_slot *ks;
+
+	ks = container_of(to_rcu_work(work), struct ovpn_crypto_key_slot,
+			  rwork);
+	crypto_free_aead(ks->encrypt);
+	crypto_free_aead(ks->decrypt);
+	kfree_sensitive(ks);
+}
+
+static void ovpn_ks_release(struct kref *kref)
+{
+	struct ovpn_crypto_key_slot *ks;
+
+	ks = container_of(kref, struct ovpn_crypto_key_slot, refcount);
+	INIT_RCU_WORK(&ks->rwork, ovpn_ks_free_work);
+	queue_rcu_work(ovpn_wq, &ks->rwork);
+}
+
+void ovpn_crypto_key_slot_put(struct ovpn_crypto_key_slot *ks)
+{
+	kref_put(&ks->refcount, ovpn_ks_release);
+}
+
+void ovpn_crypto_state_init(struct ovpn_crypto_state *cs)
+{
+	RCU_INIT_POINTER(cs->slots[OVPN_KEY_SLOT_PRIMARY], NULL);
+	RCU_INIT_POINTER(cs->slots[OVPN_KEY_SLOT_SECONDARY], NULL);
+	mutex_init(&cs->mutex);
+}
+
+static const char *ovpn_cipher_name(enum ovpn_cipher_alg alg)
+{
+	switch (alg) {
+	case OVPN_CIPHER_ALG_AES_GCM:
+		return "gcm(aes)";
+	case OVPN_CIPHER_ALG_CHACHA20_POLY1305:
+		return "rfc7539(chacha20,poly1305)";
+	default:
+		return NULL;
+	}
+}
+
+static struct crypto_aead *ovpn_aead_init(const char *name,
+					  const struct ovpn_key_direction *kd,
+					  struct netlink_ext_ack *extack)
+{
+	struct crypto_aead *tfm;
+	int ret;
+
+	tfm = crypto_alloc_aead(name, 0, 0);
+	if (IS_ERR(tfm)) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot allocate the AEAD transform");
+		return tfm;
+	}
+
+	ret = crypto_aead_setkey(tfm, kd->cipher_key, kd->cipher_key_size);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(extack, "the cipher refused the key");
+		goto err;
+	}
+
+	ret = crypto_aead_setauthsize(tfm, OVPN_TAG_LEN);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(extack, "the cipher refused the tag size");
+		goto err;
+	}
+
+	if (crypto_aead_ivsize(tfm) != OVPN_NONCE_LEN) {
+		NL_SET_ERR_MSG_MOD(extack, "unexpected nonce size of the cipher");
+		ret = -EINVAL;
+		goto err;
+	}
+	return tfm;
+err:
+	crypto_free_aead(tfm);
+	return ERR_PTR(ret);
+}
+
+static struct ovpn_crypto_key_slot *
+ovpn_ks_new(const struct ovpn_key_config *kc, struct netlink_ext_ack *extack)
+{
+	struct ovpn_crypto_key_slot *ks;
+	const char *name;
+	int ret;
+
+	name = ovpn_cipher_name(kc->cipher_alg);
+	if (!name) {
+		NL_SET_ERR_MSG_MOD(extack, "unsupported cipher algorithm");
+		return ERR_PTR(-EINVAL);
+	}
+
+	ks = kzalloc(sizeof(*ks), GFP_KERNEL);
+	if (!ks)
+		return ERR_PTR(-ENOMEM);
+
+	ks->encrypt = ovpn_aead_init(name, &kc->encrypt, extack);
+	if (IS_ERR(ks->encrypt)) {
+		ret = PTR_ERR(ks->encrypt);
+		goto err_free;
+	}
+
+	ks->decrypt = ovpn_aead_init(name, &kc->decrypt, extack);
+	if (IS_ERR(ks->decrypt)) {
+		ret = PTR_ERR(ks->decrypt);
+		goto err_encrypt;
+	}
+
+	ks->key_id = kc->key_id;
+	memcpy(ks->nonce_tail_xmit, kc->encrypt.nonce_tail,
+	       OVPN_NONCE_TAIL_LEN);
+	memcpy(ks->nonce_tail_recv, kc->decrypt.nonce_tail,
+	       OVPN_NONCE_TAIL_LEN);
+	/* the first packet id sent is 1 */
+	atomic64_set(&ks->pktid_xmit, 0);
+	spin_lock_init(&ks->replay_lock);
+	ovpn_replay_init(&ks->replay);
+	kref_init(&ks->refcount);
+	return ks;
+
+err_encrypt:
+	crypto_free_aead(ks->encrypt);
+err_free:
+	kfree(ks);
+	return ERR_PTR(ret);
+}
+
+/**
+ * ovpn_crypto_state_reset - install a new key in a slot
+ * @cs: the peer's crypto state
+ * @slot: which slot; an occupied slot is replaced (OpenVPN relies on it)
+ * @kc: the key
+ * @extack: for the reason of a refusal
+ *
+ * Return: 0 or a negative errno.
+ */
+int ovpn_crypto_state_reset(struct ovpn_crypto_state *cs,
+			    enum ovpn_key_slot slot,
+			    const struct ovpn_key_config *kc,
+			    struct netlink_ext_ack *extack)
+{
+	struct ovpn_crypto_key_slot *new, *old;
+
+	new = ovpn_ks_new(kc, extack);
+	if (IS_ERR(new))
+		return PTR_ERR(new);
+
+	mutex_lock(&cs->mutex);
+	old = rcu_replace_pointer(cs->slots[slot], new,
+				  lockdep_is_held(&cs->mutex));
+	mutex_unlock(&cs->mutex);
+
+	if (old)
+		ovpn_crypto_key_slot_put(old);
+	return 0;
+}
+
+void ovpn_crypto_key_slot_delete(struct ovpn_crypto_state *cs,
+				 enum ovpn_key_slot slot)
+{
+	struct ovpn_crypto_key_slot *old;
+
+	mutex_lock(&cs->mutex);
+	old = rcu_replace_pointer(cs->slots[slot], NULL,
+				  lockdep_is_held(&cs->mutex));
+	mutex_unlock(&cs->mutex);
+
+	if (old)
+		ovpn_crypto_key_slot_put(old);
+}
+
+/* Swapping with an empty slot is allowed: OpenVPN does it and expects no error */
+void ovpn_crypto_key_slots_swap(struct ovpn_crypto_state *cs)
+{
+	struct ovpn_crypto_key_slot *primary, *secondary;
+
+	mutex_lock(&cs->mutex);
+	primary = rcu_dereference_protected(cs->slots[OVPN_KEY_SLOT_PRIMARY],
+					    lockdep_is_held(&cs->mutex));
+	secondary = rcu_dereference_protected(cs->slots[OVPN_KEY_SLOT_SECONDARY],
+					      lockdep_is_held(&cs->mutex));
+	rcu_assign_pointer(cs->slots[OVPN_KEY_SLOT_PRIMARY], secondary);
+	rcu_assign_pointer(cs->slots[OVPN_KEY_SLOT_SECONDARY], primary);
+	mutex_unlock(&cs->mutex);
+}
+
+bool ovpn_crypto_has_primary(struct ovpn_crypto_state *cs)
+{
+	return rcu_access_pointer(cs->slots[OVPN_KEY_SLOT_PRIMARY]);
+}
+
+/* Drop both slots; packets in flight keep their own references. */
+void ovpn_crypto_state_release(struct ovpn_crypto_state *cs)
+{
+	ovpn_crypto_key_slot_delete(cs, OVPN_KEY_SLOT_PRIMARY);
+	ovpn_crypto_key_slot_delete(cs, OVPN_KEY_SLOT_SECONDARY);
+}
+
+/**
+ * ovpn_crypto_key_id_to_slot - the RX key for a key id, held
+ * @cs: the peer's crypto state
+ * @key_id: key id from the packet
+ *
+ * Return: the held slot whose key id matches, or NULL.
+ */
+struct ovpn_crypto_key_slot *
+ovpn_crypto_key_id_to_slot(struct ovpn_crypto_state *cs, u8 key_id)
+{
+	struct ovpn_crypto_key_slot *ks;
+	int i;
+
+	rcu_read_lock();
+	for (i = __OVPN_KEY_SLOT_FIRST; i < __OVPN_KEY_SLOT_AFTER_LAST; i++) {
+		ks = rcu_dereference(cs->slots[i]);
+		if (ks && ks->key_id == key_id && ovpn_crypto_key_slot_hold(ks)) {
+			rcu_read_unlock();
+			return ks;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+/* TX always uses the primary key */
+struct ovpn_crypto_key_slot *
+ovpn_crypto_key_slot_primary(struct ovpn_crypto_state *cs)
+{
+	struct ovpn_crypto_key_slot *ks;
+
+	rcu_read_lock();
+	ks = rcu_dereference(cs->slots[OVPN_KEY_SLOT_PRIMARY]);
+	if (ks && !ovpn_crypto_key_slot_hold(ks))
+		ks = NULL;
+	rcu_read_unlock();
+	return ks;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ovpn-dco: key slots and AEAD state
+ */
+
+#ifndef _OVPN_DCO_CRYPTO_H_
+#define _OVPN_DCO_CRYPTO_H_
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <crypto/aead.h>
+#include <linux/ovpn_dco.h>
+
+#include <ovpn_dco/proto.h>
+#include <ovpn_dco/replay.h>
+
+/* userspace is warned (later issues) well before this; at it, TX stops */
+#define OVPN_PKTID_XMIT_MAX	0xFFFFFFFFULL
+
+/**
+ * struct ovpn_key_direction - key material of one direction, from netlink
+ * @cipher_key: the key
+ * @cipher_key_size: its length in bytes
+ * @nonce_tail: the 8 bytes after the packet id in every nonce
+ */
+struct ovpn_key_direction {
+	const u8 *cipher_key;
+	size_t cipher_key_size;
+	const u8 *nonce_tail;
+};
+
+/**
+ * struct ovpn_key_config - a NEW_KEY request
+ * @cipher_alg: OVPN_CIPHER_ALG_*
+ * @key_id: key id carried on the wire, 0..7
+ * @encrypt: TX direction
+ * @decrypt: RX direction
+ */
+struct ovpn_key_config {
+	enum ovpn_cipher_alg cipher_alg;
+	u8 key_id;
+	struct ovpn_key_direction encrypt;
+	struct ovpn_key_direction decrypt;
+};
+
+/**
+ * struct ovpn_crypto_key_slot - one installed key
+ * @key_id: key id on the wire (constant)
+ * @encrypt: TX transform (constant; freed after the last reference)
+ * @decrypt: RX transform (constant; freed after the last reference)
+ * @nonce_tail_xmit: TX nonce tail (constant)
+ * @nonce_tail_recv: RX nonce tail (constant)
+ * @pktid_xmit: last TX packet id handed out; atomic, never wraps
+ * @replay_lock: serialises @replay
+ * @replay: RX replay window
+ * @refcount: one for the slot pointer in &struct ovpn_crypto_state, one per
+ *	packet in flight
+ * @rwork: frees the transforms in process context after an RCU grace period
+ */
+struct ovpn_crypto_key_slot {
+	u8 key_id;
+	struct crypto_aead *encrypt;
+	struct crypto_aead *decrypt;
+	u8 nonce_tail_xmit[OVPN_NONCE_TAIL_LEN];
+	u8 nonce_tail_recv[OVPN_NONCE_TAIL_LEN];
+	atomic64_t pktid_xmit;
+	spinlock_t replay_lock; /* protects @replay */
+	struct ovpn_replay replay;
+	struct kref refcount;
+	struct rcu_work rwork;
+};
+
+/**
+ * struct ovpn_crypto_state - a peer's two key slots
+ * @slots: PRIMARY (TX and RX) and SECONDARY (RX only); written under @mutex,
+ *	read under RCU
+ * @mutex: serialises key changes (NEW_KEY, SWAP_KEYS, DEL_KEY, release)
+ */
+struct ovpn_crypto_state {
+	struct ovpn_crypto_key_slot __rcu *slots[__OVPN_KEY_SLOT_AFTER_LAST];
+	struct mutex mutex; /* protects @slots updates */
+};
+
+static inline bool ovpn_crypto_key_slot_hold(struct ovpn_crypto_key_slot *ks)
+{
+	return kref_get_unless_zero(&ks->refcount);
+}
+
+void ovpn_crypto_key_slot_put(struct ovpn_crypto_key_slot *ks);
+
+void ovpn_crypto_state_init(struct ovpn_crypto_state *cs);
+void ovpn_crypto_state_release(struct ovpn_crypto_state *cs);
+
+int ovpn_crypto_state_reset(struct ovpn_crypto_state *cs,
+			    enum ovpn_key_slot slot,
+			    const struct ovpn_key_config *kc,
+			    struct netlink_ext_ack *extack);
+void ovpn_crypto_key_slot_delete(struct ovpn_crypto_state *cs,
+				 enum ovpn_key_slot slot);
+void ovpn_crypto_key_slots_swap(struct ovpn_crypto_state *cs);
+bool ovpn_crypto_has_primary(struct ovpn_crypto_state *cs);
+
+struct ovpn_crypto_key_slot *
+ovpn_crypto_key_id_to_slot(struct ovpn_crypto_state *cs, u8 key_id);
+struct ovpn_crypto_key_slot *
+ovpn_crypto_key_slot_primary(struct ovpn_crypto_state *cs);
+
+/**
+ * ovpn_pktid_xmit_next - take the next TX packet id of a key
+ * @ks: the key slot
+ * @pktid: out
+ *
+ * Return: 0, or -ERANGE once the 32-bit space is used up: a nonce is never
+ * reused, so the key cannot send again and userspace must rekey.
+ */
+static inline int ovpn_pktid_xmit_next(struct ovpn_crypto_key_slot *ks,
+				       u32 *pktid)
+{
+	u64 id = atomic64_inc_return(&ks->pktid_xmit);
+
+	/* a 64-bit counter only ever grows: once past the limit, always past */
+	if (unlikely(id > OVPN_PKTID_XMIT_MAX))
+		return -ERANGE;
+	*pktid = (u32)id;
+	return 0;
+}
+
+#endif /* _OVPN_DCO_CRYPTO_H_ */

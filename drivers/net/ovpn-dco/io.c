@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ovpn-dco: the data path
+ *
+ * TX: ndo_start_xmit segments GSO packets in software, then each segment is
+ * encrypted in place (the tag goes in our header, in front of the
+ * ciphertext, so no tailroom is needed) and handed to the transport. RX:
+ * the transport hands over a data packet and its held peer; it is
+ * authenticated and decrypted in place, checked against the replay window,
+ * and delivered through GRO. Crypto may complete asynchronously: the state
+ * of a packet lives in skb->cb and the completion continues where the
+ * synchronous path would have.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/jiffies.h>
+#include <linux/scatterlist.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <crypto/aead.h>
+#include <net/gro_cells.h>
+#include <net/ip.h>
+
+#include "compat.h"
+#include "crypto.h"
+#include "io.h"
+#include "ovpn.h"
+#include "peer.h"
+#include "skb.h"
+#include "udp.h"
+
+/* the protocol of an inner packet from its version nibble, or 0 */
+static __be16 ovpn_ip_check_protocol(struct sk_buff *skb)
+{
+	if (unlikely(!pskb_may_pull(skb, 1)))
+		return 0;
+
+	switch (skb->data[0] >> 4) {
+	case 4:
+		if (pskb_may_pull(skb, sizeof(struct iphdr)))
+			return htons(ETH_P_IP);
+		break;
+	case 6:
+		if (pskb_may_pull(skb, sizeof(struct ipv6hdr)))
+			return htons(ETH_P_IPV6);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * One allocation for the AEAD request, the scatterlist and the IV of a
+ * packet: [request + tfm context][nfrags scatterlist entries][nonce].
+ */
+static void *ovpn_crypto_tmp_alloc(struct crypto_aead *tfm,
+				   unsigned int nfrags,
+				   struct aead_request **req,
+				   struct scatterlist **sg, u8 **iv)
+{
+	unsigned int sg_off, iv_off, len;
+	void *tmp;
+
+	len = sizeof(struct aead_request) + crypto_aead_reqsize(tfm);
+	sg_off = ALIGN(len, __alignof__(struct scatterlist));
+	iv_off = sg_off + nfrags * sizeof(struct scatterlist);
+	len = iv_off + OVPN_NONCE_LEN;
+
+	tmp = kmalloc(len, GFP_ATOMIC);
+	if (unlikely(!tmp))
+		return NULL;
+
+	*req = tmp;
+	*sg = tmp + sg_off;
+	*iv = tmp + iv_off;
+	return tmp;
+}
+
+/*
+ * The AEAD sees [AAD: bytes 0..7][text][tag: bytes 8..23]: the tag lives in
+ * our header, before the text, so the scatterlist puts it last.
+ */
+static int ovpn_crypto_sg_build(struct sk_buff *skb, struct scatterlist *sg,
+				unsigned int nents, unsigned int text_len)
+{
+	int n;
+
+	sg_init_table(sg, nents);
+	sg_set_buf(sg, skb->data, OVPN_AAD_LEN);
+	n = skb_to_sgvec_nomark(skb, sg + 1, OVPN_DATA_HDR_LEN, text_len);
+	if (unlikely(n < 0))
+		return n;
+	sg_set_buf(sg + n + 1, skb->data + OVPN_TAG_OFFSET, OVPN_TAG_LEN);
+	sg_mark_end(sg + n + 1);
+	return 0;
+}
+
+/* ---- TX ---- */
+
+static void ovpn_encrypt_post(struct sk_buff *skb, int ret)
+{
+	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
+	struct ovpn_crypto_key_slot *ks = cb->ks;
+	struct ovpn_peer *peer = cb->peer;
+
+	kfree(cb->crypto_tmp);
+
+	if (unlikely(ret)) {
+		net_dbg_ratelimited("%s: encryption failed: %d\n",
+				    netdev_name(peer->ovpn->dev), ret);
+		dev_core_stats_tx_dropped_inc(peer->ovpn->dev);
+		kfree_skb(skb);
+		goto out;
+	}
+
+	ovpn_stats_add(&peer->stats.link_tx, skb->len);
+	ovpn_peer_touch_sent(peer);
+	/* the tunnel layer counts device TX bytes from the inner header on */
+	skb_set_inner_network_header(skb, OVPN_DATA_HDR_LEN);
+	ovpn_udp_send_skb(peer, skb);
+out:
+	ovpn_crypto_key_slot_put(ks);
+	ovpn_peer_put(peer);
+}
+
+static void ovpn_encrypt_done(ovpn_crypto_cb_arg_t arg, int ret)
+{
+	struct sk_buff *skb = ovpn_crypto_cb_data(arg);
+
+	local_bh_disable();
+	ovpn_encrypt_post(skb, ret);
+	local_bh_enable();
+}
+
+static int ovpn_aead_encrypt(struct ovpn_peer *peer,
+			     struct ovpn_crypto_key_slot *ks,
+			     struct sk_buff *skb)
+{
+	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
+	unsigned int payload_len = skb->len;
+	struct aead_request *req;
+	struct sk_buff *trailer;
+	struct scatterlist *sg;
+	int nfrags, ret;
+	u32 pktid;
+	u8 *iv;
+
+	cb->peer = peer;
+	cb->ks = ks;
+	cb->crypto_tmp = NULL;
+	cb->payload_len = payload_len;
+
+	ret = ovpn_pktid_xmit_next(ks, &pktid);
+	if (unlikely(ret)) {
+		net_warn_ratelimited("%s: peer %u: packet id space exhausted, rekey needed\n",
+				     netdev_name(peer->ovpn->dev), peer->id);
+		return ret;
+	}
+
+	/* pages shared with others (e.g. the page cache) must not be
+	 * encrypted in place
+	 */
+	if (unlikely(skb_has_shared_frag(skb)) && __skb_linearize(skb))
+		return -ENOMEM;
+
+	nfrags = skb_cow_data(skb, 0, &trailer);
+	if (unlikely(nfrags < 0))
+		return nfrags;
+	if (unlikely(skb_cow_head(skb, OVPN_HEAD_ROOM)))
+		return -ENOMEM;
+
+	cb->crypto_tmp = ovpn_crypto_tmp_alloc(ks->encrypt, nfrags + 2, &req,
+					       &sg, &iv);
+	if (unlikely(!cb->crypto_tmp))
+		return -ENOMEM;
+
+	__skb_push(skb, OVPN_DATA_HDR_LEN);
+	ovpn_data_hdr_encode(skb->data, ks->key_id, peer->id, pktid);
+
+	ret = ovpn_crypto_sg_build(skb, sg, nfrags + 2, payload_len);
+	if (unlikely(ret))
+		return ret;
+
+	ovpn_nonce_build(iv, pktid, ks->nonce_tail_xmit);
+	aead_request_set_tfm(req, ks->encrypt);
+	aead_request_set_callback(req, 0, ovpn_encrypt_done, skb);
+	aead_request_set_crypt(req, sg, sg, payload_len, iv);
+	aead_request_set_ad(req, OVPN_AAD_LEN);
+
+	return crypto_aead_encrypt(req);
+}
+
+/* encrypt and send one packet; consumes @skb and one reference on @peer */
+static void ovpn_send_one(struct ovpn_peer *peer, struct sk_buff *skb)
+{
+	struct ovpn_crypto_key_slot *ks;
+	int ret;
+
+	ks = ovpn_crypto_key_slot_primary(&peer->crypto);
+	if (unlikely(!ks)) {
+		net_dbg_ratelimited("%s: peer %u has no primary key\n",
+				    netdev_name(peer->ovpn->dev), peer->id);
+		dev_core_stats_tx_dropped_inc(peer->ovpn->dev);
+		kfree_skb(skb);
+		ovpn_peer_put(peer);
+		return;
+	}
+
+	ret = ovpn_aead_encrypt(peer, ks, skb);
+	if (likely(ret != -EINPROGRESS))
+		ovpn_encrypt_post(skb, ret);
+}
+
+netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct ovpn_struct *ovpn = netdev_priv(dev);
+	struct sk_buff *curr, *next;
+	struct ovpn_peer *peer;
+	__be16 proto;
+
+	proto = ovpn_ip_check_protocol(skb);
+	if (unlikely(!proto || proto != skb->protocol)) {
+		net_dbg_ratelimited("%s: dropping a non-IP packet\n",
+				    netdev_name(dev));
+		goto drop;
+	}
+
+	peer = ovpn_peer_get_for_xmit(ovpn, skb);
+	if (unlikely(!peer)) {
+		net_dbg_ratelimited("%s: no peer to send to\n",
+				    netdev_name(dev));
+		goto drop;
+	}
+
+	if (skb_is_gso(skb)) {
+		struct sk_buff *segs = skb_gso_segment(skb, 0);
+
+		if (IS_ERR_OR_NULL(segs)) {
+			ovpn_peer_put(peer);
+			goto drop;
+		}
+		consume_skb(skb);
+		skb = segs;
+	}
+
+	skb_list_walk_safe(skb, curr, next) {
+		skb_mark_not_on_list(curr);
+
+		if (curr->ip_summed == CHECKSUM_PARTIAL &&
+		    unlikely(skb_checksum_help(curr))) {
+			dev_core_stats_tx_dropped_inc(dev);
+			kfree_skb(curr);
+			continue;
+		}
+
+		ovpn_stats_add(&peer->stats.vpn_tx, curr->len);
+		kref_get(&peer->refcount);
+		ovpn_send_one(peer, curr);
+	}
+
+	ovpn_peer_put(peer);
+	return NETDEV_TX_OK;
+
+drop:
+	dev_core_stats_tx_dropped_inc(dev);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+/**
+ * ovpn_xmit_keepalive - send the keepalive message to a peer
+ * @peer: the peer; the caller holds a reference
+ *
+ * Process context.
+ */
+void ovpn_xmit_keepalive(struct ovpn_peer *peer)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(OVPN_HEAD_ROOM + OVPN_KEEPALIVE_LEN, GFP_KERNEL);
+	if (unlikely(!skb))
+		return;
+
+	skb_reserve(skb, OVPN_HEAD_ROOM);
+	skb_put_data(skb, ovpn_keepalive_message, OVPN_KEEPALIVE_LEN);
+	skb->dev = peer->ovpn->dev;
+	skb->protocol = htons(ETH_P_IP);
+
+	kref_get(&peer->refcount);
+	local_bh_disable();
+	ovpn_send_one(peer, skb);
+	local_bh_enable();
+}
+
+/* ---- RX ---- */
+
+static void ovpn_netdev_deliver(struct ovpn_peer *peer, struct sk_buff *skb,
+				__be16 proto)
+{
+	struct net_device *dev = peer->ovpn->dev;
+	unsigned int len;
+
+	skb->dev = dev;
+	skb->protocol = proto;
+	/* the AEAD tag proved the packet is the one the peer sent */
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb->csum_level = ~0;
+	skb_clear_hash(skb);
+	skb_scrub_packet(skb, true);
+	skb_reset_network_header(skb);
+	skb_reset_transport_header(skb);
+	skb_probe_transport_header(skb);
+	skb_reset_inner_headers(skb);
+	skb->pkt_type = PACKET_HOST;
+
+	len = skb->len;
+	if (likely(gro_cells_receive(&peer->ovpn->gro_cells, skb) ==
+		   NET_RX_SUCCESS))
+		dev_sw_netstats_rx_add(dev, len);
+	else
+		dev_core_stats_rx_dropped_inc(dev);
+}
+
+static void ovpn_decrypt_post(struct sk_buff *skb, int ret)
+{
+	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
+	struct ovpn_crypto_key_slot *ks = cb->ks;
+	struct ovpn_peer *peer = cb->peer;
+	enum ovpn_replay_verdict verdict;
+	unsigned int link_len;
+	__be16 proto;
+	u32 pktid;
+
+	kfree(cb->crypto_tmp);
+
+	if (unlikely(ret)) {
+		net_dbg_ratelimited("%s: peer %u: packet failed authentication: %d\n",
+				    netdev_name(peer->ovpn->dev), peer->id,
+				    ret);
+		goto drop;
+	}
+
+	/* only an authentic packet id may move the window */
+	pktid = ovpn_get_be32(skb->data + OVPN_OP_PEER_ID_LEN);
+	spin_lock_bh(&ks->replay_lock);
+	verdict = ovpn_replay_check(&ks->replay, pktid, jiffies / HZ);
+	spin_unlock_bh(&ks->replay_lock);
+	if (unlikely(verdict != OVPN_REPLAY_OK)) {
+		net_dbg_ratelimited("%s: peer %u: packet id %u refused (%d)\n",
+				    netdev_name(peer->ovpn->dev), peer->id,
+				    pktid, verdict);
+		goto drop;
+	}
+
+	link_len = skb->len;
+	ovpn_stats_add(&peer->stats.link_rx, link_len);
+	ovpn_peer_touch_recv(peer);
+
+	__skb_pull(skb, OVPN_DATA_HDR_LEN);
+
+	if (unlikely(skb->len == OVPN_KEEPALIVE_LEN)) {
+		u8 msg[OVPN_KEEPALIVE_LEN];
+
+		if (!skb_copy_bits(skb, 0, msg, sizeof(msg)) &&
+		    ovpn_is_keepalive(msg, sizeof(msg))) {
+			consume_skb(skb);
+			goto out;
+		}
+	}
+
+	proto = ovpn_ip_check_protocol(skb);
+	if (unlikely(!proto)) {
+		net_dbg_ratelimited("%s: peer %u sent a non-IP packet\n",
+				    netdev_name(peer->ovpn->dev), peer->id);
+		goto drop;
+	}
+
+	ovpn_stats_add(&peer->stats.vpn_rx, skb->len);
+	ovpn_netdev_deliver(peer, skb, proto);
+	goto out;
+
+drop:
+	dev_core_stats_rx_dropped_inc(peer->ovpn->dev);
+	kfree_skb(skb);
+out:
+	ovpn_crypto_key_slot_put(ks);
+	ovpn_peer_put(peer);
+}
+
+static void ovpn_decrypt_done(ovpn_crypto_cb_arg_t arg, int ret)
+{
+	struct sk_buff *skb = ovpn_crypto_cb_data(arg);
+
+	local_bh_disable();
+	ovpn_decrypt_post(skb, ret);
+	local_bh_enable();
+}
+
+static int ovpn_aead_decrypt(struct ovpn_peer *peer,
+			     struct ovpn_crypto_key_slot *ks,
+			     struct sk_buff *skb)
+{
+	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
+	unsigned int text_len = skb->len - OVPN_DATA_HDR_LEN;
+	struct aead_request *req;
+	struct sk_buff *trailer;
+	struct scatterlist *sg;
+	int nfrags, ret;
+	u8 *iv;
+
+	cb->peer = peer;
+	cb->ks = ks;
+	cb->crypto_tmp = NULL;
+	cb->payload_len = text_len;
+
+	nfrags = skb_cow_data(skb, 0, &trailer);
+	if (unlikely(nfrags < 0))
+		return nfrags;
+
+	cb->crypto_tmp = ovpn_crypto_tmp_alloc(ks->decrypt, nfrags + 2, &req,
+					       &sg, &iv);
+	if (unlikely(!cb->crypto_tmp))
+		return -ENOMEM;
+
+	ret = ovpn_crypto_sg_build(skb, sg, nfrags + 2, text_len);
+	if (unlikely(ret))
+		return ret;
+
+	ovpn_nonce_build(iv, ovpn_get_be32(skb->data + OVPN_OP_PEER_ID_LEN),
+			 ks->nonce_tail_recv);
+	aead_request_set_tfm(req, ks->decrypt);
+	aead_request_set_callback(req, 0, ovpn_decrypt_done, skb);
+	aead_request_set_crypt(req, sg, sg, text_len + OVPN_TAG_LEN, iv);
+	aead_request_set_ad(req, OVPN_AAD_LEN);
+
+	return crypto_aead_decrypt(req);
+}
+
+/**
+ * ovpn_recv - take a data packet from the transport (softirq)
+ * @peer: the peer it came from; its reference is consumed
+ * @skb: the packet, data at our header (at least OVPN_DATA_HDR_LEN bytes
+ *	linear); consumed
+ */
+void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
+{
+	struct ovpn_crypto_key_slot *ks;
+	int ret;
+
+	ks = ovpn_crypto_key_id_to_slot(&peer->crypto,
+					ovpn_key_id_from_byte(skb->data[0]));
+	if (unlikely(!ks)) {
+		net_dbg_ratelimited("%s: peer %u: no key with id %u\n",
+				    netdev_name(peer->ovpn->dev), peer->id,
+				    ovpn_key_id_from_byte(skb->data[0]));
+		dev_core_stats_rx_dropped_inc(peer->ovpn->dev);
+		kfree_skb(skb);
+		ovpn_peer_put(peer);
+		return;
+	}
+
+	ret = ovpn_aead_decrypt(peer, ks, skb);
+	if (likely(ret != -EINPROGRESS))
+		ovpn_decrypt_post(skb, ret);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ovpn-dco: the data path
+ */
+
+#ifndef _OVPN_DCO_IO_H_
+#define _OVPN_DCO_IO_H_
+
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+
+#include <ovpn_dco/proto.h>
+
+struct ovpn_peer;
+
+/* room in front of a packet for our header, UDP, IPv6 and the link layer */
+#define OVPN_HEAD_ROOM	ALIGN(OVPN_DATA_HDR_LEN + sizeof(struct udphdr) + \
+			      sizeof(struct ipv6hdr) + LL_MAX_HEADER, 16)
+/* transport overhead on top of the inner packet (IPv6 underlay) */
+#define OVPN_OVERHEAD_MAX	(OVPN_DATA_HDR_LEN + sizeof(struct udphdr) + \
+				 sizeof(struct ipv6hdr))
+/* 1500 minus our header, UDP and IPv4 plus 20 bytes of slack, as the
+ * reference module: 1428
+ */
+#define OVPN_DEFAULT_MTU	1428
+
+netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev);
+void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb);
+void ovpn_xmit_keepalive(struct ovpn_peer *peer);
+
+#endif /* _OVPN_DCO_IO_H_ */

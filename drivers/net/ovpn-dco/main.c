@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ovpn-dco: OpenVPN data channel offload
+ *
+ * A layer-3 point-to-point device of rtnetlink kind "ovpn-dco" that moves
+ * OpenVPN data packets (P_DATA_V2, AEAD) between the stack and a transport
+ * socket handed in by userspace, configured over the generic netlink family
+ * "ovpn-dco-v2". Userspace keeps the control channel.
+ */
+
+#include <linux/if_arp.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/workqueue.h>
+#include <net/genetlink.h>
+#include <net/gro_cells.h>
+#include <net/ip.h>
+#include <net/rtnetlink.h>
+
+#include "compat.h"
+#include "io.h"
+#include "netlink.h"
+#include "ovpn.h"
+#include "peer.h"
+
+#define OVPN_DCO_VERSION "0.1.0"
+
+struct workqueue_struct *ovpn_wq;
+
+static int ovpn_net_init(struct net_device *dev)
+{
+	struct ovpn_struct *ovpn = netdev_priv(dev);
+	int ret;
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+
+	ret = gro_cells_init(&ovpn->gro_cells, dev);
+	if (ret) {
+		free_percpu(dev->tstats);
+		dev->tstats = NULL;
+	}
+	return ret;
+}
+
+/* every way a device goes away passes here, under RTNL */
+static void ovpn_net_uninit(struct net_device *dev)
+{
+	struct ovpn_struct *ovpn = netdev_priv(dev);
+
+	ovpn_peers_free(ovpn, OVPN_DEL_PEER_REASON_TEARDOWN);
+	gro_cells_destroy(&ovpn->gro_cells);
+}
+
+static void ovpn_net_destruct(struct net_device *dev)
+{
+	free_percpu(dev->tstats);
+}
+
+static const struct net_device_ops ovpn_netdev_ops = {
+	.ndo_init = ovpn_net_init,
+	.ndo_uninit = ovpn_net_uninit,
+	.ndo_start_xmit = ovpn_net_xmit,
+	.ndo_get_stats64 = dev_get_tstats64,
+};
+
+bool ovpn_dev_is_valid(const struct net_device *dev)
+{
+	return dev->netdev_ops == &ovpn_netdev_ops;
+}
+
+static void ovpn_setup(struct net_device *dev)
+{
+	netdev_features_t feat = NETIF_F_SG | NETIF_F_HW_CSUM |
+				 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE |
+				 NETIF_F_HIGHDMA;
+
+	dev->netdev_ops = &ovpn_netdev_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = ovpn_net_destruct;
+
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->needed_headroom = OVPN_HEAD_ROOM;
+
+	dev->mtu = OVPN_DEFAULT_MTU;
+	dev->min_mtu = IPV4_MIN_MTU;
+	dev->max_mtu = IP_MAX_MTU - OVPN_OVERHEAD_MAX;
+
+	/* segment in software before encryption: the stack may hand over
+	 * large packets and checksums are computed once per segment
+	 */
+	dev->features |= feat;
+	dev->hw_features |= feat;
+	dev->hw_enc_features |= feat;
+	ovpn_compat_set_lltx(dev);
+}
+
+static const struct nla_policy ovpn_link_policy[IFLA_OVPN_MAX + 1] = {
+	[IFLA_OVPN_MODE] = NLA_POLICY_RANGE(NLA_U8, __OVPN_MODE_FIRST,
+					    __OVPN_MODE_AFTER_LAST - 1),
+};
+
+static int ovpn_newlink(struct net *src_net, struct net_device *dev,
+			struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
+{
+	struct ovpn_struct *ovpn = netdev_priv(dev);
+
+	ovpn->dev = dev;
+	ovpn->mode = OVPN_MODE_P2P;
+	if (data && data[IFLA_OVPN_MODE])
+		ovpn->mode = nla_get_u8(data[IFLA_OVPN_MODE]);
+	spin_lock_init(&ovpn->lock);
+	RCU_INIT_POINTER(ovpn->peer, NULL);
+
+	return register_netdevice(dev);
+}
+
+static size_t ovpn_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u8)); /* IFLA_OVPN_MODE */
+}
+
+static int ovpn_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	struct ovpn_struct *ovpn = netdev_priv(dev);
+
+	if (nla_put_u8(skb, IFLA_OVPN_MODE, ovpn->mode))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static struct rtnl_link_ops ovpn_link_ops __read_mostly = {
+	.kind = OVPN_LINK_KIND,
+	.priv_size = sizeof(struct ovpn_struct),
+	.setup = ovpn_setup,
+	.policy = ovpn_link_policy,
+	.maxtype = IFLA_OVPN_MAX,
+	.newlink = ovpn_newlink,
+	.dellink = unregister_netdevice_queue,
+	.get_size = ovpn_get_size,
+	.fill_info = ovpn_fill_info,
+};
+
+static int __init ovpn_init(void)
+{
+	int ret;
+
+	ovpn_wq = alloc_workqueue("ovpn-dco", WQ_MEM_RECLAIM, 0);
+	if (!ovpn_wq)
+		return -ENOMEM;
+
+	ret = rtnl_link_register(&ovpn_link_ops);
+	if (ret) {
+		pr_err("ovpn-dco: cannot register the rtnl link kind: %d\n",
+		       ret);
+		goto err_wq;
+	}
+
+	ret = ovpn_nl_register();
+	if (ret) {
+		pr_err("ovpn-dco: cannot register the netlink family: %d\n",
+		       ret);
+		goto err_rtnl;
+	}
+
+	pr_info("ovpn-dco: OpenVPN data channel offload %s\n",
+		OVPN_DCO_VERSION);
+	return 0;
+
+err_rtnl:
+	rtnl_link_unregister(&ovpn_link_ops);
+err_wq:
+	destroy_workqueue(ovpn_wq);
+	return ret;
+}
+
+static void __exit ovpn_cleanup(void)
+{
+	/* deletes every device (its peers are notified, so the family goes
+	 * after it)
+	 */
+	rtnl_link_unregister(&ovpn_link_ops);
+	ovpn_nl_unregister();
+
+	/* releases are RCU works that may queue more RCU works: peer, then
+	 * its socket and key slots
+	 */
+	rcu_barrier();
+	flush_workqueue(ovpn_wq);
+	rcu_barrier();
+	destroy_workqueue(ovpn_wq);
+}
+
+module_init(ovpn_init);
+module_exit(ovpn_cleanup);
+
+MODULE_DESCRIPTION("OpenVPN data channel offload (ovpn-dco)");
+MODULE_AUTHOR("ovpn-dco developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(OVPN_DCO_VERSION);
+MODULE_ALIAS_RTNL_LINK(OVPN_LINK_KIND);
+MODULE_ALIAS_GENL_FAMILY(OVPN_NL_NAME);

@@ -1,0 +1,940 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ovpn-dco: generic netlink interface
+ *
+ * Family "ovpn-dco-v2", numbered as the out-of-tree v2 module OpenVPN 2.6
+ * speaks to. Every request names the device with OVPN_ATTR_IFINDEX and
+ * carries one nest with the command's attributes. Every refusal carries an
+ * extack message. Validation is liberal about the nest flag (as the
+ * reference), strict about what the module relies on.
+ */
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "crypto.h"
+#include "netlink.h"
+#include "ovpn.h"
+#include "peer.h"
+#include "socket.h"
+
+enum ovpn_nl_mcgrps {
+	OVPN_MCGRP_PEERS,
+};
+
+static const struct genl_multicast_group ovpn_nl_mcgrps[] = {
+	[OVPN_MCGRP_PEERS] = { .name = OVPN_NL_MULTICAST_GROUP_PEERS },
+};
+
+static const struct nla_policy
+ovpn_nl_policy_key_dir[OVPN_KEY_DIR_ATTR_MAX + 1] = {
+	[OVPN_KEY_DIR_ATTR_CIPHER_KEY] = { .type = NLA_BINARY, .len = 32 },
+	[OVPN_KEY_DIR_ATTR_NONCE_TAIL] =
+		NLA_POLICY_EXACT_LEN(OVPN_NONCE_TAIL_LEN),
+};
+
+static const struct nla_policy
+ovpn_nl_policy_new_peer[OVPN_NEW_PEER_ATTR_MAX + 1] = {
+	[OVPN_NEW_PEER_ATTR_PEER_ID] = { .type = NLA_U32 },
+	[OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE] =
+		NLA_POLICY_MIN_LEN(sizeof(struct sockaddr_in)),
+	[OVPN_NEW_PEER_ATTR_SOCKET] = { .type = NLA_U32 },
+	[OVPN_NEW_PEER_ATTR_IPV4] = { .type = NLA_BE32 },
+	[OVPN_NEW_PEER_ATTR_IPV6] =
+		NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[OVPN_NEW_PEER_ATTR_LOCAL_IP] =
+		NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
+};
+
+static const struct nla_policy
+ovpn_nl_policy_set_peer[OVPN_SET_PEER_ATTR_MAX + 1] = {
+	[OVPN_SET_PEER_ATTR_PEER_ID] = { .type = NLA_U32 },
+	[OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL] = { .type = NLA_U32 },
+	[OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy
+ovpn_nl_policy_del_peer[OVPN_DEL_PEER_ATTR_MAX + 1] = {
+	[OVPN_DEL_PEER_ATTR_REASON] = { .type = NLA_U8 },
+	[OVPN_DEL_PEER_ATTR_PEER_ID] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy
+ovpn_nl_policy_new_key[OVPN_NEW_KEY_ATTR_MAX + 1] = {
+	[OVPN_NEW_KEY_ATTR_PEER_ID] = { .type = NLA_U32 },
+	[OVPN_NEW_KEY_ATTR_KEY_SLOT] =
+		NLA_POLICY_MAX(NLA_U8, __OVPN_KEY_SLOT_AFTER_LAST - 1),
+	[OVPN_NEW_KEY_ATTR_KEY_ID] = NLA_POLICY_MAX(NLA_U8, OVPN_KEY_ID_MAX),
+	[OVPN_NEW_KEY_ATTR_CIPHER_ALG] =
+		NLA_POLICY_MAX(NLA_U16, OVPN_CIPHER_ALG_CHACHA20_POLY1305),
+	[OVPN_NEW_KEY_ATTR_ENCRYPT_KEY] =
+		NLA_POLICY_NESTED(ovpn_nl_policy_key_dir),
+	[OVPN_NEW_KEY_ATTR_DECRYPT_KEY] =
+		NLA_POLICY_NESTED(ovpn_nl_policy_key_dir),
+};
+
+static const struct nla_policy
+ovpn_nl_policy_swap_keys[OVPN_SWAP_KEYS_ATTR_MAX + 1] = {
+	[OVPN_SWAP_KEYS_ATTR_PEER_ID] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy
+ovpn_nl_policy_del_key[OVPN_DEL_KEY_ATTR_MAX + 1] = {
+	[OVPN_DEL_KEY_ATTR_PEER_ID] = { .type = NLA_U32 },
+	[OVPN_DEL_KEY_ATTR_KEY_SLOT] =
+		NLA_POLICY_MAX(NLA_U8, __OVPN_KEY_SLOT_AFTER_LAST - 1),
+};
+
+static const struct nla_policy
+ovpn_nl_policy_get_peer[OVPN_GET_PEER_ATTR_MAX + 1] = {
+	[OVPN_GET_PEER_ATTR_PEER_ID] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy ovpn_nl_policy[OVPN_ATTR_MAX + 1] = {
+	[OVPN_ATTR_IFINDEX] = { .type = NLA_U32 },
+	[OVPN_ATTR_NEW_PEER] = NLA_POLICY_NESTED(ovpn_nl_policy_new_peer),
+	[OVPN_ATTR_SET_PEER] = NLA_POLICY_NESTED(ovpn_nl_policy_set_peer),
+	[OVPN_ATTR_DEL_PEER] = NLA_POLICY_NESTED(ovpn_nl_policy_del_peer),
+	[OVPN_ATTR_NEW_KEY] = NLA_POLICY_NESTED(ovpn_nl_policy_new_key),
+	[OVPN_ATTR_SWAP_KEYS] = NLA_POLICY_NESTED(ovpn_nl_policy_swap_keys),
+	[OVPN_ATTR_DEL_KEY] = NLA_POLICY_NESTED(ovpn_nl_policy_del_key),
+	[OVPN_ATTR_GET_PEER] = NLA_POLICY_NESTED(ovpn_nl_policy_get_peer),
+};
+
+static struct genl_family ovpn_nl_family;
+
+/**
+ * ovpn_nl_dev_get - the device a request names, held
+ * @net: the requester's namespace
+ * @attrs: the request's top-level attributes
+ * @extack: for the reason of a refusal
+ *
+ * Return: the device with a reference (dev_put() it), or an ERR_PTR.
+ */
+static struct net_device *ovpn_nl_dev_get(struct net *net,
+					  struct nlattr **attrs,
+					  struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+
+	if (!attrs[OVPN_ATTR_IFINDEX]) {
+		NL_SET_ERR_MSG_MOD(extack, "missing ifindex (OVPN_ATTR_IFINDEX)");
+		return ERR_PTR(-EINVAL);
+	}
+
+	dev = dev_get_by_index(net, nla_get_u32(attrs[OVPN_ATTR_IFINDEX]));
+	if (!dev) {
+		NL_SET_ERR_MSG_MOD(extack, "no interface with this ifindex");
+		NL_SET_BAD_ATTR(extack, attrs[OVPN_ATTR_IFINDEX]);
+		return ERR_PTR(-ENODEV);
+	}
+
+	if (!ovpn_dev_is_valid(dev)) {
+		dev_put(dev);
+		NL_SET_ERR_MSG_MOD(extack, "the interface is not an ovpn-dco device");
+		NL_SET_BAD_ATTR(extack, attrs[OVPN_ATTR_IFINDEX]);
+		return ERR_PTR(-EINVAL);
+	}
+	return dev;
+}
+
+/* @msg must be a string literal: extack keeps the pointer */
+static void ovpn_nl_err(struct netlink_ext_ack *extack, const char *msg)
+{
+	if (extack)
+		extack->_msg = msg;
+}
+
+/* parse the command's nest: missing is an error, the flag is optional */
+static int ovpn_nl_parse_nest(struct genl_info *info, int attr, int maxtype,
+			      const struct nla_policy *policy,
+			      struct nlattr **tb, const char *missing_msg)
+{
+	if (!info->attrs[attr]) {
+		ovpn_nl_err(info->extack, missing_msg);
+		return -EINVAL;
+	}
+	return nla_parse_nested_deprecated(tb, maxtype, info->attrs[attr],
+					   policy, info->extack);
+}
+
+static int ovpn_nl_require(struct genl_info *info, struct nlattr **tb,
+			   int attr, struct nlattr *nest,
+			   const char *missing_msg)
+{
+	if (tb[attr])
+		return 0;
+	ovpn_nl_err(info->extack, missing_msg);
+	NL_SET_BAD_ATTR(info->extack, nest);
+	return -EINVAL;
+}
+
+static struct ovpn_peer *ovpn_nl_peer_get(struct ovpn_struct *ovpn,
+					  struct nlattr *attr,
+					  struct netlink_ext_ack *extack)
+{
+	struct ovpn_peer *peer;
+	u32 id = nla_get_u32(attr);
+
+	peer = ovpn_peer_get_by_id(ovpn, id);
+	if (!peer) {
+		NL_SET_ERR_MSG_MOD(extack, "no peer with this id");
+		NL_SET_BAD_ATTR(extack, attr);
+	}
+	return peer;
+}
+
+static int ovpn_nl_parse_remote(struct nlattr *attr, union ovpn_sockaddr *ss,
+				struct netlink_ext_ack *extack)
+{
+	int len = nla_len(attr);
+
+	memset(ss, 0, sizeof(*ss));
+	if (len == sizeof(struct sockaddr_in)) {
+		memcpy(&ss->in4, nla_data(attr), sizeof(ss->in4));
+		if (ss->in4.sin_family == AF_INET)
+			return 0;
+	} else if (len == sizeof(struct sockaddr_in6)) {
+		struct sockaddr_in6 in6;
+
+		memcpy(&in6, nla_data(attr), sizeof(in6));
+		if (in6.sin6_family == AF_INET6) {
+			if (ipv6_addr_v4mapped(&in6.sin6_addr)) {
+				ss->in4.sin_family = AF_INET;
+				ss->in4.sin_port = in6.sin6_port;
+				ss->in4.sin_addr.s_addr =
+					in6.sin6_addr.s6_addr32[3];
+			} else {
+				ss->in6 = in6;
+			}
+			return 0;
+		}
+	}
+
+	NL_SET_ERR_MSG_MOD(extack,
+			   "remote address must be a sockaddr_in (16 bytes) or sockaddr_in6 (28 bytes)");
+	NL_SET_BAD_ATTR(extack, attr);
+	return -EINVAL;
+}
+
+static int ovpn_nl_parse_local(struct nlattr *attr,
+			       struct ovpn_peer_config *cfg,
+			       struct netlink_ext_ack *extack)
+{
+	sa_family_t family = cfg->remote.in4.sin_family;
+	int len = nla_len(attr);
+
+	if (len == sizeof(struct in_addr) && family == AF_INET) {
+		memcpy(&cfg->local.ipv4, nla_data(attr), len);
+		return 0;
+	}
+	if (len == sizeof(struct in6_addr)) {
+		struct in6_addr a;
+
+		memcpy(&a, nla_data(attr), len);
+		if (family == AF_INET && ipv6_addr_v4mapped(&a)) {
+			cfg->local.ipv4.s_addr = a.s6_addr32[3];
+			return 0;
+		}
+		if (family == AF_INET6) {
+			cfg->local.ipv6 = a;
+			return 0;
+		}
+	}
+
+	NL_SET_ERR_MSG_MOD(extack,
+			   "local IP must be 4 or 16 bytes, of the remote address's family");
+	NL_SET_BAD_ATTR(extack, attr);
+	return -EINVAL;
+}
+
+static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[OVPN_NEW_PEER_ATTR_MAX + 1];
+	struct nlattr *nest = info->attrs[OVPN_ATTR_NEW_PEER];
+	struct ovpn_peer_config cfg = {};
+	struct ovpn_socket *ovpn_sock;
+	struct ovpn_struct *ovpn;
+	struct net_device *dev;
+	struct ovpn_peer *peer;
+	struct socket *sock;
+	int ret, fd;
+
+	dev = ovpn_nl_dev_get(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	ovpn = netdev_priv(dev);
+
+	ret = ovpn_nl_parse_nest(info, OVPN_ATTR_NEW_PEER,
+				 OVPN_NEW_PEER_ATTR_MAX,
+				 ovpn_nl_policy_new_peer, tb,
+				 "missing the NEW_PEER nest (OVPN_ATTR_NEW_PEER)");
+	if (ret)
+		goto out;
+
+	ret = ovpn_nl_require(info, tb, OVPN_NEW_PEER_ATTR_PEER_ID, nest,
+			      "missing attribute PEER_ID") ?:
+	      ovpn_nl_require(info, tb, OVPN_NEW_PEER_ATTR_SOCKET, nest,
+			      "missing attribute SOCKET") ?:
+	      ovpn_nl_require(info, tb, OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE,
+			      nest, "missing attribute SOCKADDR_REMOTE");
+	if (ret)
+		goto out;
+
+	if (ovpn->mode != OVPN_MODE_P2P) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "multi-peer mode is not supported yet");
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+
+	cfg.id = nla_get_u32(tb[OVPN_NEW_PEER_ATTR_PEER_ID]);
+	if (cfg.id > OVPN_PEER_ID_MAX) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "peer id must fit 24 bits and not be 0xFFFFFF");
+		NL_SET_BAD_ATTR(info->extack, tb[OVPN_NEW_PEER_ATTR_PEER_ID]);
+		ret = -EINVAL;
+		goto out;
+	}
+
+	ret = ovpn_nl_parse_remote(tb[OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE],
+				   &cfg.remote, info->extack);
+	if (ret)
+		goto out;
+
+	if (tb[OVPN_NEW_PEER_ATTR_LOCAL_IP]) {
+		ret = ovpn_nl_parse_local(tb[OVPN_NEW_PEER_ATTR_LOCAL_IP], &cfg,
+					  info->extack);
+		if (ret)
+			goto out;
+	}
+	if (tb[OVPN_NEW_PEER_ATTR_IPV4])
+		cfg.vpn_ipv4 = nla_get_be32(tb[OVPN_NEW_PEER_ATTR_IPV4]);
+	if (tb[OVPN_NEW_PEER_ATTR_IPV6])
+		nla_memcpy(&cfg.vpn_ipv6, tb[OVPN_NEW_PEER_ATTR_IPV6],
+			   sizeof(cfg.vpn_ipv6));
+
+	fd = nla_get_u32(tb[OVPN_NEW_PEER_ATTR_SOCKET]);
+	sock = sockfd_lookup(fd, &ret);
+	if (!sock) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "SOCKET is not a socket fd of the caller");
+		NL_SET_BAD_ATTR(info->extack, tb[OVPN_NEW_PEER_ATTR_SOCKET]);
+		goto out;
+	}
+
+	if (sock->sk->sk_family == AF_INET &&
+	    cfg.remote.in4.sin_family != AF_INET) {
+		sockfd_put(sock);
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "an IPv4 socket cannot reach an IPv6 remote");
+		ret = -EAFNOSUPPORT;
+		goto out;
+	}
+
+	ovpn_sock = ovpn_socket_attach(sock, ovpn, info->extack);
+	if (IS_ERR(ovpn_sock)) {
+		ret = PTR_ERR(ovpn_sock);
+		goto out;
+	}
+
+	peer = ovpn_peer_new(ovpn, &cfg, ovpn_sock);
+	if (IS_ERR(peer)) {
+		ovpn_socket_put(ovpn_sock);
+		ret = PTR_ERR(peer);
+		goto out;
+	}
+
+	ret = ovpn_peer_add(ovpn, peer, info->extack);
+	if (ret)
+		ovpn_peer_put(peer);
+out:
+	dev_put(dev);
+	return ret;
+}
+
+static int ovpn_nl_set_peer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[OVPN_SET_PEER_ATTR_MAX + 1];
+	struct nlattr *nest = info->attrs[OVPN_ATTR_SET_PEER];
+	struct net_device *dev;
+	struct ovpn_peer *peer;
+	bool has_int, has_tmo;
+	int ret;
+
+	dev = ovpn_nl_dev_get(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+
+	ret = ovpn_nl_parse_nest(info, OVPN_ATTR_SET_PEER,
+				 OVPN_SET_PEER_ATTR_MAX,
+				 ovpn_nl_policy_set_peer, tb,
+				 "missing the SET_PEER nest (OVPN_ATTR_SET_PEER)") ?:
+	      ovpn_nl_require(info, tb, OVPN_SET_PEER_ATTR_PEER_ID, nest,
+			      "missing attribute PEER_ID");
+	if (ret)
+		goto out;
+
+	has_int = tb[OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL];
+	has_tmo = tb[OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT];
+	if (has_int != has_tmo) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "keepalive interval and timeout must be given together");
+		NL_SET_BAD_ATTR(info->extack, nest);
+		ret = -EINVAL;
+		goto out;
+	}
+
+	peer = ovpn_nl_peer_get(netdev_priv(dev),
+				tb[OVPN_SET_PEER_ATTR_PEER_ID], info->extack);
+	if (!peer) {
+		ret = -ENOENT;
+		goto out;
+	}
+
+	if (has_int)
+		ovpn_peer_keepalive_set(peer,
+			nla_get_u32(tb[OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL]),
+			nla_get_u32(tb[OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT]));
+	ovpn_peer_put(peer);
+out:
+	dev_put(dev);
+	return ret;
+}
+
+static int ovpn_nl_del_peer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[OVPN_DEL_PEER_ATTR_MAX + 1];
+	struct nlattr *nest = info->attrs[OVPN_ATTR_DEL_PEER];
+	struct net_device *dev;
+	struct ovpn_peer *peer;
+	int ret;
+
+	dev = ovpn_nl_dev_get(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+
+	ret = ovpn_nl_parse_nest(info, OVPN_ATTR_DEL_PEER,
+				 OVPN_DEL_PEER_ATTR_MAX,
+				 ovpn_nl_policy_del_peer, tb,
+				 "missing the DEL_PEER nest (OVPN_ATTR_DEL_PEER)") ?:
+	      ovpn_nl_require(info, tb, OVPN_DEL_PEER_ATTR_PEER_ID, nest,
+			      "missing attribute PEER_ID");
+	if (ret)
+		goto out;
+
+	peer = ovpn_nl_peer_get(netdev_priv(dev),
+				tb[OVPN_DEL_PEER_ATTR_PEER_ID], info->extack);
+	if (!peer) {
+		ret = -ENOENT;
+		goto out;
+	}
+
+	ret = ovpn_peer_del(peer, OVPN_DEL_PEER_REASON_USERSPACE);
+	if (ret)
+		NL_SET_ERR_MSG_MOD(info->extack, "the peer was already removed");
+	ovpn_peer_put(peer);
+out:
+	dev_put(dev);
+	return ret;
+}
+
+static int ovpn_nl_parse_key_dir(struct genl_info *info, struct nlattr *attr,
+				 enum ovpn_cipher_alg alg,
+				 struct ovpn_key_direction *dir,
+				 const char *missing_msg)
+{
+	struct nlattr *tb[OVPN_KEY_DIR_ATTR_MAX + 1];
+	size_t len;
+	int ret;
+
+	if (!attr) {
+		ovpn_nl_err(info->extack, missing_msg);
+		return -EINVAL;
+	}
+
+	ret = nla_parse_nested_deprecated(tb, OVPN_KEY_DIR_ATTR_MAX, attr,
+					  ovpn_nl_policy_key_dir, info->extack);
+	if (ret)
+		return ret;
+
+	if (!tb[OVPN_KEY_DIR_ATTR_CIPHER_KEY] ||
+	    !tb[OVPN_KEY_DIR_ATTR_NONCE_TAIL]) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "a key direction needs CIPHER_KEY and NONCE_TAIL");
+		NL_SET_BAD_ATTR(info->extack, attr);
+		return -EINVAL;
+	}
+
+	len = nla_len(tb[OVPN_KEY_DIR_ATTR_CIPHER_KEY]);
+	if ((alg == OVPN_CIPHER_ALG_AES_GCM &&
+	     len != 16 && len != 24 && len != 32) ||
+	    (alg == OVPN_CIPHER_ALG_CHACHA20_POLY1305 && len != 32)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "key size does not fit the cipher (AES-GCM: 16, 24 or 32 bytes; ChaCha20-Poly1305: 32)");
+		NL_SET_BAD_ATTR(info->extack, tb[OVPN_KEY_DIR_ATTR_CIPHER_KEY]);
+		return -EINVAL;
+	}
+
+	dir->cipher_key = nla_data(tb[OVPN_KEY_DIR_ATTR_CIPHER_KEY]);
+	dir->cipher_key_size = len;
+	dir->nonce_tail = nla_data(tb[OVPN_KEY_DIR_ATTR_NONCE_TAIL]);
+	return 0;
+}
+
+static int ovpn_nl_new_key(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[OVPN_NEW_KEY_ATTR_MAX + 1];
+	struct nlattr *nest = info->attrs[OVPN_ATTR_NEW_KEY];
+	struct ovpn_key_config kc = {};
+	enum ovpn_key_slot slot;
+	struct net_device *dev;
+	struct ovpn_peer *peer;
+	int ret;
+
+	dev = ovpn_nl_dev_get(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+
+	ret = ovpn_nl_parse_nest(info, OVPN_ATTR_NEW_KEY,
+				 OVPN_NEW_KEY_ATTR_MAX,
+				 ovpn_nl_policy_new_key, tb,
+				 "missing the NEW_KEY nest (OVPN_ATTR_NEW_KEY)") ?:
+	      ovpn_nl_require(info, tb, OVPN_NEW_KEY_ATTR_PEER_ID, nest,
+			      "missing attribute PEER_ID") ?:
+	      ovpn_nl_require(info, tb, OVPN_NEW_KEY_ATTR_KEY_SLOT, nest,
+			      "missing attribute KEY_SLOT") ?:
+	      ovpn_nl_require(info, tb, OVPN_NEW_KEY_ATTR_KEY_ID, nest,
+			      "missing attribute KEY_ID") ?:
+	      ovpn_nl_require(info, tb, OVPN_NEW_KEY_ATTR_CIPHER_ALG, nest,
+			      "missing attribute CIPHER_ALG");
+	if (ret)
+		goto out;
+
+	slot = nla_get_u8(tb[OVPN_NEW_KEY_ATTR_KEY_SLOT]);
+	kc.key_id = nla_get_u8(tb[OVPN_NEW_KEY_ATTR_KEY_ID]);
+	kc.cipher_alg = nla_get_u16(tb[OVPN_NEW_KEY_ATTR_CIPHER_ALG]);
+	if (kc.cipher_alg == OVPN_CIPHER_ALG_NONE) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "cipher NONE is not supported: use AES-GCM or ChaCha20-Poly1305");
+		NL_SET_BAD_ATTR(info->extack, tb[OVPN_NEW_KEY_ATTR_CIPHER_ALG]);
+		ret = -EINVAL;
+		goto out;
+	}
+
+	ret = ovpn_nl_parse_key_dir(info, tb[OVPN_NEW_KEY_ATTR_ENCRYPT_KEY],
+				    kc.cipher_alg, &kc.encrypt,
+				    "missing ENCRYPT_KEY") ?:
+	      ovpn_nl_parse_key_dir(info, tb[OVPN_NEW_KEY_ATTR_DECRYPT_KEY],
+				    kc.cipher_alg, &kc.decrypt,
+				    "missing DECRYPT_KEY");
+	if (ret)
+		goto out;
+
+	peer = ovpn_nl_peer_get(netdev_priv(dev),
+				tb[OVPN_NEW_KEY_ATTR_PEER_ID], info->extack);
+	if (!peer) {
+		ret = -ENOENT;
+		goto out;
+	}
+
+	ret = ovpn_crypto_state_reset(&peer->crypto, slot, &kc, info->extack);
+	ovpn_peer_put(peer);
+out:
+	dev_put(dev);
+	return ret;
+}
+
+static int ovpn_nl_swap_keys(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[OVPN_SWAP_KEYS_ATTR_MAX + 1];
+	struct nlattr *nest = info->attrs[OVPN_ATTR_SWAP_KEYS];
+	struct net_device *dev;
+	struct ovpn_peer *peer;
+	int ret;
+
+	dev = ovpn_nl_dev_get(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+
+	ret = ovpn_nl_parse_nest(info, OVPN_ATTR_SWAP_KEYS,
+				 OVPN_SWAP_KEYS_ATTR_MAX,
+				 ovpn_nl_policy_swap_keys, tb,
+				 "missing the SWAP_KEYS nest (OVPN_ATTR_SWAP_KEYS)") ?:
+	      ovpn_nl_require(info, tb, OVPN_SWAP_KEYS_ATTR_PEER_ID, nest,
+			      "missing attribute PEER_ID");
+	if (ret)
+		goto out;
+
+	peer = ovpn_nl_peer_get(netdev_priv(dev),
+				tb[OVPN_SWAP_KEYS_ATTR_PEER_ID], info->extack);
+	if (!peer) {
+		ret = -ENOENT;
+		goto out;
+	}
+
+	ovpn_crypto_key_slots_swap(&peer->crypto);
+	ovpn_peer_put(peer);
+out:
+	dev_put(dev);
+	return ret;
+}
+
+static int ovpn_nl_del_key(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[OVPN_DEL_KEY_ATTR_MAX + 1];
+	struct nlattr *nest = info->attrs[OVPN_ATTR_DEL_KEY];
+	struct net_device *dev;
+	struct ovpn_peer *peer;
+	int ret;
+
+	dev = ovpn_nl_dev_get(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+
+	ret = ovpn_nl_parse_nest(info, OVPN_ATTR_DEL_KEY,
+				 OVPN_DEL_KEY_ATTR_MAX,
+				 ovpn_nl_policy_del_key, tb,
+				 "missing the DEL_KEY nest (OVPN_ATTR_DEL_KEY)") ?:
+	      ovpn_nl_require(info, tb, OVPN_DEL_KEY_ATTR_PEER_ID, nest,
+			      "missing attribute PEER_ID") ?:
+	      ovpn_nl_require(info, tb, OVPN_DEL_KEY_ATTR_KEY_SLOT, nest,
+			      "missing attribute KEY_SLOT");
+	if (ret)
+		goto out;
+
+	peer = ovpn_nl_peer_get(netdev_priv(dev),
+				tb[OVPN_DEL_KEY_ATTR_PEER_ID], info->extack);
+	if (!peer) {
+		ret = -ENOENT;
+		goto out;
+	}
+
+	/* an empty slot is not an error: OpenVPN treats errors as fatal */
+	ovpn_crypto_key_slot_delete(&peer->crypto,
+				    nla_get_u8(tb[OVPN_DEL_KEY_ATTR_KEY_SLOT]));
+	ovpn_peer_put(peer);
+out:
+	dev_put(dev);
+	return ret;
+}
+
+static int ovpn_nl_put_stats(struct sk_buff *msg,
+			     const struct ovpn_peer_stats_dir *d,
+			     int bytes_attr, int packets_attr)
+{
+	if (nla_put_u64_64bit(msg, bytes_attr, atomic64_read(&d->bytes),
+			      OVPN_GET_PEER_RESP_ATTR_UNSPEC) ||
+	    nla_put_u32(msg, packets_attr, (u32)atomic64_read(&d->packets)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int ovpn_nl_put_peer(struct sk_buff *msg, struct ovpn_peer *peer,
+			    u32 portid, u32 seq, int flags)
+{
+	struct sock *sk = peer->sock->sock->sk;
+	struct ovpn_bind *bind;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &ovpn_nl_family, flags,
+			  OVPN_CMD_GET_PEER);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	nest = nla_nest_start(msg, OVPN_ATTR_GET_PEER);
+	if (!nest)
+		goto err;
+
+	if (nla_put_u32(msg, OVPN_GET_PEER_RESP_ATTR_PEER_ID, peer->id))
+		goto err;
+
+	rcu_read_lock();
+	bind = rcu_dereference(peer->bind);
+	if (bind->remote.in4.sin_family == AF_INET) {
+		if (nla_put(msg, OVPN_GET_PEER_RESP_ATTR_SOCKADDR_REMOTE,
+			    sizeof(bind->remote.in4), &bind->remote.in4) ||
+		    (bind->local.ipv4.s_addr &&
+		     nla_put_in_addr(msg, OVPN_GET_PEER_RESP_ATTR_LOCAL_IP,
+				     bind->local.ipv4.s_addr)))
+			goto err_rcu;
+	} else {
+		if (nla_put(msg, OVPN_GET_PEER_RESP_ATTR_SOCKADDR_REMOTE,
+			    sizeof(bind->remote.in6), &bind->remote.in6) ||
+		    (!ipv6_addr_any(&bind->local.ipv6) &&
+		     nla_put_in6_addr(msg, OVPN_GET_PEER_RESP_ATTR_LOCAL_IP,
+				      &bind->local.ipv6)))
+			goto err_rcu;
+	}
+	rcu_read_unlock();
+
+	if ((peer->vpn_ipv4 &&
+	     nla_put_in_addr(msg, OVPN_GET_PEER_RESP_ATTR_IPV4,
+			     peer->vpn_ipv4)) ||
+	    (!ipv6_addr_any(&peer->vpn_ipv6) &&
+	     nla_put_in6_addr(msg, OVPN_GET_PEER_RESP_ATTR_IPV6,
+			      &peer->vpn_ipv6)) ||
+	    nla_put_be16(msg, OVPN_GET_PEER_RESP_ATTR_LOCAL_PORT,
+			 inet_sk(sk)->inet_sport) ||
+	    nla_put_u32(msg, OVPN_GET_PEER_RESP_ATTR_KEEPALIVE_INTERVAL,
+			READ_ONCE(peer->keepalive_interval)) ||
+	    nla_put_u32(msg, OVPN_GET_PEER_RESP_ATTR_KEEPALIVE_TIMEOUT,
+			READ_ONCE(peer->keepalive_timeout)) ||
+	    ovpn_nl_put_stats(msg, &peer->stats.vpn_rx,
+			      OVPN_GET_PEER_RESP_ATTR_VPN_RX_BYTES,
+			      OVPN_GET_PEER_RESP_ATTR_VPN_RX_PACKETS) ||
+	    ovpn_nl_put_stats(msg, &peer->stats.vpn_tx,
+			      OVPN_GET_PEER_RESP_ATTR_VPN_TX_BYTES,
+			      OVPN_GET_PEER_RESP_ATTR_VPN_TX_PACKETS) ||
+	    ovpn_nl_put_stats(msg, &peer->stats.link_rx,
+			      OVPN_GET_PEER_RESP_ATTR_LINK_RX_BYTES,
+			      OVPN_GET_PEER_RESP_ATTR_LINK_RX_PACKETS) ||
+	    ovpn_nl_put_stats(msg, &peer->stats.link_tx,
+			      OVPN_GET_PEER_RESP_ATTR_LINK_TX_BYTES,
+			      OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS))
+		goto err;
+
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return 0;
+
+err_rcu:
+	rcu_read_unlock();
+err:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+static int ovpn_nl_get_peer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[OVPN_GET_PEER_ATTR_MAX + 1] = {};
+	struct ovpn_struct *ovpn;
+	struct net_device *dev;
+	struct ovpn_peer *peer;
+	struct sk_buff *msg;
+	int ret;
+
+	dev = ovpn_nl_dev_get(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	ovpn = netdev_priv(dev);
+
+	if (info->attrs[OVPN_ATTR_GET_PEER]) {
+		ret = ovpn_nl_parse_nest(info, OVPN_ATTR_GET_PEER,
+					 OVPN_GET_PEER_ATTR_MAX,
+					 ovpn_nl_policy_get_peer, tb,
+					 "GET_PEER");
+		if (ret)
+			goto out;
+	}
+
+	if (tb[OVPN_GET_PEER_ATTR_PEER_ID]) {
+		peer = ovpn_nl_peer_get(ovpn, tb[OVPN_GET_PEER_ATTR_PEER_ID],
+					info->extack);
+	} else if (ovpn->mode == OVPN_MODE_P2P) {
+		/* a P2P device has one peer: the id may be left out */
+		peer = ovpn_peer_get_first(ovpn);
+		if (!peer)
+			NL_SET_ERR_MSG_MOD(info->extack, "the device has no peer");
+	} else {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "missing PEER_ID (dump to list all peers)");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!peer) {
+		ret = -ENOENT;
+		goto out;
+	}
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out_peer;
+	}
+
+	ret = ovpn_nl_put_peer(msg, peer, info->snd_portid, info->snd_seq, 0);
+	if (ret) {
+		nlmsg_free(msg);
+		goto out_peer;
+	}
+	ret = genlmsg_reply(msg, info);
+out_peer:
+	ovpn_peer_put(peer);
+out:
+	dev_put(dev);
+	return ret;
+}
+
+static int ovpn_nl_dump_peers(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct net_device *dev;
+	struct ovpn_peer *peer;
+	int ret = 0;
+
+	/* cb->args[0]: peers already sent */
+	if (cb->args[0])
+		return 0;
+
+	dev = ovpn_nl_dev_get(sock_net(cb->skb->sk),
+			      ovpn_compat_dump_attrs(info), cb->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+
+	peer = ovpn_peer_get_first(netdev_priv(dev));
+	if (peer) {
+		ret = ovpn_nl_put_peer(skb, peer,
+				       NETLINK_CB(cb->skb).portid,
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		ovpn_peer_put(peer);
+		if (!ret)
+			cb->args[0] = 1;
+	}
+	dev_put(dev);
+	return ret ?: skb->len;
+}
+
+static int ovpn_nl_start_vpn(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ovpn_struct *ovpn;
+	struct net_device *dev;
+	struct ovpn_peer *peer;
+	int ret = 0;
+
+	dev = ovpn_nl_dev_get(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	ovpn = netdev_priv(dev);
+
+	if (ovpn->mode == OVPN_MODE_P2P) {
+		peer = ovpn_peer_get_first(ovpn);
+		if (!peer) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "not ready: the device has no peer (NEW_PEER first)");
+			ret = -ENOTCONN;
+			goto out;
+		}
+		if (!ovpn_crypto_has_primary(&peer->crypto)) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "not ready: the peer has no primary key (NEW_KEY first)");
+			ret = -ENOKEY;
+		}
+		ovpn_peer_put(peer);
+		if (ret)
+			goto out;
+	}
+
+	rtnl_lock();
+	if (!(dev->flags & IFF_UP))
+		ret = dev_change_flags(dev, dev->flags | IFF_UP, info->extack);
+	if (!ret)
+		netif_carrier_on(dev);
+	rtnl_unlock();
+out:
+	dev_put(dev);
+	return ret;
+}
+
+/**
+ * ovpn_nl_notify_del_peer - tell userspace a peer is gone
+ * @peer: the removed peer
+ * @reason: why
+ *
+ * Any context.
+ */
+void ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
+			     enum ovpn_del_peer_reason reason)
+{
+	struct net_device *dev = peer->ovpn->dev;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		goto err;
+
+	hdr = genlmsg_put(msg, 0, 0, &ovpn_nl_family, 0, OVPN_CMD_DEL_PEER);
+	if (!hdr)
+		goto err_free;
+
+	if (nla_put_u32(msg, OVPN_ATTR_IFINDEX, dev->ifindex))
+		goto err_free;
+
+	nest = nla_nest_start(msg, OVPN_ATTR_DEL_PEER);
+	if (!nest ||
+	    nla_put_u8(msg, OVPN_DEL_PEER_ATTR_REASON, reason) ||
+	    nla_put_u32(msg, OVPN_DEL_PEER_ATTR_PEER_ID, peer->id))
+		goto err_free;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+
+	genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
+				OVPN_MCGRP_PEERS, GFP_ATOMIC);
+	return;
+
+err_free:
+	nlmsg_free(msg);
+err:
+	netdev_warn(dev, "cannot notify the removal of peer %u\n", peer->id);
+}
+
+#define OVPN_NL_OP(_cmd, _doit) {					\
+	.cmd = (_cmd),							\
+	.validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP, \
+	.flags = GENL_ADMIN_PERM,					\
+	.doit = (_doit),						\
+}
+
+static const struct genl_small_ops ovpn_nl_ops[] = {
+	OVPN_NL_OP(OVPN_CMD_NEW_PEER, ovpn_nl_new_peer),
+	OVPN_NL_OP(OVPN_CMD_SET_PEER, ovpn_nl_set_peer),
+	OVPN_NL_OP(OVPN_CMD_DEL_PEER, ovpn_nl_del_peer),
+	OVPN_NL_OP(OVPN_CMD_NEW_KEY, ovpn_nl_new_key),
+	OVPN_NL_OP(OVPN_CMD_SWAP_KEYS, ovpn_nl_swap_keys),
+	OVPN_NL_OP(OVPN_CMD_DEL_KEY, ovpn_nl_del_key),
+	{
+		.cmd = OVPN_CMD_GET_PEER,
+		.validate = GENL_DONT_VALIDATE_STRICT |
+			    GENL_DONT_VALIDATE_DUMP_STRICT,
+		.flags = GENL_ADMIN_PERM,
+		.doit = ovpn_nl_get_peer,
+		.dumpit = ovpn_nl_dump_peers,
+	},
+	OVPN_NL_OP(OVPN_CMD_START_VPN, ovpn_nl_start_vpn),
+};
+
+static struct genl_family ovpn_nl_family __ro_after_init = {
+	.name = OVPN_NL_NAME,
+	.version = OVPN_NL_VERSION,
+	.hdrsize = 0,
+	.maxattr = OVPN_ATTR_MAX,
+	.policy = ovpn_nl_policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.small_ops = ovpn_nl_ops,
+	.n_small_ops = ARRAY_SIZE(ovpn_nl_ops),
+	/* the v2 numbering predates strict validation: keep it liberal */
+	.resv_start_op = OVPN_CMD_START_VPN + 1,
+	.mcgrps = ovpn_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ovpn_nl_mcgrps),
+};
+
+int __init ovpn_nl_register(void)
+{
+	return genl_register_family(&ovpn_nl_family);
+}
+
+void ovpn_nl_unregister(void)
+{
+	genl_unregister_family(&ovpn_nl_family);
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ovpn-dco: peers
+ */
+
+#ifndef _OVPN_DCO_PEER_H_
+#define _OVPN_DCO_PEER_H_
+
+#include <linux/atomic.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/kref.h>
+#include <linux/netdevice.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <net/dst_cache.h>
+
+#include "crypto.h"
+#include "ovpn.h"
+#include "socket.h"
+
+/**
+ * union ovpn_sockaddr - a transport address; the family field is shared
+ * @in4: IPv4 (v4-mapped IPv6 addresses are stored here)
+ * @in6: IPv6
+ */
+union ovpn_sockaddr {
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+};
+
+/**
+ * struct ovpn_bind - where a peer is reached
+ * @remote: the peer's transport address
+ * @local: our local transport address, of @remote's family; any-address
+ *	lets routing choose
+ * @rcu: frees a replaced binding
+ */
+struct ovpn_bind {
+	union ovpn_sockaddr remote;
+	union {
+		struct in_addr ipv4;
+		struct in6_addr ipv6;
+	} local;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct ovpn_peer_stats_dir - counters of one direction, lockless
+ * @bytes: bytes
+ * @packets: packets
+ */
+struct ovpn_peer_stats_dir {
+	atomic64_t bytes;
+	atomic64_t packets;
+};
+
+/**
+ * struct ovpn_peer_stats - a peer's counters
+ * @vpn_rx: plaintext delivered to the device
+ * @vpn_tx: plaintext sent by the device
+ * @link_rx: authenticated transport packets received
+ * @link_tx: transport packets sent
+ */
+struct ovpn_peer_stats {
+	struct ovpn_peer_stats_dir vpn_rx;
+	struct ovpn_peer_stats_dir vpn_tx;
+	struct ovpn_peer_stats_dir link_rx;
+	struct ovpn_peer_stats_dir link_tx;
+};
+
+static inline void ovpn_stats_add(struct ovpn_peer_stats_dir *d,
+				  unsigned int len)
+{
+	atomic64_inc(&d->packets);
+	atomic64_add(len, &d->bytes);
+}
+
+/**
+ * struct ovpn_peer_config - what NEW_PEER asks for
+ * @id: peer id
+ * @remote: transport address of the peer
+ * @local: local transport address (any if unset), of @remote's family
+ * @vpn_ipv4: the peer's VPN IPv4 address, or 0
+ * @vpn_ipv6: the peer's VPN IPv6 address, or any
+ */
+struct ovpn_peer_config {
+	u32 id;
+	union ovpn_sockaddr remote;
+	union {
+		struct in_addr ipv4;
+		struct in6_addr ipv6;
+	} local;
+	__be32 vpn_ipv4;
+	struct in6_addr vpn_ipv6;
+};
+
+/**
+ * struct ovpn_peer - a remote end of the tunnel
+ * @ovpn: the device (constant; referenced through @dev_tracker)
+ * @id: peer id (constant)
+ * @vpn_ipv4: VPN IPv4 address (constant)
+ * @vpn_ipv6: VPN IPv6 address (constant)
+ * @sock: transport socket (constant; one reference held)
+ * @bind: transport addresses; replaced under @lock, read under RCU
+ * @dst_cache: cached route to @bind's remote; per-CPU, used with BH off
+ * @crypto: key slots (own locking)
+ * @lock: protects @bind updates, the keepalive settings and @removed
+ * @keepalive_interval: seconds without TX before a keepalive is sent (0: off)
+ * @keepalive_timeout: seconds without authentic RX before expiry (0: off)
+ * @last_recv: jiffies of the last authentic RX (lockless, READ/WRITE_ONCE)
+ * @last_sent: jiffies of the last TX (lockless, READ/WRITE_ONCE)
+ * @keepalive_work: keepalive and expiry; holds a peer reference while queued
+ * @removed: unlinked from the device; keepalive is never rearmed after it
+ * @stats: counters (atomic)
+ * @refcount: one for the device's link, one per user (packet in flight,
+ *	netlink request, queued keepalive work)
+ * @rwork: releases the peer after the last reference and a grace period
+ * @dev_tracker: tracks the reference on @ovpn's net device
+ */
+struct ovpn_peer {
+	struct ovpn_struct *ovpn;
+	u32 id;
+	__be32 vpn_ipv4;
+	struct in6_addr vpn_ipv6;
+	struct ovpn_socket *sock;
+	struct ovpn_bind __rcu *bind;
+	struct dst_cache dst_cache;
+	struct ovpn_crypto_state crypto;
+	spinlock_t lock; /* protects bind, keepalive settings, removed */
+	u32 keepalive_interval;
+	u32 keepalive_timeout;
+	unsigned long last_recv;
+	unsigned long last_sent;
+	struct delayed_work keepalive_work;
+	bool removed;
+	struct ovpn_peer_stats stats;
+	struct kref refcount;
+	struct rcu_work rwork;
+	netdevice_tracker dev_tracker;
+};
+
+static inline bool ovpn_peer_hold(struct ovpn_peer *peer)
+{
+	return kref_get_unless_zero(&peer->refcount);
+}
+
+void ovpn_peer_release_kref(struct kref *kref);
+
+static inline void ovpn_peer_put(struct ovpn_peer *peer)
+{
+	kref_put(&peer->refcount, ovpn_peer_release_kref);
+}
+
+struct ovpn_peer *ovpn_peer_new(struct ovpn_struct *ovpn,
+				const struct ovpn_peer_config *cfg,
+				struct ovpn_socket *sock);
+int ovpn_peer_add(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
+		  struct netlink_ext_ack *extack);
+int ovpn_peer_del(struct ovpn_peer *peer, enum ovpn_del_peer_reason reason);
+void ovpn_peers_free(struct ovpn_struct *ovpn,
+		     enum ovpn_del_peer_reason reason);
+
+struct ovpn_peer *ovpn_peer_get_by_id(struct ovpn_struct *ovpn, u32 id);
+struct ovpn_peer *ovpn_peer_get_for_xmit(struct ovpn_struct *ovpn,
+					 struct sk_buff *skb);
+struct ovpn_peer *ovpn_peer_get_first(struct ovpn_struct *ovpn);
+
+void ovpn_peer_keepalive_set(struct ovpn_peer *peer, u32 interval,
+			     u32 timeout);
+
+static inline void ovpn_peer_touch_recv(struct ovpn_peer *peer)
+{
+	unsigned long now = jiffies;
+
+	/* one write per tick at most: the line stays shared between CPUs */
+	if (READ_ONCE(peer->last_recv) != now)
+		WRITE_ONCE(peer->last_recv, now);
+}
+
+static inline void ovpn_peer_touch_sent(struct ovpn_peer *peer)
+{
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(peer->last_sent) != now)
+		WRITE_ONCE(peer->last_sent, now);
+}
+
+#endif /* _OVPN_DCO_PEER_H_ */

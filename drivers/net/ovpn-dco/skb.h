@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ovpn-dco: per-packet state parked in skb->cb while crypto runs
+ */
+
+#ifndef _OVPN_DCO_SKB_H_
+#define _OVPN_DCO_SKB_H_
+
+#include <linux/skbuff.h>
+
+struct ovpn_peer;
+struct ovpn_crypto_key_slot;
+
+/**
+ * struct ovpn_skb_cb - what an in-flight packet carries
+ * @peer: the peer, one reference held
+ * @ks: the key slot, one reference held
+ * @crypto_tmp: AEAD request, IV and scatterlist of the packet
+ * @payload_len: plaintext length (TX: before encryption)
+ */
+struct ovpn_skb_cb {
+	struct ovpn_peer *peer;
+	struct ovpn_crypto_key_slot *ks;
+	void *crypto_tmp;
+	unsigned int payload_len;
+};
+
+static inline struct ovpn_skb_cb *ovpn_skb_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct ovpn_skb_cb) > sizeof(skb->cb));
+	return (struct ovpn_skb_cb *)skb->cb;
+}
+
+#endif /* _OVPN_DCO_SKB_H_ */

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ovpn-dco: transport sockets handed in by userspace
+ *
+ * Userspace passes a file descriptor; we take our own reference to its file
+ * (userspace may close it or exit) and hook the socket's receive path. Every
+ * peer using the socket holds one reference on our wrapper; the last one
+ * unhooks the socket at once, and the file and the device are let go after
+ * an RCU grace period, when no receive path can still be using the wrapper.
+ */
+
+#include <linux/file.h>
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <net/sock.h>
+#include <net/udp.h>
+
+#include "ovpn.h"
+#include "socket.h"
+#include "udp.h"
+
+/* serialises attach against the last put of the same socket */
+static DEFINE_MUTEX(ovpn_socket_mutex);
+
+static void ovpn_socket_free_work(struct work_struct *work)
+{
+	struct ovpn_socket *ovpn_sock;
+
+	ovpn_sock = container_of(to_rcu_work(work), struct ovpn_socket, rwork);
+	sockfd_put(ovpn_sock->sock);
+	netdev_put(ovpn_sock->ovpn->dev, &ovpn_sock->dev_tracker);
+	kfree(ovpn_sock);
+}
+
+/* called with ovpn_socket_mutex held by kref_put_mutex() */
+static void ovpn_socket_release(struct kref *kref)
+{
+	struct ovpn_socket *ovpn_sock;
+
+	ovpn_sock = container_of(kref, struct ovpn_socket, refcount);
+	ovpn_udp_socket_detach(ovpn_sock->sock);
+	mutex_unlock(&ovpn_socket_mutex);
+
+	INIT_RCU_WORK(&ovpn_sock->rwork, ovpn_socket_free_work);
+	queue_rcu_work(ovpn_wq, &ovpn_sock->rwork);
+}
+
+/**
+ * ovpn_socket_put - drop a peer's reference; may sleep
+ * @ovpn_sock: the socket
+ */
+void ovpn_socket_put(struct ovpn_socket *ovpn_sock)
+{
+	kref_put_mutex(&ovpn_sock->refcount, ovpn_socket_release,
+		       &ovpn_socket_mutex);
+}
+
+static bool ovpn_sk_has_user_data(struct sock *sk)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = rcu_dereference_sk_user_data(sk);
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * ovpn_socket_attach - take a userspace socket for a device
+ * @sock: from sockfd_lookup(); the file reference moves to the result on
+ *	success and is dropped on failure
+ * @ovpn: the device
+ * @extack: for the reason of a refusal
+ *
+ * A socket already serving this device is shared; one serving another
+ * device or another kernel user is refused with -EBUSY.
+ *
+ * Return: the socket with a reference for the caller, or an ERR_PTR.
+ */
+struct ovpn_socket *ovpn_socket_attach(struct socket *sock,
+				       struct ovpn_struct *ovpn,
+				       struct netlink_ext_ack *extack)
+{
+	struct ovpn_socket *ovpn_sock;
+	struct sock *sk = sock->sk;
+	int ret;
+
+	if (!sk || sk->sk_protocol != IPPROTO_UDP ||
+	    sk->sk_type != SOCK_DGRAM ||
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "only UDP over IPv4/IPv6 sockets are supported");
+		ret = -EOPNOTSUPP;
+		goto err_put;
+	}
+
+	mutex_lock(&ovpn_socket_mutex);
+	if (ovpn_udp_socket_is_ours(sk)) {
+		rcu_read_lock();
+		ovpn_sock = rcu_dereference_sk_user_data(sk);
+		rcu_read_unlock();
+		if (ovpn_sock->ovpn != ovpn) {
+			mutex_unlock(&ovpn_socket_mutex);
+			NL_SET_ERR_MSG_MOD(extack,
+					   "the socket is used by another ovpn-dco device");
+			ret = -EBUSY;
+			goto err_put;
+		}
+		/* the count only reaches zero under the mutex */
+		kref_get(&ovpn_sock->refcount);
+		mutex_unlock(&ovpn_socket_mutex);
+		/* our wrapper already holds the file */
+		sockfd_put(sock);
+		return ovpn_sock;
+	}
+
+	if (ovpn_sk_has_user_data(sk) || udp_sk(sk)->encap_type) {
+		mutex_unlock(&ovpn_socket_mutex);
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the socket is already used by another kernel user");
+		ret = -EBUSY;
+		goto err_put;
+	}
+
+	ovpn_sock = kzalloc(sizeof(*ovpn_sock), GFP_KERNEL);
+	if (!ovpn_sock) {
+		mutex_unlock(&ovpn_socket_mutex);
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	ovpn_sock->ovpn = ovpn;
+	ovpn_sock->sock = sock;
+	kref_init(&ovpn_sock->refcount);
+	netdev_hold(ovpn->dev, &ovpn_sock->dev_tracker, GFP_KERNEL);
+	ovpn_udp_socket_attach(sock, ovpn_sock);
+	mutex_unlock(&ovpn_socket_mutex);
+	return ovpn_sock;
+
+err_put:
+	sockfd_put(sock);
+	return ERR_PTR(ret);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ovpn-dco: transport sockets handed in by userspace
+ */
+
+#ifndef _OVPN_DCO_SOCKET_H_
+#define _OVPN_DCO_SOCKET_H_
+
+#include <linux/kref.h>
+#include <linux/netdevice.h>
+#include <linux/net.h>
+#include <linux/workqueue.h>
+
+struct ovpn_struct;
+
+/**
+ * struct ovpn_socket - our hold on a userspace socket
+ * @ovpn: the device whose peers use the socket (constant; a device
+ *	reference is held through @dev_tracker)
+ * @sock: the socket; we hold its file from attach to release (constant)
+ * @refcount: one per peer using the socket; the transition to zero happens
+ *	under ovpn_socket_mutex, so attach never sees a dying socket
+ * @rwork: drops the file and the device after an RCU grace period
+ * @dev_tracker: tracks our reference on @ovpn's net device
+ *
+ * While attached, the socket's sk_user_data points here (RCU): the receive
+ * path finds the device through it.
+ */
+struct ovpn_socket {
+	struct ovpn_struct *ovpn;
+	struct socket *sock;
+	struct kref refcount;
+	struct rcu_work rwork;
+	netdevice_tracker dev_tracker;
+};
+
+struct ovpn_socket *ovpn_socket_attach(struct socket *sock,
+				       struct ovpn_struct *ovpn,
+				       struct netlink_ext_ack *extack);
+void ovpn_socket_put(struct ovpn_socket *ovpn_sock);
+
+#endif /* _OVPN_DCO_SOCKET_H_ */

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ovpn-dco: UDP transport
+ *
+ * The userspace socket's encapsulation hook sees every datagram first: data
+ * packets (P_DATA_V2) are taken into the kernel, anything else is left on the
+ * socket for userspace (the control channel).
+ */
+
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/dst_cache.h>
+#include <net/ip6_route.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp.h>
+#include <net/udp_tunnel.h>
+
+#include "io.h"
+#include "ovpn.h"
+#include "peer.h"
+#include "socket.h"
+#include "udp.h"
+
+/* private encapsulation type: any non-zero value enables the hook */
+#define OVPN_UDP_ENCAP_TYPE	100
+
+/**
+ * ovpn_udp_encap_recv - the socket's receive hook (softirq, RCU held)
+ * @sk: the socket
+ * @skb: the datagram, data at the UDP header, checksum verified
+ *
+ * Return: 0 if the datagram was consumed, > 0 to leave it to the socket.
+ */
+static int ovpn_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
+{
+	struct ovpn_socket *ovpn_sock;
+	struct ovpn_peer *peer;
+	struct ovpn_struct *ovpn;
+	u8 first, *hdr;
+
+	ovpn_sock = rcu_dereference_sk_user_data(sk);
+	if (unlikely(!ovpn_sock))
+		return 1;
+	ovpn = ovpn_sock->ovpn;
+
+	/* anything but a data packet is the control channel's */
+	if (skb_copy_bits(skb, sizeof(struct udphdr), &first, 1) ||
+	    ovpn_opcode_from_byte(first) != OVPN_OP_DATA_V2)
+		return 1;
+
+	if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) +
+					 OVPN_DATA_HDR_LEN))) {
+		net_dbg_ratelimited("%s: truncated data packet\n",
+				    netdev_name(ovpn->dev));
+		goto drop;
+	}
+
+	hdr = skb->data + sizeof(struct udphdr);
+	peer = ovpn_peer_get_by_id(ovpn, ovpn_get_be24(hdr + 1));
+	if (unlikely(!peer)) {
+		net_dbg_ratelimited("%s: data packet for unknown peer %u\n",
+				    netdev_name(ovpn->dev),
+				    ovpn_get_be24(hdr + 1));
+		goto drop;
+	}
+
+	__skb_pull(skb, sizeof(struct udphdr));
+	ovpn_recv(peer, skb);
+	return 0;
+
+drop:
+	dev_core_stats_rx_dropped_inc(ovpn->dev);
+	kfree_skb(skb);
+	return 0;
+}
+
+bool ovpn_udp_socket_is_ours(struct sock *sk)
+{
+	return READ_ONCE(udp_sk(sk)->encap_rcv) == ovpn_udp_encap_recv;
+}
+
+/* process context, under ovpn_socket_mutex */
+void ovpn_udp_socket_attach(struct socket *sock, struct ovpn_socket *ovpn_sock)
+{
+	struct udp_tunnel_sock_cfg cfg = {
+		.sk_user_data = ovpn_sock,
+		.encap_type = OVPN_UDP_ENCAP_TYPE,
+		.encap_rcv = ovpn_udp_encap_recv,
+	};
+
+	setup_udp_tunnel_sock(sock_net(sock->sk), sock, &cfg);
+}
+
+/*
+ * Process context, under ovpn_socket_mutex. The socket goes back to plain
+ * userspace use; the hook's users still running hold RCU, and our wrapper is
+ * freed only after a grace period.
+ */
+void ovpn_udp_socket_detach(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	lock_sock(sk);
+	WRITE_ONCE(udp_sk(sk)->encap_type, 0);
+	WRITE_ONCE(udp_sk(sk)->encap_rcv, NULL);
+	rcu_assign_sk_user_data(sk, NULL);
+	inet_dec_convert_csum(sk);
+	release_sock(sk);
+}
+
+static int ovpn_udp4_output(struct ovpn_peer *peer, struct ovpn_bind *bind,
+			    struct sock *sk, struct sk_buff *skb)
+{
+	struct flowi4 fl = {
+		.saddr = bind->local.ipv4.s_addr,
+		.daddr = bind->remote.in4.sin_addr.s_addr,
+		.fl4_sport = inet_sk(sk)->inet_sport,
+		.fl4_dport = bind->remote.in4.sin_port,
+		.flowi4_proto = IPPROTO_UDP,
+		.flowi4_mark = sk->sk_mark,
+		.flowi4_oif = sk->sk_bound_dev_if,
+	};
+	struct rtable *rt;
+
+	rt = dst_cache_get_ip4(&peer->dst_cache, &fl.saddr);
+	if (!rt) {
+		rt = ip_route_output_flow(sock_net(sk), &fl, sk);
+		if (IS_ERR(rt)) {
+			net_dbg_ratelimited("%s: no route to %pI4\n",
+					    netdev_name(peer->ovpn->dev),
+					    &fl.daddr);
+			return PTR_ERR(rt);
+		}
+		if (unlikely(rt->dst.dev == peer->ovpn->dev)) {
+			/* the peer is routed through the tunnel itself */
+			ip_rt_put(rt);
+			net_dbg_ratelimited("%s: routing loop to %pI4\n",
+					    netdev_name(peer->ovpn->dev),
+					    &fl.daddr);
+			return -ELOOP;
+		}
+		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl.saddr);
+	}
+
+	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, 0,
+			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
+			    fl.fl4_dport, false, sk->sk_no_check_tx);
+	return 0;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int ovpn_udp6_output(struct ovpn_peer *peer, struct ovpn_bind *bind,
+			    struct sock *sk, struct sk_buff *skb)
+{
+	struct flowi6 fl = {
+		.saddr = bind->local.ipv6,
+		.daddr = bind->remote.in6.sin6_addr,
+		.fl6_sport = inet_sk(sk)->inet_sport,
+		.fl6_dport = bind->remote.in6.sin6_port,
+		.flowi6_proto = IPPROTO_UDP,
+		.flowi6_mark = sk->sk_mark,
+		.flowi6_oif = bind->remote.in6.sin6_scope_id ?:
+			      sk->sk_bound_dev_if,
+	};
+	struct dst_entry *dst;
+
+	dst = dst_cache_get_ip6(&peer->dst_cache, &fl.saddr);
+	if (!dst) {
+		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl,
+						      NULL);
+		if (IS_ERR(dst)) {
+			net_dbg_ratelimited("%s: no route to %pI6c\n",
+					    netdev_name(peer->ovpn->dev),
+					    &fl.daddr);
+			return PTR_ERR(dst);
+		}
+		if (unlikely(dst->dev == peer->ovpn->dev)) {
+			dst_release(dst);
+			net_dbg_ratelimited("%s: routing loop to %pI6c\n",
+					    netdev_name(peer->ovpn->dev),
+					    &fl.daddr);
+			return -ELOOP;
+		}
+		dst_cache_set_ip6(&peer->dst_cache, dst, &fl.saddr);
+	}
+
+	/* a full-size packet may exceed the path MTU: fragment locally */
+	skb->ignore_df = 1;
+	udp_tunnel6_xmit_skb(dst, sk, skb, skb->dev, &fl.saddr, &fl.daddr, 0,
+			     ip6_dst_hoplimit(dst), 0, fl.fl6_sport,
+			     fl.fl6_dport, udp_get_no_check6_tx(sk));
+	return 0;
+}
+#endif
+
+/**
+ * ovpn_udp_send_skb - send an encrypted packet to a peer (BH disabled)
+ * @peer: the peer
+ * @skb: the packet, data at our header; consumed
+ */
+void ovpn_udp_send_skb(struct ovpn_peer *peer, struct sk_buff *skb)
+{
+	struct sock *sk = peer->sock->sock->sk;
+	struct ovpn_bind *bind;
+	int ret = -EAFNOSUPPORT;
+
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->dev = peer->ovpn->dev;
+
+	rcu_read_lock();
+	bind = rcu_dereference(peer->bind);
+	if (unlikely(!bind)) {
+		ret = -ENOTCONN;
+		goto out;
+	}
+
+	switch (bind->remote.in4.sin_family) {
+	case AF_INET:
+		ret = ovpn_udp4_output(peer, bind, sk, skb);
+		break;
+#if IS_ENABLED(CONFIG_IPV6)
+	case AF_INET6:
+		ret = ovpn_udp6_output(peer, bind, sk, skb);
+		break;
+#endif
+	}
+out:
+	rcu_read_unlock();
+	if (unlikely(ret)) {
+		dev_core_stats_tx_dropped_inc(peer->ovpn->dev);
+		kfree_skb(skb);
+	}
+}

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ovpn-cli commands acting on one device ("<iface> <cmd> ...") and the
+ * device-less ones (new_iface, del_iface, listen_mcast, genkey).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "keyfile.h"
+#include "nl.h"
+#include "ovpn.h"
+#include "rtnl.h"
+#include "util.h"
+
+#define MAX_POS 8
+
+/* options of "<iface> <cmd>" commands */
+#define OPT_FD_FILE	(1U << 0)
+#define OPT_LOCAL_IP	(1U << 1)
+
+/**
+ * struct iface_args - a parsed "<iface> <cmd> ..." command line
+ * @iface: the device name
+ * @cmd: the command name
+ * @ifindex: the device's index, or the --ifindex value
+ * @has_ifindex: --ifindex was given
+ * @pos: positional arguments after @cmd
+ * @npos: number of @pos
+ * @fd_file: new_peer --fd-file
+ * @local_ip: new_peer --local-ip
+ */
+struct iface_args {
+	const char *iface;
+	const char *cmd;
+	uint32_t ifindex;
+	bool has_ifindex;
+	char *pos[MAX_POS];
+	int npos;
+	const char *fd_file;
+	const char *local_ip;
+};
+
+static void check_ifname(const char *name)
+{
+	if (!*name || strlen(name) >= IFNAMSIZ)
+		usage_error("invalid device name '%s' (1 to %d characters)",
+			    name, IFNAMSIZ - 1);
+}
+
+static uint32_t arg_u32(const char *s, const char *what)
+{
+	uint32_t v;
+
+	if (!parse_u32(s, &v))
+		usage_error("invalid %s '%s'", what, s);
+	return v;
+}
+
+/* resolve the device and open the family; prints the error */
+static int begin(struct iface_args *a, struct ovpn_nl *nl)
+{
+	struct nlx_err err;
+
+	if (!a->has_ifindex) {
+		a->ifindex = if_nametoindex(a->iface);
+		if (!a->ifindex) {
+			fprintf(stderr, "ovpn-cli: %s: %s: %s\n", a->cmd,
+				a->iface, strerror(errno));
+			return -1;
+		}
+	}
+	if (ovpn_nl_open(nl, &err)) {
+		nlx_report(a->cmd, &err);
+		return -1;
+	}
+	return 0;
+}
+
+/* report a netlink result; returns the exit status */
+static int finish(struct iface_args *a, struct ovpn_nl *nl, int ret,
+		  const struct nlx_err *err)
+{
+	if (ret)
+		nlx_report(a->cmd, err);
+	ovpn_nl_close(nl);
+	return ret ? 1 : 0;
+}
+
+static int do_new_peer(struct iface_args *a)
+{
+	struct ovpn_new_peer req = { 0 };
+	struct ip_addr remote, local;
+	uint16_t lport, rport;
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	char msg[256];
+	int ret;
+
+	req.peer_id = arg_u32(a->pos[0], "peer id");
+	if (!parse_port(a->pos[1], &lport))
+		usage_error("invalid local port '%s'", a->pos[1]);
+	if (!parse_ip(a->pos[2], &remote))
+		usage_error("invalid remote address '%s'", a->pos[2]);
+	if (!parse_port(a->pos[3], &rport))
+		usage_error("invalid remote port '%s'", a->pos[3]);
+	if (a->npos > 4 && !parse_ip(a->pos[4], &req.vpn_ip))
+		usage_error("invalid VPN address '%s'", a->pos[4]);
+
+	memset(&local, 0, sizeof(local));
+	local.family = remote.family;
+	if (a->local_ip) {
+		if (!parse_ip(a->local_ip, &local))
+			usage_error("invalid local address '%s'", a->local_ip);
+		if (local.family != remote.family)
+			usage_error("--local-ip %s and remote %s are of different families",
+				    a->local_ip, a->pos[2]);
+		req.local_ip = local;
+	}
+	req.remote_len = make_sockaddr(&remote, rport, &req.remote);
+
+	if (begin(a, &nl))
+		return 1;
+
+	if (a->fd_file) {
+		req.fd = open(a->fd_file, O_RDONLY | O_CLOEXEC);
+		if (req.fd < 0) {
+			fprintf(stderr, "ovpn-cli: %s: %s: %s\n", a->cmd,
+				a->fd_file, strerror(errno));
+			ovpn_nl_close(&nl);
+			return 1;
+		}
+	} else {
+		req.fd = udp_socket_open(&local, lport, msg, sizeof(msg));
+		if (req.fd < 0) {
+			fprintf(stderr, "ovpn-cli: %s: %s\n", a->cmd, msg);
+			ovpn_nl_close(&nl);
+			return 1;
+		}
+	}
+
+	ret = ovpn_new_peer(&nl, a->ifindex, &req, &err);
+	/* on success the kernel holds its own reference to the socket */
+	close(req.fd);
+	return finish(a, &nl, ret, &err);
+}
+
+static int do_set_peer(struct iface_args *a)
+{
+	uint32_t peer_id, interval, timeout;
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	int ret;
+
+	peer_id = arg_u32(a->pos[0], "peer id");
+	interval = arg_u32(a->pos[1], "keepalive interval");
+	timeout = arg_u32(a->pos[2], "keepalive timeout");
+	if (begin(a, &nl))
+		return 1;
+	ret = ovpn_set_peer(&nl, a->ifindex, peer_id, interval, timeout, &err);
+	return finish(a, &nl, ret, &err);
+}
+
+static int do_del_peer(struct iface_args *a)
+{
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	uint32_t peer_id;
+	int ret;
+
+	peer_id = arg_u32(a->pos[0], "peer id");
+	if (begin(a, &nl))
+		return 1;
+	ret = ovpn_del_peer(&nl, a->ifindex, peer_id, &err);
+	return finish(a, &nl, ret, &err);
+}
+
+static void print_peer(const struct ovpn_peer_info *info, void *arg)
+{
+	(void)arg;
+	ovpn_print_peer(stdout, info);
+}
+
+static int do_get_peer(struct iface_args *a)
+{
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	uint32_t peer_id = 0;
+	int ret;
+
+	if (a->npos)
+		peer_id = arg_u32(a->pos[0], "peer id");
+	if (begin(a, &nl))
+		return 1;
+	ret = ovpn_get_peer(&nl, a->ifindex, a->npos ? &peer_id : NULL,
+			    print_peer, NULL, &err);
+	fflush(stdout);
+	return finish(a, &nl, ret, &err);
+}
+
+static int do_new_key(struct iface_args *a)
+{
+	struct ovpn_new_key req = { 0 };
+	struct key_material km;
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	char msg[512];
+	int dir, ret;
+
+	req.peer_id = arg_u32(a->pos[0], "peer id");
+	if (!parse_slot(a->pos[1], &req.slot))
+		usage_error("invalid key slot '%s' (primary or secondary)",
+			    a->pos[1]);
+	if (!parse_u8(a->pos[2], &req.key_id))
+		usage_error("invalid key id '%s'", a->pos[2]);
+	req.cipher = parse_cipher(a->pos[3], true);
+	if (!req.cipher)
+		usage_error("unknown cipher '%s' (%s, none)", a->pos[3],
+			    cipher_names());
+	if (!parse_direction(a->pos[4], &dir))
+		usage_error("invalid key direction '%s' (0 or 1)", a->pos[4]);
+
+	if (keyfile_load(a->pos[5], dir, &km, msg, sizeof(msg))) {
+		fprintf(stderr, "ovpn-cli: %s: %s\n", a->cmd, msg);
+		return 1;
+	}
+	req.km = &km;
+
+	if (begin(a, &nl)) {
+		explicit_bzero(&km, sizeof(km));
+		return 1;
+	}
+	ret = ovpn_new_key(&nl, a->ifindex, &req, &err);
+	explicit_bzero(&km, sizeof(km));
+	return finish(a, &nl, ret, &err);
+}
+
+static int do_swap_keys(struct iface_args *a)
+{
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	uint32_t peer_id;
+	int ret;
+
+	peer_id = arg_u32(a->pos[0], "peer id");
+	if (begin(a, &nl))
+		return 1;
+	ret = ovpn_swap_keys(&nl, a->ifindex, peer_id, &err);
+	return finish(a, &nl, ret, &err);
+}
+
+static int do_del_key(struct iface_args *a)
+{
+	uint8_t slot = OVPN_KEY_SLOT_PRIMARY;
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	uint32_t peer_id;
+	int ret;
+
+	peer_id = arg_u32(a->pos[0], "peer id");
+	if (a->npos > 1 && !parse_slot(a->pos[1], &slot))
+		usage_error("invalid key slot '%s' (primary or secondary)",
+			    a->pos[1]);
+	if (begin(a, &nl))
+		return 1;
+	ret = ovpn_del_key(&nl, a->ifindex, peer_id, slot, &err);
+	return finish(a, &nl, ret, &err);
+}
+
+static int do_start_vpn(struct iface_args *a)
+{
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	int ret;
+
+	if (begin(a, &nl))
+		return 1;
+	ret = ovpn_start_vpn(&nl, a->ifindex, &err);
+	return finish(a, &nl, ret, &err);
+}
+
+static const struct iface_cmd {
+	const char *name;
+	int min_pos;
+	int max_pos;
+	unsigned int opts;
+	int (*fn)(struct iface_args *a);
+} iface_cmds[] = {
+	{ "new_peer", 4, 5, OPT_FD_FILE | OPT_LOCAL_IP, do_new_peer },
+	{ "set_peer", 3, 3, 0, do_set_peer },
+	{ "del_peer", 1, 1, 0, do_del_peer },
+	{ "get_peer", 0, 1, 0, do_get_peer },
+	{ "new_key", 6, 6, 0, do_new_key },
+	{ "swap_keys", 1, 1, 0, do_swap_keys },
+	{ "del_key", 1, 2, 0, do_del_key },
+	{ "start_vpn", 0, 0, 0, do_start_vpn },
+};
+
+static const struct iface_cmd *find_iface_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(iface_cmds) / sizeof(iface_cmds[0]); i++)
+		if (!strcmp(name, iface_cmds[i].name))
+			return &iface_cmds[i];
+	return NULL;
+}
+
+int is_iface_cmd(const char *cmd)
+{
+	return find_iface_cmd(cmd) != NULL;
+}
+
+int cmd_iface(const char *iface, const char *cmd, int argc, char **argv)
+{
+	const struct iface_cmd *c = find_iface_cmd(cmd);
+	struct iface_args a = { .iface = iface, .cmd = cmd };
+	int i;
+
+	if (!c)
+		usage_error("unknown command '%s'", cmd);
+
+	for (i = 0; i < argc; i++) {
+		const char *opt = argv[i];
+
+		if (strncmp(opt, "--", 2)) {
+			if (a.npos == MAX_POS)
+				usage_error("%s: too many arguments", cmd);
+			a.pos[a.npos++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= argc)
+			usage_error("%s: option %s needs a value", cmd, opt);
+		if (!strcmp(opt, "--ifindex")) {
+			a.ifindex = arg_u32(argv[++i], "--ifindex");
+			a.has_ifindex = true;
+		} else if (!strcmp(opt, "--fd-file") && (c->opts & OPT_FD_FILE)) {
+			a.fd_file = argv[++i];
+		} else if (!strcmp(opt, "--local-ip") &&
+			   (c->opts & OPT_LOCAL_IP)) {
+			a.local_ip = argv[++i];
+		} else {
+			usage_error("%s: unknown option %s", cmd, opt);
+		}
+	}
+	if (a.npos < c->min_pos || a.npos > c->max_pos)
+		usage_error("%s: wrong number of arguments", cmd);
+	if (!a.has_ifindex)
+		check_ifname(iface);
+
+	return c->fn(&a);
+}
+
+int cmd_new_iface(int argc, char **argv)
+{
+	uint8_t mode = OVPN_MODE_P2P;
+	struct nlx_err err;
+
+	if (argc < 1 || argc > 2)
+		usage_error("new_iface: wrong number of arguments");
+	check_ifname(argv[0]);
+	if (argc == 2) {
+		if (!strcmp(argv[1], "p2p"))
+			mode = OVPN_MODE_P2P;
+		else if (!strcmp(argv[1], "mp"))
+			mode = OVPN_MODE_MP;
+		else
+			usage_error("new_iface: invalid mode '%s' (p2p or mp)",
+				    argv[1]);
+	}
+	if (rt_link_new(argv[0], mode, &err)) {
+		nlx_report("new_iface", &err);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_del_iface(int argc, char **argv)
+{
+	struct nlx_err err;
+
+	if (argc != 1)
+		usage_error("del_iface: wrong number of arguments");
+	check_ifname(argv[0]);
+	if (rt_link_del(argv[0], 0, &err)) {
+		nlx_report("del_iface", &err);
+		return 1;
+	}
+	return 0;
+}
+
+static int print_notification(struct nl_msg *msg, void *arg)
+{
+	const char *reason;
+	struct ovpn_notif n;
+
+	(void)arg;
+	if (ovpn_parse_notification(msg, &n))
+		return NL_SKIP;
+
+	if (n.cmd != OVPN_CMD_DEL_PEER) {
+		printf("notification cmd %u ifindex %u\n", n.cmd, n.ifindex);
+		return NL_OK;
+	}
+	printf("DEL_PEER ifindex %u peer_id ", n.ifindex);
+	if (n.has_peer_id)
+		printf("%u", n.peer_id);
+	else
+		printf("none");
+	reason = n.has_reason ? del_peer_reason_name(n.reason) : "none";
+	if (reason)
+		printf(" reason %s\n", reason);
+	else
+		printf(" reason %u\n", n.reason);
+	fflush(stdout);
+	return NL_OK;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int cmd_listen_mcast(int argc, char **argv)
+{
+	long long deadline = 0;
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	uint32_t secs;
+	int ret = 0;
+
+	if (argc > 1)
+		usage_error("listen_mcast: wrong number of arguments");
+	if (argc == 1) {
+		secs = arg_u32(argv[0], "duration");
+		deadline = now_ms() + secs * 1000LL;
+	}
+	if (ovpn_nl_open_mcast(&nl, &err)) {
+		nlx_report("listen_mcast", &err);
+		return 1;
+	}
+
+	for (;;) {
+		struct pollfd pfd = {
+			.fd = nl_socket_get_fd(nl.sk),
+			.events = POLLIN,
+		};
+		int timeout = -1;
+
+		if (deadline) {
+			long long left = deadline - now_ms();
+
+			if (left <= 0)
+				break;
+			timeout = left > 1000000 ? 1000000 : (int)left;
+		}
+		ret = poll(&pfd, 1, timeout);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0) {
+			fprintf(stderr, "ovpn-cli: listen_mcast: poll: %s\n",
+				strerror(errno));
+			ret = 1;
+			break;
+		}
+		ret = 0;
+		if (!(pfd.revents & POLLIN))
+			continue;
+		if (ovpn_nl_recv_notifications(&nl, print_notification, NULL,
+					       &err)) {
+			nlx_report("listen_mcast", &err);
+			if (err.error != ENOBUFS) {
+				ret = 1;
+				break;
+			}
+		}
+	}
+	ovpn_nl_close(&nl);
+	return ret;
+}
+
+int cmd_genkey(int argc, char **argv)
+{
+	char msg[512];
+
+	if (argc != 1)
+		usage_error("genkey: wrong number of arguments");
+	if (keyfile_generate(argv[0], msg, sizeof(msg))) {
+		fprintf(stderr, "ovpn-cli: genkey: %s\n", msg);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ovpn-cli commands. Each takes the arguments after its own name and
+ * returns the exit status; usage errors exit(EXIT_USAGE) directly.
+ */
+
+#ifndef _OVPN_CLI_CMD_H_
+#define _OVPN_CLI_CMD_H_
+
+#include <stdio.h>
+
+void usage(FILE *f);
+
+int cmd_new_iface(int argc, char **argv);
+int cmd_del_iface(int argc, char **argv);
+int cmd_listen_mcast(int argc, char **argv);
+int cmd_genkey(int argc, char **argv);
+
+/* "<iface> <cmd> ..." */
+int cmd_iface(const char *iface, const char *cmd, int argc, char **argv);
+/* true if @cmd is one of the "<iface> <cmd>" commands */
+int is_iface_cmd(const char *cmd);
+
+/* "udp|tcp i4|i6 ...": argv[0] is "udp" or "tcp" */
+int oneshot_main(int argc, char **argv);
+
+#endif /* _OVPN_CLI_CMD_H_ */

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ovpn-cli: drive the ovpn-dco-v2 module from the command line.
+ * Documentation/cli.md is the contract for syntax and output.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+void usage(FILE *f)
+{
+	fputs(
+"Usage:\n"
+"  ovpn-cli udp|tcp i4|i6 <local-ip> <local-port> <remote-ip> <remote-port>\n"
+"           <vpn-ip> <vpn-netmask> <vpn-gw> <key-file> <key-direction> [options]\n"
+"      set up a whole static-key tunnel and run it in the foreground\n"
+"      (one line of statistics per second; SIGINT/SIGTERM deletes the device)\n"
+"      --cipher C              aes-128-gcm, aes-192-gcm, aes-256-gcm (default),\n"
+"                              chacha20-poly1305\n"
+"      --dev NAME              device name (default ovpn0)\n"
+"      --peer-id N             peer id (default 0)\n"
+"      --keepalive I,T         keepalive interval and timeout, s (default 5,60)\n"
+"      --vpn-ip6 ADDR/PLEN     also give the device this IPv6 address\n"
+"      --mtu N                 device MTU\n"
+"      --duration SECS         tear down and exit after SECS seconds\n"
+"      --quiet                 no per-second lines\n"
+"\n"
+"  ovpn-cli new_iface <iface> [p2p|mp]\n"
+"  ovpn-cli del_iface <iface>\n"
+"  ovpn-cli <iface> new_peer <peer-id> <local-port> <remote-ip> <remote-port>\n"
+"           [<vpn-ip>] [--local-ip IP] [--fd-file PATH]\n"
+"  ovpn-cli <iface> set_peer <peer-id> <interval> <timeout>\n"
+"  ovpn-cli <iface> del_peer <peer-id>\n"
+"  ovpn-cli <iface> get_peer [<peer-id>]\n"
+"  ovpn-cli <iface> new_key <peer-id> primary|secondary <key-id> <cipher>\n"
+"           <key-direction> <key-file>\n"
+"  ovpn-cli <iface> swap_keys <peer-id>\n"
+"  ovpn-cli <iface> del_key <peer-id> [primary|secondary]\n"
+"  ovpn-cli <iface> start_vpn\n"
+"  ovpn-cli listen_mcast [<secs>]\n"
+"  ovpn-cli genkey <key-file>\n"
+"\n"
+"  Every <iface> command accepts --ifindex N to send N instead of the\n"
+"  device's index; new_peer --fd-file PATH sends an fd of PATH (read-only)\n"
+"  instead of a socket. Both are for negative tests.\n"
+"\n"
+"Exit status: 0 success, 1 failure (kernel refusals print errno and the\n"
+"extack message), 2 usage error, 3 (one-shot) the peer was deleted.\n"
+"See Documentation/cli.md.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	/* scenarios read our output through pipes and files, line by line */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (argc < 2)
+		usage_error("no command given");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+
+	if (!strcmp(argv[1], "udp") || !strcmp(argv[1], "tcp"))
+		return oneshot_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "new_iface"))
+		return cmd_new_iface(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "del_iface"))
+		return cmd_del_iface(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "listen_mcast"))
+		return cmd_listen_mcast(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "genkey"))
+		return cmd_genkey(argc - 2, argv + 2);
+
+	if (argc < 3) {
+		if (is_iface_cmd(argv[1]))
+			usage_error("%s: the device comes first: ovpn-cli <iface> %s ...",
+				    argv[1], argv[1]);
+		usage_error("unknown command '%s'", argv[1]);
+	}
+	return cmd_iface(argv[1], argv[2], argc - 3, argv + 3);
+}

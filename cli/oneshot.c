@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The one-shot tunnel: one command sets up a whole static-key tunnel (like
+ * the Windows ovpn-dco-cli), then stays in the foreground reporting
+ * statistics, control packets and the peer's deletion until it is told to
+ * stop. Whatever happens, the device it created is deleted before it exits.
+ */
+
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "keyfile.h"
+#include "nl.h"
+#include "ovpn.h"
+#include "rtnl.h"
+#include "util.h"
+
+#define ONESHOT_POSITIONALS	10
+#define EXIT_PEER_DELETED	3
+
+/**
+ * struct oneshot_cfg - the parsed command line
+ * @tcp: "tcp" was asked for
+ * @local: local transport address
+ * @local_port: local transport port
+ * @remote: remote transport address
+ * @remote_port: remote transport port
+ * @vpn_ip: the device's tunnel address
+ * @vpn_plen: its prefix length
+ * @vpn_gw: the remote end's tunnel address (informational)
+ * @vpn_ip6: --vpn-ip6 address (family 0: none)
+ * @vpn_plen6: its prefix length
+ * @key_file: key file path
+ * @direction: key direction
+ * @cipher: --cipher
+ * @dev: --dev
+ * @peer_id: --peer-id
+ * @ka_interval: --keepalive interval
+ * @ka_timeout: --keepalive timeout
+ * @mtu: --mtu, 0 to keep the kernel's default
+ * @duration: --duration, 0 for none
+ * @quiet: --quiet
+ */
+struct oneshot_cfg {
+	bool tcp;
+	struct ip_addr local;
+	uint16_t local_port;
+	struct ip_addr remote;
+	uint16_t remote_port;
+	struct ip_addr vpn_ip;
+	int vpn_plen;
+	struct ip_addr vpn_gw;
+	struct ip_addr vpn_ip6;
+	int vpn_plen6;
+	const char *key_file;
+	int direction;
+	const struct cipher *cipher;
+	const char *dev;
+	uint32_t peer_id;
+	uint32_t ka_interval;
+	uint32_t ka_timeout;
+	uint32_t mtu;
+	uint32_t duration;
+	bool quiet;
+};
+
+/**
+ * struct tunnel - what the one-shot tunnel holds while it runs
+ * @cfg: its configuration
+ * @ifindex: the device, once created
+ * @created: the device exists and must be deleted on exit
+ * @udp_fd: the transport socket
+ * @sig_fd: signalfd of SIGINT/SIGTERM
+ * @timer_fd: the one-second timer
+ * @nl: request socket
+ * @mc: socket subscribed to "peers"
+ * @t0_ms: when the tunnel became ready (monotonic)
+ * @prev_ms: time of the previous statistics sample
+ * @prev_rx: VPN RX bytes at the previous sample
+ * @prev_tx: VPN TX bytes at the previous sample
+ * @info: the latest GET_PEER answer
+ * @have_info: @info was filled by the last GET_PEER
+ * @deleted: a DEL_PEER notification for our peer arrived
+ * @reason: its reason
+ * @has_reason: @reason was present
+ */
+struct tunnel {
+	const struct oneshot_cfg *cfg;
+	uint32_t ifindex;
+	bool created;
+	int udp_fd;
+	int sig_fd;
+	int timer_fd;
+	struct ovpn_nl nl;
+	struct ovpn_nl mc;
+	long long t0_ms;
+	long long prev_ms;
+	uint64_t prev_rx;
+	uint64_t prev_tx;
+	struct ovpn_peer_info info;
+	bool have_info;
+	bool deleted;
+	uint8_t reason;
+	bool has_reason;
+};
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static const char *opt_value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc)
+		usage_error("option %s needs a value", argv[*i]);
+	return argv[++*i];
+}
+
+static void parse_option(int argc, char **argv, int *i, struct oneshot_cfg *c)
+{
+	const char *opt = argv[*i];
+	const char *v;
+	char *comma;
+
+	if (!strcmp(opt, "--quiet")) {
+		c->quiet = true;
+		return;
+	}
+	v = opt_value(argc, argv, i);
+	if (!strcmp(opt, "--cipher")) {
+		c->cipher = parse_cipher(v, false);
+		if (!c->cipher)
+			usage_error("unknown cipher '%s' (%s)", v, cipher_names());
+	} else if (!strcmp(opt, "--dev")) {
+		if (!*v || strlen(v) >= IFNAMSIZ)
+			usage_error("invalid device name '%s'", v);
+		c->dev = v;
+	} else if (!strcmp(opt, "--peer-id")) {
+		if (!parse_u32(v, &c->peer_id))
+			usage_error("invalid peer id '%s'", v);
+	} else if (!strcmp(opt, "--keepalive")) {
+		char buf[32];
+
+		if (strlen(v) >= sizeof(buf))
+			usage_error("invalid keepalive '%s'", v);
+		strcpy(buf, v);
+		comma = strchr(buf, ',');
+		if (!comma)
+			usage_error("invalid keepalive '%s' (INTERVAL,TIMEOUT)", v);
+		*comma = '\0';
+		if (!parse_u32(buf, &c->ka_interval) ||
+		    !parse_u32(comma + 1, &c->ka_timeout))
+			usage_error("invalid keepalive '%s' (INTERVAL,TIMEOUT)", v);
+	} else if (!strcmp(opt, "--vpn-ip6")) {
+		if (!parse_ip_prefix(v, &c->vpn_ip6, &c->vpn_plen6) ||
+		    c->vpn_ip6.family != AF_INET6)
+			usage_error("invalid --vpn-ip6 '%s' (ADDR/PLEN)", v);
+	} else if (!strcmp(opt, "--mtu")) {
+		if (!parse_u32(v, &c->mtu) || !c->mtu)
+			usage_error("invalid MTU '%s'", v);
+	} else if (!strcmp(opt, "--duration")) {
+		if (!parse_u32(v, &c->duration) || !c->duration)
+			usage_error("invalid duration '%s'", v);
+	} else {
+		usage_error("unknown option %s", opt);
+	}
+}
+
+static void parse_args(int argc, char **argv, struct oneshot_cfg *c)
+{
+	char *pos[ONESHOT_POSITIONALS];
+	int npos = 0, family, i;
+
+	memset(c, 0, sizeof(*c));
+	c->tcp = !strcmp(argv[0], "tcp");
+	c->cipher = parse_cipher("aes-256-gcm", false);
+	c->dev = "ovpn0";
+	c->ka_interval = 5;
+	c->ka_timeout = 60;
+
+	for (i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "--", 2)) {
+			parse_option(argc, argv, &i, c);
+			continue;
+		}
+		if (npos == ONESHOT_POSITIONALS)
+			usage_error("too many arguments");
+		pos[npos++] = argv[i];
+	}
+	if (npos != ONESHOT_POSITIONALS)
+		usage_error("%s: %d arguments needed after '%s', %d given",
+			    argv[0], ONESHOT_POSITIONALS, argv[0], npos);
+
+	if (!strcmp(pos[0], "i4"))
+		family = AF_INET;
+	else if (!strcmp(pos[0], "i6"))
+		family = AF_INET6;
+	else
+		usage_error("'%s': i4 or i6 expected", pos[0]);
+
+	if (!parse_ip(pos[1], &c->local) || c->local.family != family)
+		usage_error("invalid %s local address '%s'", pos[0], pos[1]);
+	if (!parse_port(pos[2], &c->local_port))
+		usage_error("invalid local port '%s'", pos[2]);
+	if (!parse_ip(pos[3], &c->remote) || c->remote.family != family)
+		usage_error("invalid %s remote address '%s'", pos[0], pos[3]);
+	if (!parse_port(pos[4], &c->remote_port) || !c->remote_port)
+		usage_error("invalid remote port '%s'", pos[4]);
+	if (!parse_ip(pos[5], &c->vpn_ip))
+		usage_error("invalid VPN address '%s'", pos[5]);
+	if (!parse_prefix(pos[6], c->vpn_ip.family, &c->vpn_plen))
+		usage_error("invalid VPN netmask '%s'", pos[6]);
+	if (!parse_ip(pos[7], &c->vpn_gw) ||
+	    c->vpn_gw.family != c->vpn_ip.family)
+		usage_error("invalid VPN gateway '%s' (same family as %s)",
+			    pos[7], pos[5]);
+	c->key_file = pos[8];
+	if (!parse_direction(pos[9], &c->direction))
+		usage_error("invalid key direction '%s' (0 or 1)", pos[9]);
+}
+
+static void tunnel_init(struct tunnel *t, const struct oneshot_cfg *cfg)
+{
+	memset(t, 0, sizeof(*t));
+	t->cfg = cfg;
+	t->udp_fd = -1;
+	t->sig_fd = -1;
+	t->timer_fd = -1;
+}
+
+/* delete the device and free everything; returns 0 or 1 */
+static int tunnel_teardown(struct tunnel *t)
+{
+	struct nlx_err err;
+	int ret = 0;
+
+	if (t->created && rt_link_del(NULL, t->ifindex, &err) &&
+	    err.error != ENODEV) {
+		nlx_report("del_iface", &err);
+		ret = 1;
+	}
+	t->created = false;
+	if (t->udp_fd >= 0)
+		close(t->udp_fd);
+	if (t->timer_fd >= 0)
+		close(t->timer_fd);
+	if (t->sig_fd >= 0)
+		close(t->sig_fd);
+	ovpn_nl_close(&t->nl);
+	ovpn_nl_close(&t->mc);
+	return ret;
+}
+
+static bool link_is_up(struct tunnel *t)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->cfg->dev);
+	if (ioctl(t->udp_fd, SIOCGIFFLAGS, &ifr) < 0)
+		return true;	/* cannot tell: leave it to the kernel */
+	return ifr.ifr_flags & IFF_UP;
+}
+
+/* every step of the set-up; returns 0 or reports and returns -1 */
+static int tunnel_setup(struct tunnel *t)
+{
+	const struct oneshot_cfg *c = t->cfg;
+	struct ovpn_new_peer peer = { 0 };
+	struct ovpn_new_key key = { 0 };
+	struct key_material km;
+	struct nlx_err err;
+	char msg[512];
+	const char *step;
+	int ret;
+
+	if (keyfile_load(c->key_file, c->direction, &km, msg, sizeof(msg))) {
+		fprintf(stderr, "ovpn-cli: %s\n", msg);
+		return -1;
+	}
+
+	step = "new_iface";
+	ret = rt_link_new(c->dev, OVPN_MODE_P2P, &err);
+	if (ret)
+		goto fail;
+	t->ifindex = if_nametoindex(c->dev);
+	if (!t->ifindex) {
+		fprintf(stderr, "ovpn-cli: %s: created but not found: %s\n",
+			c->dev, strerror(errno));
+		goto fail_quiet;
+	}
+	t->created = true;
+
+	if (c->mtu) {
+		step = "set_mtu";
+		ret = rt_link_set(t->ifindex, c->mtu, false, &err);
+		if (ret)
+			goto fail;
+	}
+
+	step = "netlink";
+	ret = ovpn_nl_open(&t->nl, &err);
+	if (ret)
+		goto fail;
+	/* subscribe before any peer exists, so no deletion can be missed */
+	ret = ovpn_nl_open_mcast(&t->mc, &err);
+	if (ret)
+		goto fail;
+
+	t->udp_fd = udp_socket_open(&c->local, c->local_port, msg, sizeof(msg));
+	if (t->udp_fd < 0) {
+		fprintf(stderr, "ovpn-cli: %s\n", msg);
+		goto fail_quiet;
+	}
+
+	step = "new_peer";
+	peer.peer_id = c->peer_id;
+	peer.fd = t->udp_fd;
+	peer.remote_len = make_sockaddr(&c->remote, c->remote_port,
+					&peer.remote);
+	ret = ovpn_new_peer(&t->nl, t->ifindex, &peer, &err);
+	if (ret)
+		goto fail;
+
+	step = "new_key";
+	key.peer_id = c->peer_id;
+	key.slot = OVPN_KEY_SLOT_PRIMARY;
+	key.key_id = 0;
+	key.cipher = c->cipher;
+	key.km = &km;
+	ret = ovpn_new_key(&t->nl, t->ifindex, &key, &err);
+	if (ret)
+		goto fail;
+
+	step = "set_peer";
+	ret = ovpn_set_peer(&t->nl, t->ifindex, c->peer_id, c->ka_interval,
+			    c->ka_timeout, &err);
+	if (ret)
+		goto fail;
+
+	step = "add_address";
+	ret = rt_addr_add(t->ifindex, &c->vpn_ip, c->vpn_plen, &err);
+	if (ret)
+		goto fail;
+	if (c->vpn_ip6.family) {
+		ret = rt_addr_add(t->ifindex, &c->vpn_ip6, c->vpn_plen6, &err);
+		if (ret)
+			goto fail;
+	}
+
+	step = "start_vpn";
+	ret = ovpn_start_vpn(&t->nl, t->ifindex, &err);
+	if (ret)
+		goto fail;
+	/* START_VPN should have done this: say so loudly if it did not */
+	if (!link_is_up(t)) {
+		fprintf(stderr,
+			"ovpn-cli: warning: %s still down after START_VPN, bringing it up\n",
+			c->dev);
+		step = "link_up";
+		ret = rt_link_set(t->ifindex, 0, true, &err);
+		if (ret)
+			goto fail;
+	}
+
+	explicit_bzero(&km, sizeof(km));
+	return 0;
+
+fail:
+	nlx_report(step, &err);
+fail_quiet:
+	explicit_bzero(&km, sizeof(km));
+	return -1;
+}
+
+static int tunnel_open_fds(struct tunnel *t)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	t->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (t->sig_fd < 0) {
+		fprintf(stderr, "ovpn-cli: signalfd: %s\n", strerror(errno));
+		return -1;
+	}
+	t->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (t->timer_fd < 0) {
+		fprintf(stderr, "ovpn-cli: timerfd: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int on_notification(struct nl_msg *msg, void *arg)
+{
+	struct tunnel *t = arg;
+	struct ovpn_notif n;
+
+	if (ovpn_parse_notification(msg, &n) || n.cmd != OVPN_CMD_DEL_PEER ||
+	    n.ifindex != t->ifindex)
+		return NL_OK;
+	if (n.has_peer_id && n.peer_id != t->cfg->peer_id)
+		return NL_OK;
+	t->deleted = true;
+	t->reason = n.reason;
+	t->has_reason = n.has_reason;
+	return NL_OK;
+}
+
+static void read_notifications(struct tunnel *t)
+{
+	struct nlx_err err;
+
+	if (ovpn_nl_recv_notifications(&t->mc, on_notification, t, &err))
+		nlx_report("peers", &err);
+}
+
+/* after GET_PEER found no peer, give its DEL_PEER notification a moment */
+static void wait_for_deletion(struct tunnel *t, int ms)
+{
+	long long deadline = mono_ms() + ms;
+
+	while (!t->deleted) {
+		struct pollfd pfd = {
+			.fd = nl_socket_get_fd(t->mc.sk),
+			.events = POLLIN,
+		};
+		long long left = deadline - mono_ms();
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			break;
+		read_notifications(t);
+	}
+}
+
+static void report_deletion(struct tunnel *t)
+{
+	const char *name = del_peer_reason_name(t->reason);
+
+	if (!t->has_reason)
+		printf("peer %u deleted reason none\n", t->cfg->peer_id);
+	else if (name)
+		printf("peer %u deleted reason %s\n", t->cfg->peer_id, name);
+	else
+		printf("peer %u deleted reason %u\n", t->cfg->peer_id, t->reason);
+}
+
+static void drain_udp(struct tunnel *t)
+{
+	unsigned char buf[65536];
+	struct sockaddr_storage from;
+	char addr[INET6_ADDRSTRLEN + 16];
+
+	for (;;) {
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(t->udp_fd, buf, sizeof(buf), MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &flen);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				fprintf(stderr, "ovpn-cli: UDP socket: %s\n",
+					strerror(errno));
+			return;
+		}
+		sockaddr_str((struct sockaddr *)&from, flen, addr, sizeof(addr));
+		/* opcode 0 stands for an empty packet: no real opcode is 0 */
+		printf("control packet %zd bytes from %s opcode %u\n", n, addr,
+		       n > 0 ? buf[0] >> 3 : 0);
+	}
+}
+
+static void store_info(const struct ovpn_peer_info *info, void *arg)
+{
+	struct tunnel *t = arg;
+
+	t->info = *info;
+	t->have_info = true;
+}
+
+static unsigned long long kbits(uint64_t now, uint64_t prev, long long ms)
+{
+	uint64_t delta = now > prev ? now - prev : 0;
+
+	if (ms <= 0)
+		return 0;
+	/* bits per millisecond are kbit/s */
+	return (delta * 8 + ms / 2) / ms;
+}
+
+/* one statistics line; returns 0, EXIT_PEER_DELETED or 1 */
+static int sample(struct tunnel *t)
+{
+	const struct ovpn_peer_info *p = &t->info;
+	uint32_t peer_id = t->cfg->peer_id;
+	uint64_t rx, tx;
+	struct nlx_err err;
+	long long now;
+	int ret;
+
+	t->have_info = false;
+	ret = ovpn_get_peer(&t->nl, t->ifindex, &peer_id, store_info, t, &err);
+	if (ret == -ENOENT) {
+		wait_for_deletion(t, 1000);
+		if (t->deleted)
+			return EXIT_PEER_DELETED;
+	}
+	if (ret) {
+		nlx_report("get_peer", &err);
+		return 1;
+	}
+	if (!t->have_info) {
+		fprintf(stderr, "ovpn-cli: get_peer: no peer in the answer\n");
+		return 1;
+	}
+
+	now = mono_ms();
+	rx = p->num[OVPN_GET_PEER_RESP_ATTR_VPN_RX_BYTES];
+	tx = p->num[OVPN_GET_PEER_RESP_ATTR_VPN_TX_BYTES];
+	printf("%s t=%llds rx %llu pkts %llu B %llu kbit/s tx %llu pkts %llu B %llu kbit/s\n",
+	       t->cfg->dev, (now - t->t0_ms + 500) / 1000,
+	       (unsigned long long)p->num[OVPN_GET_PEER_RESP_ATTR_VPN_RX_PACKETS],
+	       (unsigned long long)rx, kbits(rx, t->prev_rx, now - t->prev_ms),
+	       (unsigned long long)p->num[OVPN_GET_PEER_RESP_ATTR_VPN_TX_PACKETS],
+	       (unsigned long long)tx, kbits(tx, t->prev_tx, now - t->prev_ms));
+	t->prev_rx = rx;
+	t->prev_tx = tx;
+	t->prev_ms = now;
+	return 0;
+}
+
+/* the foreground loop; returns the exit status */
+static int tunnel_run(struct tunnel *t)
+{
+	enum { P_SIG, P_MC, P_UDP, P_TIMER, P_N };
+	struct pollfd pfd[P_N] = {
+		[P_SIG] = { .fd = t->sig_fd, .events = POLLIN },
+		[P_MC] = { .fd = nl_socket_get_fd(t->mc.sk), .events = POLLIN },
+		[P_UDP] = { .fd = t->udp_fd, .events = POLLIN },
+		[P_TIMER] = { .fd = t->timer_fd, .events = POLLIN },
+	};
+	struct itimerspec its = {
+		.it_interval = { .tv_sec = 1 },
+		.it_value = { .tv_sec = 1 },
+	};
+	const struct oneshot_cfg *c = t->cfg;
+
+	/* the seconds count from "ready" */
+	if (timerfd_settime(t->timer_fd, 0, &its, NULL)) {
+		fprintf(stderr, "ovpn-cli: timerfd: %s\n", strerror(errno));
+		return 1;
+	}
+	t->t0_ms = mono_ms();
+	t->prev_ms = t->t0_ms;
+
+	for (;;) {
+		uint64_t ticks;
+		int ret;
+
+		if (poll(pfd, P_N, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "ovpn-cli: poll: %s\n", strerror(errno));
+			return 1;
+		}
+		if (pfd[P_SIG].revents)
+			return 0;
+		if (pfd[P_MC].revents) {
+			read_notifications(t);
+			if (t->deleted) {
+				report_deletion(t);
+				return EXIT_PEER_DELETED;
+			}
+		}
+		if (pfd[P_UDP].revents)
+			drain_udp(t);
+		if (!pfd[P_TIMER].revents ||
+		    read(t->timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+			continue;
+		if (c->duration && mono_ms() - t->t0_ms >= c->duration * 1000LL)
+			return 0;
+		if (c->quiet)
+			continue;
+		ret = sample(t);
+		if (ret == EXIT_PEER_DELETED)
+			report_deletion(t);
+		if (ret)
+			return ret;
+	}
+}
+
+int oneshot_main(int argc, char **argv)
+{
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	char vpn[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
+	struct oneshot_cfg cfg;
+	struct tunnel t;
+	sigset_t set;
+	int ret;
+
+	parse_args(argc, argv, &cfg);
+	if (cfg.tcp) {
+		fprintf(stderr, "ovpn-cli: TCP transport not supported yet\n");
+		return 1;
+	}
+
+	/* a signal during set-up is acted on once the loop runs */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL)) {
+		fprintf(stderr, "ovpn-cli: sigprocmask: %s\n", strerror(errno));
+		return 1;
+	}
+
+	tunnel_init(&t, &cfg);
+	if (tunnel_open_fds(&t) || tunnel_setup(&t)) {
+		tunnel_teardown(&t);
+		return 1;
+	}
+
+	ip_addr_str(&cfg.local, local, sizeof(local));
+	ip_addr_str(&cfg.remote, remote, sizeof(remote));
+	ip_addr_str(&cfg.vpn_ip, vpn, sizeof(vpn));
+	ip_addr_str(&cfg.vpn_gw, gw, sizeof(gw));
+	printf("%s: udp %s port %u -> %s port %u peer-id %u cipher %s vpn %s/%d gw %s\n",
+	       cfg.dev, local, cfg.local_port, remote, cfg.remote_port,
+	       cfg.peer_id, cfg.cipher->name, vpn, cfg.vpn_plen, gw);
+	printf("ready %s ifindex %u\n", cfg.dev, t.ifindex);
+	fflush(stdout);
+
+	ret = tunnel_run(&t);
+	fflush(stdout);
+	if (tunnel_teardown(&t) && ret == 0)
+		ret = 1;
+	return ret;
+}

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Argument parsing and address formatting for ovpn-cli. See util.h.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/ovpn_dco.h>
+
+#include "util.h"
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ovpn-cli: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'ovpn-cli --help'.\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+bool parse_u32(const char *s, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/* decimal only: a leading zero must not mean octal */
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool parse_u8(const char *s, uint8_t *out)
+{
+	uint32_t v;
+
+	if (!parse_u32(s, &v) || v > UINT8_MAX)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool parse_port(const char *s, uint16_t *out)
+{
+	uint32_t v;
+
+	if (!parse_u32(s, &v) || v > UINT16_MAX)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool parse_ip(const char *s, struct ip_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, &out->v4) == 1) {
+		out->family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, &out->v6) == 1) {
+		out->family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+bool parse_direction(const char *s, int *out)
+{
+	if (!strcmp(s, "0") || !strcmp(s, "1")) {
+		*out = s[0] - '0';
+		return true;
+	}
+	return false;
+}
+
+bool parse_slot(const char *s, uint8_t *out)
+{
+	if (!strcmp(s, "primary"))
+		*out = OVPN_KEY_SLOT_PRIMARY;
+	else if (!strcmp(s, "secondary"))
+		*out = OVPN_KEY_SLOT_SECONDARY;
+	else
+		return false;
+	return true;
+}
+
+bool parse_prefix(const char *s, int family, int *plen)
+{
+	int max = family == AF_INET ? 32 : 128;
+	struct in_addr mask;
+	uint32_t v;
+
+	if (parse_u32(s, &v)) {
+		if (v > (uint32_t)max)
+			return false;
+		*plen = v;
+		return true;
+	}
+	if (family != AF_INET || inet_pton(AF_INET, s, &mask) != 1)
+		return false;
+
+	v = ntohl(mask.s_addr);
+	/* a netmask is ones followed by zeros */
+	if (v & (~v >> 1))
+		return false;
+	*plen = __builtin_popcount(v);
+	return true;
+}
+
+bool parse_ip_prefix(const char *s, struct ip_addr *addr, int *plen)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	char *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	return parse_ip(buf, addr) &&
+	       parse_prefix(slash + 1, addr->family, plen) &&
+	       strchr(slash + 1, '.') == NULL;
+}
+
+static const struct cipher ciphers[] = {
+	{ "aes-128-gcm", OVPN_CIPHER_ALG_AES_GCM, 16 },
+	{ "aes-192-gcm", OVPN_CIPHER_ALG_AES_GCM, 24 },
+	{ "aes-256-gcm", OVPN_CIPHER_ALG_AES_GCM, 32 },
+	{ "chacha20-poly1305", OVPN_CIPHER_ALG_CHACHA20_POLY1305, 32 },
+	/* the names of the reference test tool */
+	{ "aes", OVPN_CIPHER_ALG_AES_GCM, 32 },
+	{ "chachapoly", OVPN_CIPHER_ALG_CHACHA20_POLY1305, 32 },
+	/* for negative tests only: the kernel must refuse it */
+	{ "none", OVPN_CIPHER_ALG_NONE, 32 },
+};
+
+const struct cipher *parse_cipher(const char *s, bool allow_none)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
+		if (strcmp(s, ciphers[i].name))
+			continue;
+		if (ciphers[i].alg == OVPN_CIPHER_ALG_NONE && !allow_none)
+			return NULL;
+		return &ciphers[i];
+	}
+	return NULL;
+}
+
+const char *cipher_names(void)
+{
+	return "aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-poly1305";
+}
+
+size_t ip_addr_len(const struct ip_addr *ip)
+{
+	if (ip->family == AF_INET)
+		return sizeof(ip->v4);
+	if (ip->family == AF_INET6)
+		return sizeof(ip->v6);
+	return 0;
+}
+
+void ip_addr_str(const struct ip_addr *ip, char *buf, size_t len)
+{
+	if (!inet_ntop(ip->family, &ip->v4, buf, len))
+		snprintf(buf, len, "?");
+}
+
+socklen_t make_sockaddr(const struct ip_addr *ip, uint16_t port,
+			struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ip->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr = ip->v4;
+		return sizeof(*sin);
+	}
+	if (ip->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sin6->sin6_addr = ip->v6;
+		return sizeof(*sin6);
+	}
+	return 0;
+}
+
+void sockaddr_str(const struct sockaddr *sa, socklen_t len, char *buf,
+		  size_t buflen)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+		snprintf(buf, buflen, "%s:%u", addr, ntohs(sin->sin_port));
+	} else if (sa->sa_family == AF_INET6 &&
+		   len >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
+		snprintf(buf, buflen, "[%s]:%u", addr, ntohs(sin6->sin6_port));
+	} else {
+		snprintf(buf, buflen, "(family %u)", sa->sa_family);
+	}
+}
+
+int udp_socket_open(const struct ip_addr *local, uint16_t port, char *err,
+		    size_t errlen)
+{
+	struct sockaddr_storage ss;
+	char addr[INET6_ADDRSTRLEN + 16];
+	socklen_t len;
+	int fd;
+
+	len = make_sockaddr(local, port, &ss);
+	fd = socket(local->family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0) {
+		snprintf(err, errlen, "UDP socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		sockaddr_str((struct sockaddr *)&ss, len, addr, sizeof(addr));
+		snprintf(err, errlen, "bind %s: %s", addr, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+const char *del_peer_reason_name(unsigned int reason)
+{
+	switch (reason) {
+	case OVPN_DEL_PEER_REASON_TEARDOWN:
+		return "TEARDOWN";
+	case OVPN_DEL_PEER_REASON_USERSPACE:
+		return "USERSPACE";
+	case OVPN_DEL_PEER_REASON_EXPIRED:
+		return "EXPIRED";
+	case OVPN_DEL_PEER_REASON_TRANSPORT_ERROR:
+		return "TRANSPORT_ERROR";
+	case OVPN_DEL_PEER_REASON_TRANSPORT_DISCONNECT:
+		return "TRANSPORT_DISCONNECT";
+	}
+	return NULL;
+}

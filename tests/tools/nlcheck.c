@@ -1,0 +1,656 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nlcheck: send malformed and invalid ovpn-dco-v2 requests to a live device
+ * and check that each is refused with the right errno and an extack
+ * message, then that the device still answers for its peer.
+ *
+ * Usage: nlcheck <iface> <peer-id>
+ *   <iface> is an ovpn-dco device with the peer <peer-id>, which has a
+ *   primary key. NEW_KEY cases aimed at that peer use the secondary slot and
+ *   NEW_PEER cases another peer id, so that a request wrongly accepted does
+ *   not silently pass the final check.
+ *
+ * Output: "ok <case>" or "not ok <case>: got errno N extack "..." (want ...)"
+ * per case, then "N passed, N failed"; exit status 1 on any failure, 2 on a
+ * usage error.
+ */
+
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/genl/genl.h>
+
+#include <linux/ovpn_dco.h>
+
+#include "nl.h"
+
+#define KEY_LEN		32
+#define NONCE_TAIL_LEN	8
+
+struct ctx {
+	struct ovpn_nl nl;
+	uint32_t ifindex;
+	uint32_t peer_id;
+	uint32_t unknown_id;
+	uint32_t unknown_ifindex;
+	uint32_t lo_ifindex;
+	int udp_fd;
+	int file_fd;
+};
+
+/* set when any attribute did not fit: the case is then reported broken */
+static bool build_failed;
+
+static void put(struct nl_msg *msg, int type, int len, const void *data)
+{
+	if (nla_put(msg, type, len, data) < 0)
+		build_failed = true;
+}
+
+static void put_u32(struct nl_msg *msg, int type, uint32_t v)
+{
+	put(msg, type, sizeof(v), &v);
+}
+
+static void put_u16(struct nl_msg *msg, int type, uint16_t v)
+{
+	put(msg, type, sizeof(v), &v);
+}
+
+static void put_u8(struct nl_msg *msg, int type, uint8_t v)
+{
+	put(msg, type, sizeof(v), &v);
+}
+
+static struct nlattr *nest(struct nl_msg *msg, int type)
+{
+	struct nlattr *n = nla_nest_start(msg, type | NLA_F_NESTED);
+
+	if (!n)
+		build_failed = true;
+	return n;
+}
+
+static void nest_end(struct nl_msg *msg, struct nlattr *n)
+{
+	if (n)
+		nla_nest_end(msg, n);
+}
+
+/* a request of @cmd, with IFINDEX @ifindex unless @no_ifindex */
+static struct nl_msg *start(struct ctx *c, uint8_t cmd, uint32_t ifindex,
+			    bool no_ifindex)
+{
+	struct nl_msg *msg = ovpn_nl_msg(&c->nl, cmd, 0);
+
+	if (!msg) {
+		build_failed = true;
+		return NULL;
+	}
+	if (!no_ifindex)
+		put_u32(msg, OVPN_ATTR_IFINDEX, ifindex);
+	return msg;
+}
+
+/* NEW_PEER: a valid body unless told otherwise */
+struct peer_spec {
+	bool no_peer_id;
+	int fd;
+	int sockaddr_len;
+};
+
+static struct nl_msg *new_peer(struct ctx *c, const struct peer_spec *s)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(1194),
+		.sin_addr = { htonl(INADDR_LOOPBACK) },
+	};
+	struct nl_msg *msg = start(c, OVPN_CMD_NEW_PEER, c->ifindex, false);
+	struct nlattr *n;
+
+	if (!msg)
+		return NULL;
+	n = nest(msg, OVPN_ATTR_NEW_PEER);
+	if (!s->no_peer_id)
+		put_u32(msg, OVPN_NEW_PEER_ATTR_PEER_ID, c->unknown_id);
+	put_u32(msg, OVPN_NEW_PEER_ATTR_SOCKET, s->fd);
+	put(msg, OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE,
+	    s->sockaddr_len ? s->sockaddr_len : (int)sizeof(sin), &sin);
+	nest_end(msg, n);
+	return msg;
+}
+
+/* NEW_KEY: a valid AES-256-GCM body unless told otherwise */
+struct key_spec {
+	uint32_t ifindex;
+	bool no_ifindex;
+	bool no_nest;
+	uint32_t peer_id;
+	uint8_t slot;
+	uint8_t key_id;
+	uint16_t alg;
+	int key_len;
+	int nonce_len;
+	bool no_encrypt_key;
+};
+
+static void put_key_dir(struct nl_msg *msg, int type, const struct key_spec *s,
+			uint8_t fill)
+{
+	uint8_t key[KEY_LEN], nonce[NONCE_TAIL_LEN];
+	struct nlattr *n;
+
+	memset(key, fill, sizeof(key));
+	memset(nonce, fill ^ 0xff, sizeof(nonce));
+	n = nest(msg, type);
+	put(msg, OVPN_KEY_DIR_ATTR_CIPHER_KEY, s->key_len, key);
+	put(msg, OVPN_KEY_DIR_ATTR_NONCE_TAIL, s->nonce_len, nonce);
+	nest_end(msg, n);
+}
+
+static struct nl_msg *new_key(struct ctx *c, struct key_spec s)
+{
+	struct nl_msg *msg;
+	struct nlattr *n;
+
+	if (!s.ifindex)
+		s.ifindex = c->ifindex;
+	msg = start(c, OVPN_CMD_NEW_KEY, s.ifindex, s.no_ifindex);
+	if (!msg || s.no_nest)
+		return msg;
+	n = nest(msg, OVPN_ATTR_NEW_KEY);
+	put_u32(msg, OVPN_NEW_KEY_ATTR_PEER_ID, s.peer_id);
+	put_u8(msg, OVPN_NEW_KEY_ATTR_KEY_SLOT, s.slot);
+	put_u8(msg, OVPN_NEW_KEY_ATTR_KEY_ID, s.key_id);
+	put_u16(msg, OVPN_NEW_KEY_ATTR_CIPHER_ALG, s.alg);
+	if (!s.no_encrypt_key)
+		put_key_dir(msg, OVPN_NEW_KEY_ATTR_ENCRYPT_KEY, &s, 0x11);
+	put_key_dir(msg, OVPN_NEW_KEY_ATTR_DECRYPT_KEY, &s, 0x22);
+	nest_end(msg, n);
+	return msg;
+}
+
+/* a valid NEW_KEY for the existing peer's secondary slot */
+static struct key_spec key_ok(struct ctx *c)
+{
+	struct key_spec s = {
+		.peer_id = c->peer_id,
+		.slot = OVPN_KEY_SLOT_SECONDARY,
+		.key_id = 1,
+		.alg = OVPN_CIPHER_ALG_AES_GCM,
+		.key_len = KEY_LEN,
+		.nonce_len = NONCE_TAIL_LEN,
+	};
+	return s;
+}
+
+/* a command whose nest holds just a u32 peer id */
+static struct nl_msg *peer_id_req(struct ctx *c, uint8_t cmd, int nest_type,
+				  int id_type, uint32_t ifindex, uint32_t id)
+{
+	struct nl_msg *msg = start(c, cmd, ifindex, false);
+	struct nlattr *n;
+
+	if (!msg)
+		return NULL;
+	n = nest(msg, nest_type);
+	put_u32(msg, id_type, id);
+	nest_end(msg, n);
+	return msg;
+}
+
+static struct nl_msg *get_peer(struct ctx *c, uint32_t ifindex, uint32_t id)
+{
+	return peer_id_req(c, OVPN_CMD_GET_PEER, OVPN_ATTR_GET_PEER,
+			   OVPN_GET_PEER_ATTR_PEER_ID, ifindex, id);
+}
+
+static struct nl_msg *del_peer(struct ctx *c, uint32_t ifindex, uint32_t id)
+{
+	return peer_id_req(c, OVPN_CMD_DEL_PEER, OVPN_ATTR_DEL_PEER,
+			   OVPN_DEL_PEER_ATTR_PEER_ID, ifindex, id);
+}
+
+static struct nl_msg *set_peer(struct ctx *c, uint32_t id, int interval_len)
+{
+	struct nl_msg *msg = start(c, OVPN_CMD_SET_PEER, c->ifindex, false);
+	uint32_t interval = 5;
+	struct nlattr *n;
+
+	if (!msg)
+		return NULL;
+	n = nest(msg, OVPN_ATTR_SET_PEER);
+	put_u32(msg, OVPN_SET_PEER_ATTR_PEER_ID, id);
+	put(msg, OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL, interval_len, &interval);
+	put_u32(msg, OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT, 60);
+	nest_end(msg, n);
+	return msg;
+}
+
+/* the cases */
+
+static struct nl_msg *c_new_peer_no_id(struct ctx *c)
+{
+	struct peer_spec s = { .no_peer_id = true, .fd = c->udp_fd };
+
+	return new_peer(c, &s);
+}
+
+static struct nl_msg *c_new_peer_file_fd(struct ctx *c)
+{
+	struct peer_spec s = { .fd = c->file_fd };
+
+	return new_peer(c, &s);
+}
+
+static struct nl_msg *c_new_peer_short_sockaddr(struct ctx *c)
+{
+	struct peer_spec s = { .fd = c->udp_fd, .sockaddr_len = 7 };
+
+	return new_peer(c, &s);
+}
+
+static struct nl_msg *c_new_key_unknown_peer(struct ctx *c)
+{
+	struct key_spec s = key_ok(c);
+
+	s.peer_id = c->unknown_id;
+	return new_key(c, s);
+}
+
+static struct nl_msg *c_new_key_alg_none(struct ctx *c)
+{
+	struct key_spec s = key_ok(c);
+
+	s.alg = OVPN_CIPHER_ALG_NONE;
+	return new_key(c, s);
+}
+
+static struct nl_msg *c_new_key_15_byte_key(struct ctx *c)
+{
+	struct key_spec s = key_ok(c);
+
+	s.key_len = 15;
+	return new_key(c, s);
+}
+
+static struct nl_msg *c_new_key_7_byte_nonce(struct ctx *c)
+{
+	struct key_spec s = key_ok(c);
+
+	s.nonce_len = 7;
+	return new_key(c, s);
+}
+
+static struct nl_msg *c_new_key_id_8(struct ctx *c)
+{
+	struct key_spec s = key_ok(c);
+
+	s.key_id = 8;
+	return new_key(c, s);
+}
+
+static struct nl_msg *c_new_key_no_encrypt(struct ctx *c)
+{
+	struct key_spec s = key_ok(c);
+
+	s.no_encrypt_key = true;
+	return new_key(c, s);
+}
+
+static struct nl_msg *c_new_key_slot_2(struct ctx *c)
+{
+	struct key_spec s = key_ok(c);
+
+	s.slot = 2;
+	return new_key(c, s);
+}
+
+static struct nl_msg *c_set_peer_unknown(struct ctx *c)
+{
+	return set_peer(c, c->unknown_id, sizeof(uint32_t));
+}
+
+static struct nl_msg *c_set_peer_short_interval(struct ctx *c)
+{
+	return set_peer(c, c->peer_id, 2);
+}
+
+static struct nl_msg *c_del_peer_unknown(struct ctx *c)
+{
+	return del_peer(c, c->ifindex, c->unknown_id);
+}
+
+static struct nl_msg *c_swap_keys_unknown(struct ctx *c)
+{
+	return peer_id_req(c, OVPN_CMD_SWAP_KEYS, OVPN_ATTR_SWAP_KEYS,
+			   OVPN_SWAP_KEYS_ATTR_PEER_ID, c->ifindex,
+			   c->unknown_id);
+}
+
+static struct nl_msg *c_del_key_unknown(struct ctx *c)
+{
+	struct nl_msg *msg = start(c, OVPN_CMD_DEL_KEY, c->ifindex, false);
+	struct nlattr *n;
+
+	if (!msg)
+		return NULL;
+	n = nest(msg, OVPN_ATTR_DEL_KEY);
+	put_u32(msg, OVPN_DEL_KEY_ATTR_PEER_ID, c->unknown_id);
+	put_u8(msg, OVPN_DEL_KEY_ATTR_KEY_SLOT, OVPN_KEY_SLOT_PRIMARY);
+	nest_end(msg, n);
+	return msg;
+}
+
+static struct nl_msg *c_get_peer_unknown(struct ctx *c)
+{
+	return get_peer(c, c->ifindex, c->unknown_id);
+}
+
+static struct nl_msg *c_get_peer_bad_ifindex(struct ctx *c)
+{
+	return get_peer(c, c->unknown_ifindex, c->peer_id);
+}
+
+static struct nl_msg *c_del_peer_bad_ifindex(struct ctx *c)
+{
+	return del_peer(c, c->unknown_ifindex, c->peer_id);
+}
+
+static struct nl_msg *c_new_key_bad_ifindex(struct ctx *c)
+{
+	struct key_spec s = key_ok(c);
+
+	s.ifindex = c->unknown_ifindex;
+	return new_key(c, s);
+}
+
+static struct nl_msg *c_start_vpn_bad_ifindex(struct ctx *c)
+{
+	return start(c, OVPN_CMD_START_VPN, c->unknown_ifindex, false);
+}
+
+static struct nl_msg *c_get_peer_no_ifindex(struct ctx *c)
+{
+	struct nl_msg *msg = start(c, OVPN_CMD_GET_PEER, 0, true);
+	struct nlattr *n;
+
+	if (!msg)
+		return NULL;
+	n = nest(msg, OVPN_ATTR_GET_PEER);
+	put_u32(msg, OVPN_GET_PEER_ATTR_PEER_ID, c->peer_id);
+	nest_end(msg, n);
+	return msg;
+}
+
+static struct nl_msg *c_new_key_no_ifindex(struct ctx *c)
+{
+	struct key_spec s = key_ok(c);
+
+	s.no_ifindex = true;
+	return new_key(c, s);
+}
+
+static struct nl_msg *c_get_peer_lo(struct ctx *c)
+{
+	return get_peer(c, c->lo_ifindex, c->peer_id);
+}
+
+static struct nl_msg *c_del_peer_no_nest(struct ctx *c)
+{
+	return start(c, OVPN_CMD_DEL_PEER, c->ifindex, false);
+}
+
+static struct nl_msg *c_new_key_no_nest(struct ctx *c)
+{
+	struct key_spec s = key_ok(c);
+
+	s.no_nest = true;
+	return new_key(c, s);
+}
+
+static struct nl_msg *c_set_peer_no_nest(struct ctx *c)
+{
+	return start(c, OVPN_CMD_SET_PEER, c->ifindex, false);
+}
+
+static const struct nlcase {
+	const char *name;
+	int want[2];
+	struct nl_msg *(*build)(struct ctx *c);
+} cases[] = {
+	{ "NEW_PEER without PEER_ID", { EINVAL }, c_new_peer_no_id },
+	{ "NEW_PEER with SOCKET a regular file", { ENOTSOCK }, c_new_peer_file_fd },
+	{ "NEW_PEER with a 7-byte SOCKADDR_REMOTE", { EINVAL }, c_new_peer_short_sockaddr },
+	{ "NEW_KEY for an unknown peer", { ENOENT }, c_new_key_unknown_peer },
+	{ "NEW_KEY with CIPHER_ALG NONE", { EINVAL }, c_new_key_alg_none },
+	{ "NEW_KEY with a 15-byte cipher key", { EINVAL }, c_new_key_15_byte_key },
+	{ "NEW_KEY with a 7-byte nonce tail", { EINVAL, ERANGE }, c_new_key_7_byte_nonce },
+	{ "NEW_KEY with key id 8", { EINVAL, ERANGE }, c_new_key_id_8 },
+	{ "NEW_KEY without ENCRYPT_KEY", { EINVAL }, c_new_key_no_encrypt },
+	{ "NEW_KEY with key slot 2", { EINVAL, ERANGE }, c_new_key_slot_2 },
+	{ "SET_PEER for an unknown peer", { ENOENT }, c_set_peer_unknown },
+	{ "SET_PEER with a 2-byte KEEPALIVE_INTERVAL", { EINVAL, ERANGE }, c_set_peer_short_interval },
+	{ "DEL_PEER for an unknown peer", { ENOENT }, c_del_peer_unknown },
+	{ "SWAP_KEYS for an unknown peer", { ENOENT }, c_swap_keys_unknown },
+	{ "DEL_KEY for an unknown peer", { ENOENT }, c_del_key_unknown },
+	{ "GET_PEER for an unknown peer", { ENOENT }, c_get_peer_unknown },
+	{ "GET_PEER with an unknown ifindex", { ENODEV }, c_get_peer_bad_ifindex },
+	{ "DEL_PEER with an unknown ifindex", { ENODEV }, c_del_peer_bad_ifindex },
+	{ "NEW_KEY with an unknown ifindex", { ENODEV }, c_new_key_bad_ifindex },
+	{ "START_VPN with an unknown ifindex", { ENODEV }, c_start_vpn_bad_ifindex },
+	{ "GET_PEER without IFINDEX", { EINVAL }, c_get_peer_no_ifindex },
+	{ "NEW_KEY without IFINDEX", { EINVAL }, c_new_key_no_ifindex },
+	{ "GET_PEER with the IFINDEX of lo", { EINVAL }, c_get_peer_lo },
+	{ "DEL_PEER without its nest", { EINVAL }, c_del_peer_no_nest },
+	{ "NEW_KEY without its nest", { EINVAL }, c_new_key_no_nest },
+	{ "SET_PEER without its nest", { EINVAL }, c_set_peer_no_nest },
+};
+
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case EINVAL:
+		return "EINVAL";
+	case ERANGE:
+		return "ERANGE";
+	case ENOENT:
+		return "ENOENT";
+	case ENODEV:
+		return "ENODEV";
+	case ENOTSOCK:
+		return "ENOTSOCK";
+	}
+	return "?";
+}
+
+static int passed, failed;
+
+static void result(bool ok, const char *name, const struct nlx_err *err,
+		   const char *want)
+{
+	if (ok) {
+		printf("ok %s\n", name);
+		passed++;
+		return;
+	}
+	printf("not ok %s: got errno %d extack \"%s\" (want %s)\n", name,
+	       err->error, err->msg, want);
+	failed++;
+}
+
+static void run_case(struct ctx *c, const struct nlcase *k)
+{
+	struct nlx_err err;
+	struct nl_msg *msg;
+	char want[64];
+	bool ok;
+	int ret;
+
+	snprintf(want, sizeof(want), "%s%s%s, non-empty extack",
+		 errno_name(k->want[0]), k->want[1] ? " or " : "",
+		 k->want[1] ? errno_name(k->want[1]) : "");
+
+	build_failed = false;
+	msg = k->build(c);
+	if (!msg || build_failed) {
+		if (msg)
+			nlmsg_free(msg);
+		nlx_err_local(&err, ENOMEM, "could not build the request");
+		result(false, k->name, &err, want);
+		return;
+	}
+	ret = nlx_transact(c->nl.sk, msg, NULL, NULL, &err);
+	if (ret && !err.kernel) {
+		/* a local failure: show it in the extack slot */
+		printf("not ok %s: %s\n", k->name, err.msg);
+		failed++;
+		return;
+	}
+	ok = ret && (err.error == k->want[0] ||
+		     (k->want[1] && err.error == k->want[1])) && err.msg[0];
+	result(ok, k->name, &err, want);
+}
+
+static int count_peer(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(*(int *)arg)++;
+	return NL_OK;
+}
+
+static void check_still_alive(struct ctx *c)
+{
+	const char *name = "GET_PEER of the existing peer still answers";
+	struct nlx_err err;
+	struct nl_msg *msg;
+	int replies = 0;
+	int ret;
+
+	build_failed = false;
+	msg = get_peer(c, c->ifindex, c->peer_id);
+	if (!msg || build_failed) {
+		if (msg)
+			nlmsg_free(msg);
+		printf("not ok %s: could not build the request\n", name);
+		failed++;
+		return;
+	}
+	ret = nlx_transact(c->nl.sk, msg, count_peer, &replies, &err);
+	if (!ret && replies == 1) {
+		printf("ok %s\n", name);
+		passed++;
+	} else {
+		printf("not ok %s: got errno %d extack \"%s\" and %d replies (want success, one reply)\n",
+		       name, err.error, err.msg, replies);
+		failed++;
+	}
+}
+
+/* an ifindex no device has */
+static uint32_t pick_unknown_ifindex(void)
+{
+	char name[IF_NAMESIZE];
+	uint32_t i;
+
+	for (i = 0x7ffffff0; i > 0x7fff0000; i--)
+		if (!if_indextoname(i, name))
+			return i;
+	return 0x7fffffff;
+}
+
+static int setup(struct ctx *c, const char *iface, const char *peer)
+{
+	struct sockaddr_in any = { .sin_family = AF_INET };
+	struct nlx_err err;
+	char *end;
+	FILE *f;
+	unsigned long v;
+
+	c->udp_fd = -1;
+	c->file_fd = -1;
+	errno = 0;
+	v = strtoul(peer, &end, 10);
+	if (errno || *end || !*peer || v > UINT32_MAX) {
+		fprintf(stderr, "nlcheck: invalid peer id '%s'\n", peer);
+		exit(2);
+	}
+	c->peer_id = v;
+	c->unknown_id = c->peer_id == 0x123456 ? 0x123457 : 0x123456;
+
+	c->ifindex = if_nametoindex(iface);
+	if (!c->ifindex) {
+		fprintf(stderr, "nlcheck: %s: %s\n", iface, strerror(errno));
+		return -1;
+	}
+	c->lo_ifindex = if_nametoindex("lo");
+	if (!c->lo_ifindex) {
+		fprintf(stderr, "nlcheck: lo: %s\n", strerror(errno));
+		return -1;
+	}
+	c->unknown_ifindex = pick_unknown_ifindex();
+
+	c->udp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (c->udp_fd < 0 ||
+	    bind(c->udp_fd, (struct sockaddr *)&any, sizeof(any)) < 0) {
+		fprintf(stderr, "nlcheck: UDP socket: %s\n", strerror(errno));
+		return -1;
+	}
+	f = tmpfile();
+	if (!f) {
+		fprintf(stderr, "nlcheck: temporary file: %s\n", strerror(errno));
+		return -1;
+	}
+	c->file_fd = dup(fileno(f));
+	fclose(f);
+	if (c->file_fd < 0) {
+		fprintf(stderr, "nlcheck: dup: %s\n", strerror(errno));
+		return -1;
+	}
+
+	if (ovpn_nl_open(&c->nl, &err)) {
+		fprintf(stderr, "nlcheck: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void cleanup(struct ctx *c)
+{
+	ovpn_nl_close(&c->nl);
+	if (c->udp_fd >= 0)
+		close(c->udp_fd);
+	if (c->file_fd >= 0)
+		close(c->file_fd);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { 0 };
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc != 3) {
+		fprintf(stderr, "usage: nlcheck <iface> <peer-id>\n");
+		return 2;
+	}
+	if (setup(&c, argv[1], argv[2])) {
+		cleanup(&c);
+		return 1;
+	}
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&c, &cases[i]);
+	check_still_alive(&c);
+
+	cleanup(&c);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -287,7 +287,7 @@ static int tunnel_setup(struct tunnel *t)
 	int ret;
 
 	if (keyfile_load(c->key_file, c->direction, &km, msg, sizeof(msg))) {
-		fprintf(stderr, "ovpn-cli: %s\n", msg);
+		fprintf(stderr, "ovpn-cli: key_file: %s\n", msg);
 		return -1;
 	}
 
@@ -297,7 +297,7 @@ static int tunnel_setup(struct tunnel *t)
 		goto fail;
 	t->ifindex = if_nametoindex(c->dev);
 	if (!t->ifindex) {
-		fprintf(stderr, "ovpn-cli: %s: created but not found: %s\n",
+		fprintf(stderr, "ovpn-cli: new_iface: %s created but not found: %s\n",
 			c->dev, strerror(errno));
 		goto fail_quiet;
 	}
@@ -321,7 +321,7 @@ static int tunnel_setup(struct tunnel *t)
 
 	t->udp_fd = udp_socket_open(&c->local, c->local_port, msg, sizeof(msg));
 	if (t->udp_fd < 0) {
-		fprintf(stderr, "ovpn-cli: %s\n", msg);
+		fprintf(stderr, "ovpn-cli: socket: %s\n", msg);
 		goto fail_quiet;
 	}
 

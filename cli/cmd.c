@@ -307,7 +307,7 @@ static const struct iface_cmd *find_iface_cmd(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(iface_cmds) / sizeof(iface_cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(iface_cmds); i++)
 		if (!strcmp(name, iface_cmds[i].name))
 			return &iface_cmds[i];
 	return NULL;

@@ -228,7 +228,7 @@ static const struct {
 	{ OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS, "link_tx_packets", K_U32 },
 };
 
-#define N_PEER_ATTRS (sizeof(peer_attrs) / sizeof(peer_attrs[0]))
+#define N_PEER_ATTRS ARRAY_SIZE(peer_attrs)
 
 static bool parse_sockaddr(const struct nlattr *a, struct ovpn_peer_info *info)
 {

@@ -153,7 +153,7 @@ const struct cipher *parse_cipher(const char *s, bool allow_none)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ciphers); i++) {
 		if (strcmp(s, ciphers[i].name))
 			continue;
 		if (ciphers[i].alg == OVPN_CIPHER_ALG_NONE && !allow_none)

@@ -30,6 +30,7 @@
 
 #include "nl.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define KEY_LEN		32
 #define NONCE_TAIL_LEN	8
 
@@ -646,7 +647,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		run_case(&c, &cases[i]);
 	check_still_alive(&c);
 

@@ -12,15 +12,8 @@
 #include <linux/string.h>
 #include <linux/stddef.h>
 #else
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+/* userspace builds (unit tests, fuzzers) bring the kernel's short types */
+#include <ovpn_dco_user_types.h>
 #endif
 
 #endif /* _OVPN_DCO_TYPES_H_ */

@@ -13,7 +13,7 @@
 #include <crypto/aead.h>
 #include <net/genetlink.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
 #include <net/gso.h>
 #endif
 
@@ -27,28 +27,29 @@ static inline void ovpn_compat_set_lltx(struct net_device *dev)
 #endif
 }
 
-/* crypto completion callbacks get the request's data directly since 6.3 */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-typedef void *ovpn_crypto_cb_arg_t;
-
-static inline void *ovpn_crypto_cb_data(void *arg)
-{
-	return arg;
-}
+/* Crypto completion callbacks get the request's data directly since 6.3.
+ * OVPN_CRYPTO_DONE(name, fn) defines callback @name calling
+ * void fn(void *data, int err).
+ */
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+#define OVPN_CRYPTO_DONE(name, fn)					\
+	static void name(void *data, int err)				\
+	{								\
+		fn(data, err);						\
+	}
 #else
-typedef struct crypto_async_request *ovpn_crypto_cb_arg_t;
-
-static inline void *ovpn_crypto_cb_data(struct crypto_async_request *arg)
-{
-	return arg->data;
-}
+#define OVPN_CRYPTO_DONE(name, fn)					\
+	static void name(struct crypto_async_request *req, int err)	\
+	{								\
+		fn(req->data, err);					\
+	}
 #endif
 
 /* a dump's parsed attributes moved into a struct genl_info in 6.4 */
 static inline struct nlattr **
 ovpn_compat_dump_attrs(const struct genl_dumpit_info *info)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#if KERNEL_VERSION(6, 4, 0) <= LINUX_VERSION_CODE
 	return info->info.attrs;
 #else
 	return info->attrs;

@@ -49,8 +49,7 @@ static __be16 ovpn_ip_check_protocol(struct sk_buff *skb)
 	return 0;
 }
 
-/*
- * One allocation for the AEAD request, the scatterlist and the IV of a
+/* One allocation for the AEAD request, the scatterlist and the IV of a
  * packet: [request + tfm context][nfrags scatterlist entries][nonce].
  */
 static void *ovpn_crypto_tmp_alloc(struct crypto_aead *tfm,
@@ -76,8 +75,7 @@ static void *ovpn_crypto_tmp_alloc(struct crypto_aead *tfm,
 	return tmp;
 }
 
-/*
- * The AEAD sees [AAD: bytes 0..7][text][tag: bytes 8..23]: the tag lives in
+/* The AEAD sees [AAD: bytes 0..7][text][tag: bytes 8..23]: the tag lives in
  * our header, before the text, so the scatterlist puts it last.
  */
 static int ovpn_crypto_sg_build(struct sk_buff *skb, struct scatterlist *sg,
@@ -123,14 +121,15 @@ out:
 	ovpn_peer_put(peer);
 }
 
-static void ovpn_encrypt_done(ovpn_crypto_cb_arg_t arg, int ret)
+/* async completion: process context, from the crypto driver's worker */
+static void ovpn_encrypt_async_post(void *data, int ret)
 {
-	struct sk_buff *skb = ovpn_crypto_cb_data(arg);
-
 	local_bh_disable();
-	ovpn_encrypt_post(skb, ret);
+	ovpn_encrypt_post(data, ret);
 	local_bh_enable();
 }
+
+OVPN_CRYPTO_DONE(ovpn_encrypt_done, ovpn_encrypt_async_post)
 
 static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 			     struct ovpn_crypto_key_slot *ks,
@@ -387,14 +386,14 @@ out:
 	ovpn_peer_put(peer);
 }
 
-static void ovpn_decrypt_done(ovpn_crypto_cb_arg_t arg, int ret)
+static void ovpn_decrypt_async_post(void *data, int ret)
 {
-	struct sk_buff *skb = ovpn_crypto_cb_data(arg);
-
 	local_bh_disable();
-	ovpn_decrypt_post(skb, ret);
+	ovpn_decrypt_post(data, ret);
 	local_bh_enable();
 }
+
+OVPN_CRYPTO_DONE(ovpn_decrypt_done, ovpn_decrypt_async_post)
 
 static int ovpn_aead_decrypt(struct ovpn_peer *peer,
 			     struct ovpn_crypto_key_slot *ks,

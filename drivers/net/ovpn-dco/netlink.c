@@ -399,10 +399,13 @@ static int ovpn_nl_set_peer(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
-	if (has_int)
-		ovpn_peer_keepalive_set(peer,
-			nla_get_u32(tb[OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL]),
-			nla_get_u32(tb[OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT]));
+	if (has_int) {
+		u32 interval, timeout;
+
+		interval = nla_get_u32(tb[OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL]);
+		timeout = nla_get_u32(tb[OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT]);
+		ovpn_peer_keepalive_set(peer, interval, timeout);
+	}
 	ovpn_peer_put(peer);
 out:
 	dev_put(dev);

@@ -92,8 +92,7 @@ void ovpn_udp_socket_attach(struct socket *sock, struct ovpn_socket *ovpn_sock)
 	setup_udp_tunnel_sock(sock_net(sock->sk), sock, &cfg);
 }
 
-/*
- * Process context, under ovpn_socket_mutex. The socket goes back to plain
+/* Process context, under ovpn_socket_mutex. The socket goes back to plain
  * userspace use; the hook's users still running hold RCU, and our wrapper is
  * freed only after a grace period.
  */

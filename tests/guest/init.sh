@@ -1,0 +1,207 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# /init of the test guest (installed by tests/guest/run.sh). Loads OUR module
+# by path, runs the scenarios listed in /opt/ovpn/config, reports on the
+# results channel (/dev/ttyS1, every line prefixed with $PFX), powers off.
+#
+# Results protocol (one line each, after the prefix):
+#   BOOT <kernel release>              guest is up
+#   MODULE OK <srcversion> | MODULE FAIL <why>
+#   BEGIN <name>                       scenario started
+#   OUT <name> <line>                  scenario output (live)
+#   DMESG <name> <line>                a dmesg report found after the scenario
+#   RESULT <name> PASS|FAIL|SKIP <rc> <ms>
+#   NOTE <text>                        information for the host
+#   RMMOD OK | RMMOD FAIL <why>
+#   DONE
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/opt/busybox
+export HOME=/root TERM=dumb LANG=C LC_ALL=C
+umask 022
+
+BB=/bin/busybox
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm /tmp /run /run/netns /var/run /sys/kernel/debug
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mkdir -p /run/netns
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+hostname ovpn-guest 2>/dev/null
+
+# shellcheck source=/dev/null
+. /opt/ovpn/config
+PFX=${PFX:-@@OVPNT@@}
+
+if [ -c /dev/ttyS1 ]; then
+	exec 3>/dev/ttyS1
+else
+	exec 3>/dev/console
+fi
+exec 1>/dev/console 2>&1 </dev/null
+
+out() { printf '%s %s\n' "$PFX" "$*" >&3; }
+say() { printf '>>> %s\n' "$*"; }
+
+poweroff_now() {
+	out "DONE"
+	# Closing the serial port waits for its output to drain.
+	exec 3>&-
+	sync
+	sleep 0.3
+	"$BB" poweroff -f
+	echo o >/proc/sysrq-trigger
+	sleep 10
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+out "BOOT $(uname -r)"
+say "guest up, kernel $(uname -r), $(nproc) cpus, mode $MODE"
+
+sysctl -qw net.core.netdev_unregister_timeout_secs=1 || out "NOTE cannot set netdev_unregister_timeout_secs"
+sysctl -qw kernel.panic_on_warn=0
+# Kernel messages to the console (serial.log) stay on at the default level:
+# they explain a crash. The results channel is separate.
+
+# Report patterns (see Documentation of the harness, trap 12: not by level).
+DMESG_RE='BUG:|BUG [^ ]+ \(|kernel BUG|WARNING:|Oops|refcount_t|KASAN|UBSAN|unregister_netdevice: waiting|list_add corruption|list_del corruption|Poison overwritten|Redzone overwritten|Object padding overwritten|Padding overwritten|[Ss]lab.*corrupt|corrupt.*[Ss]lab|general protection|Kernel panic|soft lockup|hard LOCKUP|rcu.*detected stall|blocked for more than|double free|use-after-free|stack-protector|stack guard page'
+
+# dmesg_since MARKER: kernel log after the last line containing MARKER (the
+# whole log if the marker was lost in a ring buffer wrap).
+dmesg_since() {
+	local m=$1
+	dmesg 2>/dev/null | awk -v m="$m" '
+		{ line[NR] = $0; if (index($0, m)) start = NR }
+		END { for (i = start + 1; i <= NR; i++) print line[i] }'
+}
+
+# report_dmesg NAME MARKER: print hits as DMESG lines; returns 1 if any.
+report_dmesg() {
+	local name=$1 m=$2 hits
+	hits=$(dmesg_since "$m" | grep -E "$DMESG_RE")
+	[ -z "$hits" ] && return 0
+	# Context: the 30 lines after the first hit.
+	dmesg_since "$m" | awk -v re="$DMESG_RE" 'hit && n < 30 { print; n++; next } $0 ~ re { print; hit = 1 }' |
+		while IFS= read -r l; do out "DMESG $name $l"; done
+	return 1
+}
+
+kmsg_mark() { echo "ovpn-test: $*" >/dev/kmsg; }
+
+# Delete every namespace (killing what runs in it) and every device of the
+# initial namespace except lo.
+clean_env() {
+	local n pid d
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		for pid in $(ip netns pids "$n" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		timeout 10 ip netns del "$n" || out "NOTE cannot delete netns $n"
+	done
+	for d in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//'); do
+		[ "$d" = lo ] && continue
+		timeout 10 ip link del "$d" 2>/dev/null
+	done
+}
+
+# --------------------------------------------------------------- module load
+modprobe -a $PRELOAD_MODULES || out "NOTE modprobe of [$PRELOAD_MODULES] failed"
+
+MODULE_OK=0
+if [ "$LOAD_MODULE" = 1 ]; then
+	kmsg_mark "insmod"
+	if [ -d /sys/module/ovpn_dco_v2 ]; then
+		out "MODULE FAIL ovpn_dco_v2 is already loaded before insmod (autoloaded from the module tree?)"
+	elif ! err=$(insmod "$OVPN_KO" 2>&1); then
+		out "MODULE FAIL insmod $OVPN_KO: $err"
+		dmesg_since "ovpn-test: insmod" | tail -n 30 | while IFS= read -r l; do out "MODULE-DMESG $l"; done
+	elif [ ! -d /sys/module/ovpn_dco_v2 ]; then
+		out "MODULE FAIL insmod succeeded but /sys/module/ovpn_dco_v2 does not exist"
+	else
+		got=$(cat /sys/module/ovpn_dco_v2/srcversion 2>/dev/null)
+		if [ -z "$got" ]; then
+			out "MODULE FAIL /sys/module/ovpn_dco_v2/srcversion missing: the module must declare MODULE_VERSION"
+		elif [ "$got" != "$SRCVERSION" ]; then
+			out "MODULE FAIL loaded srcversion $got is not ours ($SRCVERSION)"
+		else
+			MODULE_OK=1
+			out "MODULE OK $got version=$(cat /sys/module/ovpn_dco_v2/version 2>/dev/null)"
+		fi
+	fi
+	if [ "$MODULE_OK" != 1 ]; then
+		poweroff_now
+	fi
+	if hits=$(dmesg_since "ovpn-test: insmod" | grep -E "$DMESG_RE"); then
+		printf '%s\n' "$hits" | while IFS= read -r l; do out "DMESG module-load $l"; done
+	fi
+else
+	out "NOTE module not loaded (--no-module)"
+fi
+
+# ------------------------------------------------------------------ scenarios
+export OVPN_CLI=/opt/ovpn/cli/ovpn-cli
+export KEYS=/opt/ovpn/keys
+export TOOLS=/opt/ovpn/tools
+export OVPN_KO
+export OVPN_LIB=/opt/ovpn/tests/lib.sh
+export OVPN_MODE=$MODE
+
+# SCENARIOS: "relpath:timeout" words, relative to /opt/ovpn/tests/scenarios.
+for entry in $SCENARIOS; do
+	rel=${entry%:*}
+	tmo=${entry##*:}
+	name=$(basename "$rel" .sh)
+	script=/opt/ovpn/tests/scenarios/$rel
+	export LOGDIR=/tmp/logs/$name
+	mkdir -p "$LOGDIR"
+	log=$LOGDIR/output.txt
+	: >"$log"
+
+	clean_env
+	marker="ovpn-test: begin $name $(now_ms)"
+	kmsg_mark "${marker#ovpn-test: }"
+	out "BEGIN $name"
+	say "scenario $name (timeout ${tmo}s)"
+	t0=$(now_ms)
+	(cd "$(dirname "$script")" && exec timeout -k 5 "$tmo" /bin/bash "$script") >"$log" 2>&1 </dev/null &
+	spid=$!
+	tail -n +1 -s 0.2 -f --pid="$spid" "$log" 2>/dev/null | while IFS= read -r l; do out "OUT $name $l"; done
+	wait "$spid"
+	rc=$?
+	t1=$(now_ms)
+	# timeout ran the scenario in its own process group: kill stragglers.
+	kill -KILL -- -"$spid" 2>/dev/null
+	clean_env
+	sleep "$SETTLE"
+	case "$rc" in
+	0) res=PASS ;;
+	77) res=SKIP ;;
+	124|137) res=FAIL; out "OUT $name *** timed out after ${tmo}s ***" ;;
+	*) res=FAIL ;;
+	esac
+	if ! report_dmesg "$name" "$marker"; then
+		res=FAIL
+	fi
+	out "RESULT $name $res $rc $((t1 - t0))"
+	say "scenario $name: $res (rc $rc, $((t1 - t0)) ms)"
+done
+
+# ------------------------------------------------------------------- teardown
+clean_env
+kmsg_mark "teardown"
+if [ "$LOAD_MODULE" = 1 ]; then
+	sleep "$SETTLE"
+	if err=$(timeout 30 rmmod ovpn_dco_v2 2>&1) && [ ! -d /sys/module/ovpn_dco_v2 ]; then
+		out "RMMOD OK"
+	else
+		out "RMMOD FAIL rmmod ovpn_dco_v2: ${err:-still loaded} (refcnt $(cat /sys/module/ovpn_dco_v2/refcnt 2>/dev/null))"
+	fi
+fi
+sleep 0.5
+report_dmesg teardown "ovpn-test: teardown"
+poweroff_now

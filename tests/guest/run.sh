@@ -1,0 +1,475 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Guest test harness: build an initramfs (busybox + real tools + the kernel
+# modules of KVER + our module, CLI, keys and scenarios), boot Debian's kernel
+# in QEMU (TCG) once, run the scenarios inside, report.
+#
+# usage: tests/guest/run.sh [options] [scenario-name-glob ...]
+#   --demo          run only the demo (tests/scenarios/demo/demo.sh)
+#   --kver KVER     kernel to boot (default: $KVER, else scripts/kver.sh)
+#   --keep          keep the staged trees (build/guest/project, base-KVER/root)
+#   --no-module     do not load ovpn-dco-v2.ko (harness checks only; scenarios
+#                   that need the module skip)
+#   --timeout SECS  per-scenario timeout (default 120; a scenario can say
+#                   "# timeout: N" in its first lines)
+#   --mem MB        guest memory (default 1024)   --smp N  guest CPUs (default 2)
+#   -v, --verbose   print every scenario's output, not only the failing ones
+#
+# Globs match scenario names without .sh, e.g. '02*' or '*iperf*'.
+# Output: one `PASS|FAIL|SKIP name` line per scenario, then `N passed, N failed,
+# N skipped`. Exit status 0 only if nothing failed, the module loaded and
+# unloaded, the guest finished and at least one scenario passed.
+# Artifacts in build/guest/: serial.log (console), results.log (raw results
+# channel), qemu.log, logs/<scenario>.txt.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=$TOP/build/guest
+PFX=@@OVPNT@@
+export PATH=$PATH:/usr/sbin:/sbin
+
+DEMO=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0
+DEFAULT_TMO=120 MEM=1024 SMP=2 SETTLE=${OVPN_SETTLE:-1.5}
+GLOBS=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--demo) DEMO=1 ;;
+	--kver) KVER=$2; shift ;;
+	--kver=*) KVER=${1#*=} ;;
+	--keep) KEEP=1 ;;
+	--no-module) LOAD_MODULE=0 ;;
+	--timeout) DEFAULT_TMO=$2; shift ;;
+	--mem) MEM=$2; shift ;;
+	--smp) SMP=$2; shift ;;
+	-v|--verbose) VERBOSE=1 ;;
+	-h|--help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) GLOBS+=("$1") ;;
+	esac
+	shift
+done
+
+die() { echo "run.sh: ERROR: $*" >&2; exit 1; }
+info() { echo "run.sh: $*" >&2; }
+
+KVER=${KVER:-$("$TOP/scripts/kver.sh")} || die "cannot tell KVER"
+KERNEL=/boot/vmlinuz-$KVER
+MODSRC=/lib/modules/$KVER
+KO=$TOP/ovpn-dco-v2.ko
+
+for c in qemu-system-x86_64 cpio gzip depmod modinfo ldd busybox timeout; do
+	command -v "$c" >/dev/null || die "$c not found: run scripts/deps.sh"
+done
+[ -r "$KERNEL" ] || die "kernel $KERNEL not found or not readable: run scripts/deps.sh (KVER=$KVER)"
+[ -d "$MODSRC/kernel" ] || die "no module tree $MODSRC/kernel: install linux-image-$KVER"
+
+SRCVERSION= KO_DEPENDS=
+if [ "$LOAD_MODULE" = 1 ]; then
+	[ -f "$KO" ] || die "module $KO not found: build it first ('make' or 'make module'), or pass --no-module to test the harness only"
+	vermagic=$(modinfo -F vermagic "$KO" 2>/dev/null | awk '{print $1}')
+	[ "$vermagic" = "$KVER" ] || die "$KO is built for '$vermagic', not for KVER=$KVER: rebuild with 'make KVER=$KVER'"
+	SRCVERSION=$(modinfo -F srcversion "$KO")
+	[ -n "$SRCVERSION" ] || die "$KO has no srcversion: the module must declare MODULE_VERSION (the guest checks /sys/module/ovpn_dco_v2/srcversion to be sure it tests our build)"
+	KO_DEPENDS=$(modinfo -F depends "$KO" | tr ',' ' ')
+fi
+
+# ---------------------------------------------------------------- scenarios
+SCN_DIR=$TOP/tests/scenarios
+SCN_REL=()
+if [ "$DEMO" = 1 ]; then
+	[ -f "$SCN_DIR/demo/demo.sh" ] || die "no demo: $SCN_DIR/demo/demo.sh missing"
+	SCN_REL=(demo/demo.sh)
+else
+	for f in "$SCN_DIR"/*.sh; do
+		[ -e "$f" ] || continue
+		b=$(basename "$f" .sh)
+		case "$b" in demo*) continue ;; esac
+		if [ "${#GLOBS[@]}" -gt 0 ]; then
+			m=0
+			for g in "${GLOBS[@]}"; do
+				# shellcheck disable=SC2053
+				[[ "$b" == $g ]] && m=1
+			done
+			[ "$m" = 1 ] || continue
+		fi
+		SCN_REL+=("$(basename "$f")")
+	done
+fi
+[ "${#SCN_REL[@]}" -gt 0 ] || die "no scenario selected (globs: ${GLOBS[*]:-none}) in $SCN_DIR"
+
+SCENARIOS= NAMES=() TOTAL_TMO=0
+for r in "${SCN_REL[@]}"; do
+	[ -x "$SCN_DIR/$r" ] || info "warning: $r is not executable (runs anyway with bash)"
+	t=$(sed -n '1,30s/^# *timeout: *\([0-9][0-9]*\).*/\1/p' "$SCN_DIR/$r" | head -n 1)
+	t=${t:-$DEFAULT_TMO}
+	SCENARIOS+="$r:$t "
+	NAMES+=("$(basename "$r" .sh)")
+	TOTAL_TMO=$((TOTAL_TMO + t + 15))
+done
+BOUND=${OVPN_GUEST_TIMEOUT:-$((120 + TOTAL_TMO))}
+
+# ---------------------------------------------------------------- initramfs
+# Two concatenated cpio archives (the kernel unpacks both): a base (tools,
+# libraries, busybox, kernel modules), cached in build/guest/base-KVER while
+# its inputs do not change, and the project (our module, CLI, tools, keys,
+# scenarios, /init, config), rebuilt every run.
+mkdir -p "$OUT"
+rm -rf "$OUT/logs"
+mkdir -p "$OUT/logs"
+T0=$(date +%s%N)
+
+# Files are registered first and copied in a few batched cp calls (one
+# process per file made the build take half a minute).
+declare -A FILES=()	# destination path in ROOT -> source path
+declare -A LINKS=()	# symlink path in ROOT -> target
+BINS=()			# files whose libraries come along (one batched ldd)
+# canon PATH: PATH with its directory resolved on the host (/lib/x/y -> /usr/lib/x/y).
+canon() { local d; d=$(cd "$(dirname "$1")" && pwd -P); echo "$d/$(basename "$1")"; }
+# put SRC [DST]: copy SRC (dereferenced) to ROOT/DST; DST defaults to SRC's
+# canonical path and must have the same basename.
+put() { FILES[${2:-$(canon "$1")}]=$1; }
+put_libs() { BINS+=("$1"); }
+# put_bin PATH: the real file at its resolved path, PATH as a symlink to it, its libraries.
+put_bin() {
+	local p=$1 real
+	real=$(readlink -f "$p")
+	put "$real" "$real"
+	[ "$real" = "$p" ] || LINKS[$p]=$real
+	BINS+=("$real")
+}
+flush_files() {
+	local dst l d
+	local -A bydir=()
+	if [ "${#BINS[@]}" -gt 0 ]; then
+		for l in $(ldd "${BINS[@]}" 2>/dev/null | awk '/^\t/ && /=> \// { print $3 } /^\t\// { print $1 }' | sort -u); do
+			put "$l"
+		done
+		BINS=()
+	fi
+	for dst in "${!FILES[@]}"; do
+		[ "$(basename "$dst")" = "$(basename "${FILES[$dst]}")" ] || die "internal: put ${FILES[$dst]} -> $dst renames"
+		bydir[$(dirname "$dst")]+="${FILES[$dst]}"$'\n'
+	done
+	for d in "${!bydir[@]}"; do
+		mkdir -p "$ROOT$d"
+		printf '%s' "${bydir[$d]}" | xargs -d '\n' cp -L --preserve=mode -t "$ROOT$d"
+	done
+	FILES=()
+	for l in "${!LINKS[@]}"; do
+		if [ ! -e "$ROOT$l" ] && [ ! -L "$ROOT$l" ]; then
+			mkdir -p "$ROOT$(dirname "$l")"
+			ln -s "${LINKS[$l]}" "$ROOT$l"
+		fi
+	done
+	LINKS=()
+}
+mkcpio() { # DIR OUT
+	(cd "$1" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+# Real tools (first in the guest PATH; busybox only fills the gaps, from
+# /opt/busybox at the end of PATH, so no applet shadows a real tool: trap 1).
+REQUIRED=(bash ip ss tc ping iperf3 tcpdump openvpn kmod busybox
+	cat cp mv rm ln ls mkdir rmdir touch chmod chown echo printf sleep timeout date head tail wc sort uniq
+	cut tr tee seq basename dirname readlink realpath env id stat mktemp dd true false test expr nproc
+	uname sync du df od base64 sha256sum md5sum split comm paste nohup yes
+	grep egrep sed awk mawk find xargs ps pgrep pkill kill sysctl free dmesg mount umount setsid
+	nsenter unshare taskset flock)
+OPTIONAL=(ethtool bridge strace gawk)
+TOOLS_FOUND=()
+if ! mapfile -t TOOLS_FOUND < <(type -P "${REQUIRED[@]}") || [ "${#TOOLS_FOUND[@]}" != "${#REQUIRED[@]}" ]; then
+	for c in "${REQUIRED[@]}"; do
+		type -P "$c" >/dev/null || die "host tool '$c' missing: run scripts/deps.sh"
+	done
+fi
+mapfile -t -O "${#TOOLS_FOUND[@]}" TOOLS_FOUND < <(type -P "${OPTIONAL[@]}" || true)
+
+BASE=$OUT/base-$KVER
+BASE_KEY=$( {
+	echo "$KVER $KO_DEPENDS"
+	sed -n '/^# -* initramfs$/,/^# -* project$/p' "$0"
+	stat -L -c '%n %s %Y' "${TOOLS_FOUND[@]}" "$MODSRC/modules.order" "$MODSRC/kernel"
+} | sha256sum | cut -c1-16)
+if [ "$(cat "$BASE/key" 2>/dev/null)" != "$BASE_KEY" ] || [ ! -s "$BASE/base.cpio.gz" ]; then
+	info "building the base initramfs for $KVER (cached in $BASE)"
+	rm -rf "$BASE"
+	ROOT=$BASE/root
+	mkdir -p "$ROOT"/usr/{bin,sbin,lib,lib64}
+	for d in bin sbin lib lib64; do ln -s "usr/$d" "$ROOT/$d"; done
+	mkdir -p "$ROOT"/{dev,proc,sys,tmp,run,root,etc,opt/busybox,opt/ovpn,var}
+	ln -s /run "$ROOT/var/run"
+	for p in "${TOOLS_FOUND[@]}"; do put_bin "$p"; done
+	# kmod personalities (/sbin/modprobe is what the kernel calls: trap 3).
+	for c in modprobe insmod rmmod lsmod modinfo depmod; do
+		ln -sf /usr/bin/kmod "$ROOT/usr/sbin/$c"
+	done
+	ln -sf bash "$ROOT/usr/bin/sh"
+	flush_files
+	bb=$(readlink -f "$(type -P busybox)")
+	[ "$bb" = /usr/bin/busybox ] || ln -sf "$bb" "$ROOT/usr/bin/busybox"
+	for a in $(busybox --list); do
+		case "$a" in busybox|sh|ash|init|linuxrc) continue ;; esac
+		[ -e "$ROOT/usr/bin/$a" ] || [ -e "$ROOT/usr/sbin/$a" ] || ln -s /bin/busybox "$ROOT/opt/busybox/$a"
+	done
+
+	# /etc
+	printf '%s\n' 'root:x:0:0:root:/root:/bin/bash' \
+		'tcpdump:x:104:109::/nonexistent:/usr/sbin/nologin' \
+		'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin' >"$ROOT/etc/passwd"
+	printf '%s\n' 'root:x:0:' 'tcpdump:x:109:' 'nogroup:x:65534:' >"$ROOT/etc/group"
+	printf '127.0.0.1 localhost\n::1 localhost\n192.168.100.1 a\n192.168.100.2 b\n' >"$ROOT/etc/hosts"
+	printf 'passwd: files\ngroup: files\nhosts: files\nservices: files\nprotocols: files\n' >"$ROOT/etc/nsswitch.conf"
+	for f in /etc/protocols /etc/services; do [ -f "$f" ] && cp "$f" "$ROOT/etc/"; done
+	: >"$ROOT/etc/fstab"
+
+	# Kernel modules: the directories the tests use plus the dependency
+	# closure. Only kernel/ is copied: never updates/ or extra/ (trap 8, a
+	# reference ovpn-dco-v2.ko could hide there).
+	declare -A MODIDX=()
+	while IFS= read -r f; do
+		b=${f##*/}
+		b=${b%%.ko*}
+		MODIDX[${b//-/_}]=$f
+	done < <(find "$MODSRC/kernel" -name '*.ko*')
+	MOD_WANT=()
+	for d in crypto arch/x86/crypto lib/crypto net/ipv4 net/ipv6 net/core net/sched net/bridge net/802 net/llc \
+		drivers/net/wireguard; do
+		[ -d "$MODSRC/kernel/$d" ] || continue
+		while IFS= read -r f; do MOD_WANT+=("$f"); done < <(find "$MODSRC/kernel/$d" -name '*.ko*')
+	done
+	for m in veth tun dummy ifb macvlan ipvlan udp_tunnel ip6_udp_tunnel $KO_DEPENDS; do
+		m=${m//-/_}
+		[ -n "${MODIDX[$m]:-}" ] && MOD_WANT+=("${MODIDX[$m]}")
+	done
+	declare -A MODHAVE=()
+	pending=("${MOD_WANT[@]}")
+	while [ "${#pending[@]}" -gt 0 ]; do
+		next=()
+		for f in "${pending[@]}"; do
+			[ -n "${MODHAVE[$f]:-}" ] && continue
+			MODHAVE[$f]=1
+			next+=("$f")
+		done
+		[ "${#next[@]}" -gt 0 ] || break
+		pending=()
+		for dep in $(modinfo -F depends "${next[@]}" 2>/dev/null | tr ',' ' '); do
+			dep=${dep//-/_}
+			f=${MODIDX[$dep]:-}
+			if [ -z "$f" ]; then
+				info "warning: module dependency $dep not found in $MODSRC/kernel"
+				continue
+			fi
+			[ -n "${MODHAVE[$f]:-}" ] || pending+=("$f")
+		done
+	done
+	mkdir -p "$ROOT/lib/modules/$KVER"
+	for f in "${!MODHAVE[@]}"; do echo "${f#"$MODSRC"/}"; done |
+		(cd "$MODSRC" && xargs -d '\n' cp --parents -t "$ROOT/lib/modules/$KVER/")
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -f "$MODSRC/$f" ] && cp "$MODSRC/$f" "$ROOT/lib/modules/$KVER/"
+	done
+	depmod -b "$ROOT" "$KVER" || die "depmod -b $ROOT $KVER failed"
+	if find "$ROOT/lib/modules" -name 'ovpn*' | grep -q .; then
+		die "an ovpn module slipped into the guest module tree: $(find "$ROOT/lib/modules" -name 'ovpn*')"
+	fi
+	mkcpio "$ROOT" "$BASE/base.cpio.gz"
+	echo "$BASE_KEY" >"$BASE/key"
+	[ "$KEEP" = 1 ] || rm -rf "$ROOT"
+fi
+
+# ---------------------------------------------------------------- project
+# Only real directories here, no top-level symlinks (the base has /lib ->
+# usr/lib etc.; libraries go to their canonical /usr/lib/... paths).
+ROOT=$OUT/project
+rm -rf "$ROOT"
+mkdir -p "$ROOT"
+P=/opt/ovpn
+if [ "$LOAD_MODULE" = 1 ]; then
+	put "$KO" "$P/ovpn-dco-v2.ko"
+fi
+if [ -x "$TOP/cli/ovpn-cli" ]; then
+	put "$TOP/cli/ovpn-cli" "$P/cli/ovpn-cli"
+	put_libs "$TOP/cli/ovpn-cli"
+else
+	info "warning: cli/ovpn-cli not built: scenarios that use it will fail"
+fi
+mkdir -p "$ROOT$P/tools"
+if [ -d "$TOP/tests/tools" ]; then
+	for f in "$TOP"/tests/tools/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		put "$f" "$P/tools/$(basename "$f")"
+		[ "$(head -c 4 "$f")" = $'\x7fELF' ] && put_libs "$f"
+	done
+fi
+flush_files
+mkdir -p "$ROOT$P/keys" "$ROOT$P/tests"
+[ -d "$TOP/keys" ] && cp -a "$TOP/keys/." "$ROOT$P/keys/"
+cp "$TOP/tests/lib.sh" "$ROOT$P/tests/lib.sh"
+cp -a "$SCN_DIR" "$ROOT$P/tests/scenarios"
+cp "$TOP/tests/guest/init.sh" "$ROOT/init"
+chmod 755 "$ROOT/init"
+
+PRELOAD="udp_tunnel ip6_udp_tunnel $KO_DEPENDS"
+{
+	echo "MODE=$([ "$DEMO" = 1 ] && echo demo || echo suite)"
+	echo "PFX='$PFX'"
+	echo "LOAD_MODULE=$LOAD_MODULE"
+	echo "OVPN_KO=$P/ovpn-dco-v2.ko"
+	echo "SRCVERSION='$SRCVERSION'"
+	echo "PRELOAD_MODULES='$(echo $PRELOAD)'"
+	echo "SCENARIOS='$SCENARIOS'"
+	echo "SETTLE=$SETTLE"
+} >"$ROOT$P/config"
+
+INITRD=$OUT/initramfs.cpio.gz
+mkcpio "$ROOT" "$OUT/project.cpio.gz"
+cat "$BASE/base.cpio.gz" "$OUT/project.cpio.gz" >"$INITRD"
+[ "$KEEP" = 1 ] || rm -rf "$ROOT"
+T1=$(date +%s%N)
+info "initramfs $(du -h "$INITRD" | cut -f1) built in $(( (T1 - T0) / 1000000 )) ms; booting $KVER (bound ${BOUND}s, ${#NAMES[@]} scenario(s))"
+
+# --------------------------------------------------------------------- boot
+SERIAL=$OUT/serial.log RESULTS=$OUT/results.log
+: >"$SERIAL"
+: >"$RESULTS"
+set +e
+timeout -k 10 "$BOUND" qemu-system-x86_64 -m "$MEM" -smp "$SMP" -cpu max -nographic -no-reboot -nic none \
+	-kernel "$KERNEL" -initrd "$INITRD" \
+	-append "console=ttyS0 panic=-1 oops=panic slub_debug=FZPU net.ifnames=0" \
+	-serial mon:stdio -serial "file:$RESULTS" \
+	</dev/null >"$SERIAL" 2>"$OUT/qemu.log"
+QRC=$?
+set -e
+T2=$(date +%s%N)
+info "guest ran $(( (T2 - T1) / 1000000 )) ms (qemu exit $QRC)"
+
+# --------------------------------------------------------------------- report
+clean_tail() { # FILE N: last N lines, without \r and escape sequences
+	tr -d '\r' <"$1" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tail -n "$2" | sed 's/^/    | /'
+}
+
+declare -A RES=() OUTS=() DMSG=() BEGUN=()
+BOOTED=0 DONE=0 MODLINE= RMMOD= NOTES=() CUR=
+while IFS= read -r line; do
+	case "$line" in
+	"BOOT "*) BOOTED=1 ;;
+	"MODULE "*) MODLINE=${line#MODULE } ;;
+	"MODULE-DMESG "*) DMSG[module-load]+="${line#MODULE-DMESG }"$'\n' ;;
+	"BEGIN "*) CUR=${line#BEGIN }; BEGUN[$CUR]=1 ;;
+	"OUT "*)
+		rest=${line#OUT }
+		n=${rest%% *}
+		l=${rest#"$n"}
+		OUTS[$n]+="${l# }"$'\n' ;;
+	"DMESG "*)
+		rest=${line#DMESG }
+		n=${rest%% *}
+		l=${rest#"$n"}
+		DMSG[$n]+="${l# }"$'\n' ;;
+	"RESULT "*)
+		read -r _ n r rc ms <<<"$line"
+		RES[$n]="$r $rc $ms" ;;
+	"RMMOD "*) RMMOD=${line#RMMOD } ;;
+	"NOTE "*) NOTES+=("${line#NOTE }") ;;
+	DONE) DONE=1 ;;
+	esac
+done < <(tr -d '\r' <"$RESULTS" | sed -n "s/^.*$PFX //p")
+
+for n in "${!OUTS[@]}"; do printf '%s' "${OUTS[$n]}" >"$OUT/logs/$n.txt"; done
+
+PASSED=0 FAILED=0 SKIPPED=0
+indent() { sed 's/^/    /'; }
+table() { # the @table lines of a scenario's output, without the prefix
+	printf '%s' "${OUTS[$1]:-}" | sed -n 's/^@table \{0,1\}//p'
+}
+for n in "${!NOTES[@]}"; do info "guest: ${NOTES[$n]}"; done
+
+if [ "$BOOTED" != 1 ]; then
+	echo "FAIL guest"
+	echo "    the guest did not reach /init (qemu exit $QRC); serial log tail:"
+	clean_tail "$SERIAL" 40
+	sed 's/^/    qemu: /' "$OUT/qemu.log" | tail -n 10
+	FAILED=$((FAILED + 1))
+fi
+if [ "$LOAD_MODULE" = 1 ] && [ "$BOOTED" = 1 ]; then
+	case "$MODLINE" in
+	OK*) [ -z "${DMSG[module-load]:-}" ] || {
+		echo "FAIL module-load"
+		echo "    dmesg reports while loading the module:"
+		printf '%s' "${DMSG[module-load]}" | indent
+		FAILED=$((FAILED + 1)); } ;;
+	*)
+		echo "FAIL module-load"
+		echo "    ${MODLINE:-no module report from the guest}"
+		printf '%s' "${DMSG[module-load]:-}" | indent
+		FAILED=$((FAILED + 1)) ;;
+	esac
+fi
+
+for n in "${NAMES[@]}"; do
+	if [ -n "${RES[$n]:-}" ]; then
+		read -r r rc ms <<<"${RES[$n]}"
+		echo "$r $n"
+		if [ "$r" = FAIL ]; then
+			FAILED=$((FAILED + 1))
+			echo "    exit status $rc after ${ms} ms; output:"
+			printf '%s' "${OUTS[$n]:-}" | indent
+			if [ -n "${DMSG[$n]:-}" ]; then
+				echo "    dmesg reports:"
+				printf '%s' "${DMSG[$n]}" | indent
+			fi
+		else
+			[ "$r" = PASS ] && PASSED=$((PASSED + 1)) || SKIPPED=$((SKIPPED + 1))
+			if [ "$VERBOSE" = 1 ]; then
+				echo "    (${ms} ms)"
+				printf '%s' "${OUTS[$n]:-}" | indent
+			elif [ "$r" = SKIP ]; then
+				printf '%s' "${OUTS[$n]:-}" | grep '^SKIP' | indent
+			fi
+		fi
+		table "$n"
+	elif [ -n "${BEGUN[$n]:-}" ]; then
+		echo "FAIL $n"
+		FAILED=$((FAILED + 1))
+		echo "    the guest died or hung during this scenario (qemu exit $QRC$([ "$QRC" = 124 ] && echo ": boot bound ${BOUND}s reached")); output:"
+		printf '%s' "${OUTS[$n]:-}" | indent
+		echo "    serial log tail:"
+		clean_tail "$SERIAL" 60
+	else
+		echo "FAIL $n"
+		echo "    not run"
+		FAILED=$((FAILED + 1))
+	fi
+done
+
+if [ "$BOOTED" = 1 ] && [ -n "${DMSG[teardown]:-}" ]; then
+	echo "FAIL teardown"
+	echo "    dmesg reports after the last scenario (device/namespace teardown, rmmod):"
+	printf '%s' "${DMSG[teardown]}" | indent
+	FAILED=$((FAILED + 1))
+fi
+if [ "$LOAD_MODULE" = 1 ] && [ "${MODLINE%% *}" = OK ] && [ "$RMMOD" != OK ]; then
+	echo "FAIL rmmod"
+	echo "    ${RMMOD:-no rmmod report (guest did not finish)}"
+	FAILED=$((FAILED + 1))
+fi
+if [ "$BOOTED" = 1 ] && [ "$DONE" != 1 ] && [ "$FAILED" = 0 ]; then
+	echo "FAIL guest"
+	echo "    the guest did not finish (qemu exit $QRC); serial log tail:"
+	clean_tail "$SERIAL" 40
+	FAILED=$((FAILED + 1))
+fi
+
+summary="$PASSED passed, $FAILED failed"
+[ "$SKIPPED" = 0 ] || summary+=", $SKIPPED skipped"
+echo "$summary"
+if [ "$FAILED" -gt 0 ]; then
+	exit 1
+fi
+if [ "$PASSED" = 0 ]; then
+	echo "run.sh: no scenario passed (zero executed)" >&2
+	exit 1
+fi
+exit 0

@@ -1,0 +1,371 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# Helpers for the guest scenarios (tests/scenarios/NN-name.sh). Source it first:
+#
+#   . "${OVPN_LIB:-$(dirname "$0")/../lib.sh}"
+#
+# Environment (set by tests/guest/init.sh; defaults fit the guest layout):
+#   OVPN_CLI   the CLI                       (/opt/ovpn/cli/ovpn-cli)
+#   KEYS       the keys directory            (/opt/ovpn/keys)
+#   TOOLS      tests/tools binaries          (/opt/ovpn/tools)
+#   OVPN_KO    our module                    (/opt/ovpn/ovpn-dco-v2.ko)
+#   LOGDIR     a scratch directory for this scenario's logs
+#
+# Scenario exit status: 0 pass, 77 skip, anything else fail. `fail` and `skip`
+# exit for you; the EXIT trap kills background processes and deletes the
+# namespaces this scenario created.
+#
+# Busybox traps: never call `ip`, `modprobe`... through busybox. Below, every
+# tool is called by full path through a shell function, and `ns` uses the real
+# `ip netns exec`, which execs the real binaries found first in PATH.
+
+set -o pipefail
+
+OVPN_CLI=${OVPN_CLI:-/opt/ovpn/cli/ovpn-cli}
+KEYS=${KEYS:-/opt/ovpn/keys}
+TOOLS=${TOOLS:-/opt/ovpn/tools}
+OVPN_KO=${OVPN_KO:-/opt/ovpn/ovpn-dco-v2.ko}
+if [ -z "${LOGDIR:-}" ]; then
+	LOGDIR=$(mktemp -d /tmp/ovpn-test.XXXXXX)
+fi
+mkdir -p "$LOGDIR"
+
+# Full paths (trap 1 and 13): real binaries, never busybox applets.
+IP_BIN=${IP_BIN:-/usr/sbin/ip}
+ip() { "$IP_BIN" "$@"; }
+ping() { /usr/bin/ping "$@"; }
+iperf3() { /usr/bin/iperf3 "$@"; }
+modprobe() { /usr/sbin/modprobe "$@"; }
+TIMEOUT_BIN=/usr/bin/timeout
+
+# The underlay: two hosts a and b joined by one veth pair.
+A=a
+B=b
+A_DEV=veth-a
+B_DEV=veth-b
+A_IP=192.168.100.1
+B_IP=192.168.100.2
+A_IP6=fd00:100::1
+B_IP6=fd00:100::2
+# The tunnel (one-shot CLI defaults used by the scenarios).
+A_VPN=10.8.0.1
+B_VPN=10.8.0.2
+VPN_MASK=255.255.255.0
+PORT=1194
+OVPN_DEV=ovpn0
+
+_NS_CREATED=()
+_BG_NAMES=()
+declare -A _BG_PID=()
+declare -A _BG_LOG=()
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S.%N | cut -c1-12)" "$*"; }
+
+# Print the tail of every background log (called on failure).
+dump_bg_logs() {
+	local n
+	for n in "${_BG_NAMES[@]}"; do
+		echo "--- log of background '$n' (pid ${_BG_PID[$n]}), last 40 lines:"
+		tail -n 40 "${_BG_LOG[$n]}" 2>/dev/null | sed 's/^/    /'
+	done
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	dump_bg_logs >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# ns NS CMD...: run CMD inside namespace NS (real ip netns exec, real CMD).
+ns() {
+	local n=$1
+	shift
+	"$IP_BIN" netns exec "$n" "$@"
+}
+
+# nst SECS NS CMD...: same, bounded by a timeout (trap 13: full paths only).
+nst() {
+	local t=$1 n=$2
+	shift 2
+	"$TIMEOUT_BIN" -k 2 "$t" "$IP_BIN" netns exec "$n" "$@"
+}
+
+# wait_for "<shell condition>" TIMEOUT_SECS [INTERVAL]: poll until the
+# condition succeeds; returns 1 on timeout (the caller decides to fail).
+wait_for() {
+	local cond=$1 t=${2:-10} iv=${3:-0.1}
+	local end=$(( $(date +%s%N) + t * 1000000000 ))
+	while :; do
+		if eval "$cond" >/dev/null 2>&1; then
+			return 0
+		fi
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
+		sleep "$iv"
+	done
+}
+
+assert_eq() { # ACTUAL EXPECTED MSG
+	[ "$1" = "$2" ] || fail "${3:-assert_eq}: got '$1', expected '$2'"
+}
+
+assert_ne() { # ACTUAL UNEXPECTED MSG
+	[ "$1" != "$2" ] || fail "${3:-assert_ne}: got '$1'"
+}
+
+_is_int() { [[ "$1" =~ ^-?[0-9]+$ ]]; }
+
+assert_ge() { # ACTUAL MIN MSG (integers)
+	_is_int "$1" && _is_int "$2" || fail "${3:-assert_ge}: not integers: '$1' '$2'"
+	[ "$1" -ge "$2" ] || fail "${3:-assert_ge}: got $1, expected >= $2"
+}
+
+assert_gt() { # ACTUAL MIN MSG (integers)
+	_is_int "$1" && _is_int "$2" || fail "${3:-assert_gt}: not integers: '$1' '$2'"
+	[ "$1" -gt "$2" ] || fail "${3:-assert_gt}: got $1, expected > $2"
+}
+
+assert_match() { # STRING ERE MSG
+	[[ "$1" =~ $2 ]] || fail "${3:-assert_match}: '$1' does not match /$2/"
+}
+
+assert_ok() { # CMD... : must succeed
+	local out rc
+	out=$("$@" 2>&1) && return 0
+	rc=$?
+	fail "command failed (rc $rc): $*: $out"
+}
+
+assert_fails() { # CMD... : must fail
+	local out
+	if out=$("$@" 2>&1); then
+		fail "command unexpectedly succeeded: $*: $out"
+	fi
+	return 0
+}
+
+# ---------------------------------------------------------------- namespaces
+
+ns_add() {
+	ip netns add "$1" || fail "ip netns add $1"
+	_NS_CREATED+=("$1")
+	ns "$1" "$IP_BIN" link set lo up
+}
+
+link_is_up() { # NS DEV
+	[ "$(ns "$1" cat "/sys/class/net/$2/operstate" 2>/dev/null)" = up ]
+}
+
+# Wait until DEV in NS is operationally up (trap 6: do not sleep blindly).
+wait_link_up() { # NS DEV [TIMEOUT]
+	wait_for "link_is_up $1 $2" "${3:-10}" || fail "link $2 in $1 not up after ${3:-10}s: $(ns "$1" "$IP_BIN" -br link show "$2" 2>&1)"
+}
+
+# setup_two_hosts [MTU]: namespaces a and b joined by veth-a <-> veth-b,
+# 192.168.100.1/24 + fd00:100::1/64 on a, .2 and ::2 on b.
+setup_two_hosts() {
+	local mtu=${1:-}
+	ns_add "$A"
+	ns_add "$B"
+	ip link add "$A_DEV" netns "$A" type veth peer name "$B_DEV" netns "$B" ||
+		fail "cannot create the veth pair"
+	ns "$A" "$IP_BIN" addr add "$A_IP/24" dev "$A_DEV"
+	ns "$B" "$IP_BIN" addr add "$B_IP/24" dev "$B_DEV"
+	ns "$A" "$IP_BIN" addr add "$A_IP6/64" dev "$A_DEV" nodad
+	ns "$B" "$IP_BIN" addr add "$B_IP6/64" dev "$B_DEV" nodad
+	if [ -n "$mtu" ]; then
+		ns "$A" "$IP_BIN" link set "$A_DEV" mtu "$mtu"
+		ns "$B" "$IP_BIN" link set "$B_DEV" mtu "$mtu"
+	fi
+	ns "$A" "$IP_BIN" link set "$A_DEV" up
+	ns "$B" "$IP_BIN" link set "$B_DEV" up
+	wait_link_up "$A" "$A_DEV"
+	wait_link_up "$B" "$B_DEV"
+}
+
+# ------------------------------------------------------- background processes
+
+# bg NAME NS CMD...: start CMD in NS in the background, output to $LOGDIR/NAME.log.
+# NS "-" runs it in the current namespace.
+bg() {
+	local name=$1 n=$2
+	shift 2
+	local logf="$LOGDIR/$name.log"
+	: >"$logf"
+	if [ "$n" = - ]; then
+		"$@" >"$logf" 2>&1 </dev/null &
+	else
+		# ip netns exec execs CMD: $! is CMD's pid.
+		"$IP_BIN" netns exec "$n" "$@" >"$logf" 2>&1 </dev/null &
+	fi
+	_BG_PID[$name]=$!
+	_BG_LOG[$name]=$logf
+	_BG_NAMES+=("$name")
+}
+
+bg_pid() { echo "${_BG_PID[$1]}"; }
+bg_log() { echo "${_BG_LOG[$1]}"; }
+bg_alive() { kill -0 "${_BG_PID[$1]}" 2>/dev/null; }
+
+# wait_log NAME ERE TIMEOUT: wait until the log of NAME has a matching line;
+# fails at once if the process exits first.
+wait_log() {
+	local name=$1 re=$2 t=${3:-10}
+	local end=$(( $(date +%s%N) + t * 1000000000 ))
+	while :; do
+		grep -Eq -- "$re" "${_BG_LOG[$name]}" && return 0
+		if ! bg_alive "$name"; then
+			grep -Eq -- "$re" "${_BG_LOG[$name]}" && return 0
+			wait "${_BG_PID[$name]}"
+			fail "'$name' exited (status $?) before printing /$re/"
+		fi
+		[ "$(date +%s%N)" -lt "$end" ] || fail "'$name' did not print /$re/ within ${t}s"
+		sleep 0.1
+	done
+}
+
+# bg_stop NAME [SIGNAL] [TIMEOUT]: signal NAME, wait for it; prints nothing,
+# returns its exit status (124 if it did not exit in time: then SIGKILLed).
+bg_stop() {
+	local name=$1 sig=${2:-TERM} t=${3:-10} pid=${_BG_PID[$1]}
+	kill -s "$sig" "$pid" 2>/dev/null
+	if ! wait_for "! kill -0 $pid" "$t" 0.05; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 124
+	fi
+	wait "$pid"
+}
+
+# bg_wait NAME [TIMEOUT]: wait for NAME to exit by itself; returns its status (124: timeout).
+bg_wait() {
+	local name=$1 t=${2:-10} pid=${_BG_PID[$1]}
+	wait_for "! kill -0 $pid" "$t" 0.05 || return 124
+	wait "$pid"
+}
+
+# ------------------------------------------------------------------ counters
+
+# dev_stat NS DEV COUNTER: /sys/class/net/DEV/statistics/COUNTER inside NS
+# (the same numbers as `ip -s link`), e.g. rx_packets, tx_bytes, rx_errors.
+dev_stat() {
+	ns "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null || echo "?"
+}
+
+dev_exists() { # NS DEV
+	ns "$1" "$IP_BIN" link show dev "$2" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------------- CLI
+
+require_module() {
+	[ -d /sys/module/ovpn_dco_v2 ] || skip "module ovpn_dco_v2 not loaded (run without --no-module)"
+}
+
+require_cli() {
+	[ -x "$OVPN_CLI" ] || fail "CLI not built: $OVPN_CLI missing (run make)"
+}
+
+require_key() {
+	[ -r "$KEYS/${1:-sample.key}" ] || fail "key file $KEYS/${1:-sample.key} missing"
+}
+
+# cli NS ARGS...: run the CLI in NS (bounded).
+cli() {
+	local n=$1
+	shift
+	nst 20 "$n" "$OVPN_CLI" "$@"
+}
+
+# get_peer NS DEV [PEER_ID]: print the raw `get_peer` output.
+get_peer() {
+	cli "$1" "$2" get_peer ${3:+"$3"}
+}
+
+# peer_field NS DEV FIELD [PEER_ID]: one value of the first peer block
+# (`key value` lines), e.g. vpn_rx_packets. Prints "?" when absent.
+peer_field() {
+	local out
+	out=$(get_peer "$1" "$2" ${4:+"$4"} 2>&1) || { echo "?"; return 1; }
+	printf '%s\n' "$out" | awk -v k="$3" '$1 == k { print $2; found = 1; exit } END { if (!found) print "?" }'
+}
+
+# kv_field "<get_peer output>" FIELD: same from text already captured.
+kv_field() {
+	printf '%s\n' "$1" | awk -v k="$2" '$1 == k { print $2; found = 1; exit } END { if (!found) print "?" }'
+}
+
+# oneshot_start NAME NS ARGS...: start the one-shot CLI (`ovpn-cli udp ...`)
+# in the background and wait for its `ready` line.
+oneshot_start() {
+	local name=$1 n=$2
+	shift 2
+	bg "$name" "$n" "$OVPN_CLI" "$@"
+	wait_log "$name" '^ready ' 20
+}
+
+# oneshot_pair [OPTIONS...]: the standard IPv4 tunnel between a and b
+# (a = 10.8.0.1 direction 0, b = 10.8.0.2 direction 1, sample.key), with
+# extra one-shot OPTIONS for both. Background names: tun-a, tun-b.
+oneshot_pair() {
+	require_cli
+	require_key sample.key
+	oneshot_start tun-a "$A" udp i4 "$A_IP" "$PORT" "$B_IP" "$PORT" \
+		"$A_VPN" "$VPN_MASK" "$B_VPN" "$KEYS/sample.key" 0 "$@"
+	oneshot_start tun-b "$B" udp i4 "$B_IP" "$PORT" "$A_IP" "$PORT" \
+		"$B_VPN" "$VPN_MASK" "$A_VPN" "$KEYS/sample.key" 1 "$@"
+}
+
+# ---------------------------------------------------------------- iperf3
+
+# iperf_server NAME NS: start `iperf3 -s` in NS and wait until it listens.
+iperf_server() {
+	bg "$1" "$2" /usr/bin/iperf3 -s -i 0
+	wait_for "ns $2 /usr/bin/ss -Hltn 'sport = :5201' | grep -q 5201" 10 ||
+		fail "iperf3 server in $2 not listening"
+}
+
+# iperf_mbps NS SERVER_IP SECS [iperf3 options]: run a client, print the
+# receiver's Mbit/s (integer, 0 if none). Output kept in $LOGDIR.
+_IPERF_N=0
+iperf_mbps() {
+	local n=$1 srv=$2 secs=$3
+	shift 3
+	_IPERF_N=$((_IPERF_N + 1))
+	local out="$LOGDIR/iperf-client-$_IPERF_N.log"
+	nst $((secs + 20)) "$n" /usr/bin/iperf3 -c "$srv" -t "$secs" -f m -i 0 "$@" >"$out" 2>&1
+	local rc=$?
+	sed 's/^/    iperf3: /' "$out" >&2
+	[ "$rc" = 0 ] || { echo 0; return 1; }
+	awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1) } END { printf "%d\n", v + 0.5 }' "$out"
+}
+
+# ---------------------------------------------------------------- cleanup
+
+cleanup() {
+	local n pid
+	trap - EXIT
+	for n in "${_BG_NAMES[@]}"; do
+		pid=${_BG_PID[$n]}
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for n in "${_BG_NAMES[@]}"; do
+		pid=${_BG_PID[$n]}
+		wait_for "! kill -0 $pid" 3 0.05 || kill -KILL "$pid" 2>/dev/null
+	done
+	for n in "${_NS_CREATED[@]}"; do
+		for pid in $("$IP_BIN" netns pids "$n" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		"$TIMEOUT_BIN" 10 "$IP_BIN" netns del "$n" 2>/dev/null
+	done
+}
+
+trap 'rc=$?; cleanup; exit $rc' EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT

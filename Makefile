@@ -21,9 +21,9 @@ KVER ?= $(shell $(TOP)/scripts/kver.sh)
 KVER := $(KVER)
 KDIR ?= /lib/modules/$(KVER)/build
 
-.PHONY: all module cli deps deps-if-missing unit check guest demo demo-run clean sparse checkpatch
+.PHONY: all module cli tools deps deps-if-missing unit check guest demo demo-run clean sparse checkpatch
 
-all: module cli
+all: module cli tools
 
 module:
 	@test -d "$(KDIR)" || { echo "no kernel build tree at $(KDIR): run 'make deps' or set KDIR"; exit 1; }
@@ -31,6 +31,9 @@ module:
 
 cli:
 	$(MAKE) -C $(TOP)/cli
+
+tools: cli
+	$(MAKE) -C $(TOP)/tests/tools
 
 deps:
 	$(TOP)/scripts/deps.sh
@@ -64,5 +67,6 @@ checkpatch:
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean || true
 	$(MAKE) -C $(TOP)/cli clean
+	$(MAKE) -C $(TOP)/tests/tools clean
 	$(MAKE) -C $(TOP)/tests/unit clean
 endif

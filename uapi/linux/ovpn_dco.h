@@ -31,6 +31,8 @@
  * @OVPN_CMD_GET_PEER: read one peer (do) or all peers (dump)
  * @OVPN_CMD_START_VPN: check the device is ready (a peer with a primary key),
  *	bring it up and report carrier; never required
+ * @OVPN_CMD_FLOAT_PEER: notification: a peer authenticated from a new
+ *	transport address and traffic now goes there
  * @__OVPN_CMD_MAX: internal
  * @OVPN_CMD_MAX: last command
  */
@@ -44,6 +46,7 @@ enum ovpn_nl_commands {
 	OVPN_CMD_DEL_KEY,
 	OVPN_CMD_GET_PEER,
 	OVPN_CMD_START_VPN,
+	OVPN_CMD_FLOAT_PEER,
 
 	__OVPN_CMD_MAX,
 	OVPN_CMD_MAX = __OVPN_CMD_MAX - 1,
@@ -107,6 +110,7 @@ enum ovpn_key_slot {
  * @OVPN_ATTR_DEL_KEY: nest, &enum ovpn_netlink_del_key_attrs
  * @OVPN_ATTR_GET_PEER: nest, request &enum ovpn_netlink_get_peer_attrs,
  *	reply &enum ovpn_netlink_get_peer_response_attrs
+ * @OVPN_ATTR_FLOAT_PEER: nest, &enum ovpn_netlink_float_peer_attrs
  * @__OVPN_ATTR_AFTER_LAST: internal
  * @OVPN_ATTR_MAX: last attribute
  */
@@ -120,6 +124,7 @@ enum ovpn_netlink_attrs {
 	OVPN_ATTR_SWAP_KEYS,
 	OVPN_ATTR_DEL_KEY,
 	OVPN_ATTR_GET_PEER,
+	OVPN_ATTR_FLOAT_PEER,
 
 	__OVPN_ATTR_AFTER_LAST,
 	OVPN_ATTR_MAX = __OVPN_ATTR_AFTER_LAST - 1,
@@ -319,6 +324,24 @@ enum ovpn_netlink_get_peer_response_attrs {
 
 	__OVPN_GET_PEER_RESP_ATTR_AFTER_LAST,
 	OVPN_GET_PEER_RESP_ATTR_MAX = __OVPN_GET_PEER_RESP_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_float_peer_attrs - FLOAT_PEER notification
+ * @OVPN_FLOAT_PEER_ATTR_UNSPEC: unused
+ * @OVPN_FLOAT_PEER_ATTR_PEER_ID: u32
+ * @OVPN_FLOAT_PEER_ATTR_SOCKADDR_REMOTE: the new struct sockaddr_in or
+ *	sockaddr_in6
+ * @__OVPN_FLOAT_PEER_ATTR_AFTER_LAST: internal
+ * @OVPN_FLOAT_PEER_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_float_peer_attrs {
+	OVPN_FLOAT_PEER_ATTR_UNSPEC = 0,
+	OVPN_FLOAT_PEER_ATTR_PEER_ID,
+	OVPN_FLOAT_PEER_ATTR_SOCKADDR_REMOTE,
+
+	__OVPN_FLOAT_PEER_ATTR_AFTER_LAST,
+	OVPN_FLOAT_PEER_ATTR_MAX = __OVPN_FLOAT_PEER_ATTR_AFTER_LAST - 1,
 };
 
 /**

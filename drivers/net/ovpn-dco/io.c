@@ -223,6 +223,7 @@ netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev)
 				    netdev_name(dev));
 		goto drop;
 	}
+	skb_reset_network_header(skb);
 
 	peer = ovpn_peer_get_for_xmit(ovpn, skb);
 	if (unlikely(!peer)) {
@@ -354,6 +355,8 @@ static void ovpn_decrypt_post(struct sk_buff *skb, int ret)
 	link_len = skb->len;
 	ovpn_stats_add(&peer->stats.link_rx, link_len);
 	ovpn_peer_touch_recv(peer);
+	/* authentic and new: if it came from elsewhere, the peer moved */
+	ovpn_peer_float(peer, skb);
 
 	__skb_pull(skb, OVPN_DATA_HDR_LEN);
 
@@ -370,6 +373,14 @@ static void ovpn_decrypt_post(struct sk_buff *skb, int ret)
 	proto = ovpn_ip_check_protocol(skb);
 	if (unlikely(!proto)) {
 		net_dbg_ratelimited("%s: peer %u sent a non-IP packet\n",
+				    netdev_name(peer->ovpn->dev), peer->id);
+		goto drop;
+	}
+
+	skb->protocol = proto;
+	skb_reset_network_header(skb);
+	if (unlikely(!ovpn_peer_check_by_src(peer->ovpn, skb, peer))) {
+		net_dbg_ratelimited("%s: peer %u sent a packet from an address not its own\n",
 				    netdev_name(peer->ovpn->dev), peer->id);
 		goto drop;
 	}

@@ -36,11 +36,22 @@ static int ovpn_net_init(struct net_device *dev)
 	if (!dev->tstats)
 		return -ENOMEM;
 
-	ret = gro_cells_init(&ovpn->gro_cells, dev);
-	if (ret) {
-		free_percpu(dev->tstats);
-		dev->tstats = NULL;
+	if (ovpn->mode == OVPN_MODE_MP) {
+		ret = ovpn_peers_alloc(ovpn);
+		if (ret)
+			goto err_stats;
 	}
+
+	ret = gro_cells_init(&ovpn->gro_cells, dev);
+	if (ret)
+		goto err_peers;
+	return 0;
+
+err_peers:
+	ovpn_peers_destroy(ovpn);
+err_stats:
+	free_percpu(dev->tstats);
+	dev->tstats = NULL;
 	return ret;
 }
 
@@ -55,6 +66,7 @@ static void ovpn_net_uninit(struct net_device *dev)
 
 static void ovpn_net_destruct(struct net_device *dev)
 {
+	ovpn_peers_destroy(netdev_priv(dev));
 	free_percpu(dev->tstats);
 }
 

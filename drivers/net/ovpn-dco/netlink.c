@@ -288,13 +288,6 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 
-	if (ovpn->mode != OVPN_MODE_P2P) {
-		NL_SET_ERR_MSG_MOD(info->extack,
-				   "multi-peer mode is not supported yet");
-		ret = -EOPNOTSUPP;
-		goto out;
-	}
-
 	cfg.id = nla_get_u32(tb[OVPN_NEW_PEER_ATTR_PEER_ID]);
 	if (cfg.id > OVPN_PEER_ID_MAX) {
 		NL_SET_ERR_MSG_MOD(info->extack,
@@ -777,33 +770,62 @@ out:
 	return ret;
 }
 
+/* cb->args[0]: hash bucket to continue at, cb->args[1]: peers of that bucket
+ * already sent, cb->args[2]: P2P peer sent
+ */
 static int ovpn_nl_dump_peers(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	u32 portid = NETLINK_CB(cb->skb).portid;
+	u32 seq = cb->nlh->nlmsg_seq;
+	struct ovpn_struct *ovpn;
 	struct net_device *dev;
 	struct ovpn_peer *peer;
-	int ret = 0;
-
-	/* cb->args[0]: peers already sent */
-	if (cb->args[0])
-		return 0;
+	int bkt, idx, ret = 0;
 
 	dev = ovpn_nl_dev_get(sock_net(cb->skb->sk),
 			      ovpn_compat_dump_attrs(info), cb->extack);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
+	ovpn = netdev_priv(dev);
 
-	peer = ovpn_peer_get_first(netdev_priv(dev));
-	if (peer) {
-		ret = ovpn_nl_put_peer(skb, peer,
-				       NETLINK_CB(cb->skb).portid,
-				       cb->nlh->nlmsg_seq, NLM_F_MULTI);
-		ovpn_peer_put(peer);
-		if (!ret)
-			cb->args[0] = 1;
+	if (ovpn->mode == OVPN_MODE_P2P) {
+		if (!cb->args[2]) {
+			peer = ovpn_peer_get_first(ovpn);
+			if (peer) {
+				ret = ovpn_nl_put_peer(skb, peer, portid, seq,
+						       NLM_F_MULTI);
+				ovpn_peer_put(peer);
+			}
+			if (!ret)
+				cb->args[2] = 1;
+		}
+		goto out;
 	}
+
+	rcu_read_lock();
+	for (bkt = cb->args[0]; bkt < HASH_SIZE(ovpn->peers->by_id); bkt++) {
+		idx = 0;
+		hlist_for_each_entry_rcu(peer, &ovpn->peers->by_id[bkt],
+					 hash_entry_id) {
+			if (idx++ < cb->args[1])
+				continue;
+			ret = ovpn_nl_put_peer(skb, peer, portid, seq,
+					       NLM_F_MULTI);
+			if (ret)
+				break;
+			cb->args[1] = idx;
+		}
+		if (ret)
+			break;
+		cb->args[1] = 0;
+	}
+	cb->args[0] = bkt;
+	rcu_read_unlock();
+out:
 	dev_put(dev);
-	return ret ?: skb->len;
+	/* a full message is not an error: the dump goes on in the next one */
+	return skb->len ?: ret;
 }
 
 static int ovpn_nl_start_vpn(struct sk_buff *skb, struct genl_info *info)
@@ -889,6 +911,50 @@ err_free:
 	nlmsg_free(msg);
 err:
 	netdev_warn(dev, "cannot notify the removal of peer %u\n", peer->id);
+}
+
+/**
+ * ovpn_nl_notify_float_peer - tell userspace a peer moved
+ * @peer: the peer
+ * @sa: its new transport address
+ *
+ * Any context.
+ */
+void ovpn_nl_notify_float_peer(struct ovpn_peer *peer,
+			       const union ovpn_sockaddr *sa)
+{
+	struct net_device *dev = peer->ovpn->dev;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	int len;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+
+	hdr = genlmsg_put(msg, 0, 0, &ovpn_nl_family, 0, OVPN_CMD_FLOAT_PEER);
+	if (!hdr)
+		goto err_free;
+
+	len = sa->in4.sin_family == AF_INET ? sizeof(sa->in4) :
+					      sizeof(sa->in6);
+	if (nla_put_u32(msg, OVPN_ATTR_IFINDEX, dev->ifindex))
+		goto err_free;
+	nest = nla_nest_start(msg, OVPN_ATTR_FLOAT_PEER);
+	if (!nest ||
+	    nla_put_u32(msg, OVPN_FLOAT_PEER_ATTR_PEER_ID, peer->id) ||
+	    nla_put(msg, OVPN_FLOAT_PEER_ATTR_SOCKADDR_REMOTE, len, sa))
+		goto err_free;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+
+	genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
+				OVPN_MCGRP_PEERS, GFP_ATOMIC);
+	return;
+
+err_free:
+	nlmsg_free(msg);
 }
 
 #define OVPN_NL_OP(_cmd, _doit) {					\

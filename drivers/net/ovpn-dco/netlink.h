@@ -9,10 +9,13 @@
 #include <linux/ovpn_dco.h>
 
 struct ovpn_peer;
+union ovpn_sockaddr;
 
 int ovpn_nl_register(void);
 void ovpn_nl_unregister(void);
 void ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
 			     enum ovpn_del_peer_reason reason);
+void ovpn_nl_notify_float_peer(struct ovpn_peer *peer,
+			       const union ovpn_sockaddr *sa);
 
 #endif /* _OVPN_DCO_NETLINK_H_ */

@@ -6,6 +6,8 @@
 #ifndef _OVPN_DCO_OVPN_H_
 #define _OVPN_DCO_OVPN_H_
 
+#include <linux/hashtable.h>
+#include <linux/list_nulls.h>
 #include <linux/netdevice.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -14,12 +16,35 @@
 
 struct ovpn_peer;
 
+#define OVPN_PEER_HASH_BITS	10
+
+/**
+ * struct ovpn_peer_collection - the peers of a multi-peer device
+ * @by_id: by peer id
+ * @by_vpn_addr4: by VPN IPv4 address
+ * @by_vpn_addr6: by VPN IPv6 address
+ * @by_transp_addr: by remote transport address; nulls lists because a
+ *	floating peer moves between buckets while lockless readers walk them
+ * @count: peers in the collection
+ *
+ * Written under &struct ovpn_struct.lock, read under RCU.
+ */
+struct ovpn_peer_collection {
+	DECLARE_HASHTABLE(by_id, OVPN_PEER_HASH_BITS);
+	DECLARE_HASHTABLE(by_vpn_addr4, OVPN_PEER_HASH_BITS);
+	DECLARE_HASHTABLE(by_vpn_addr6, OVPN_PEER_HASH_BITS);
+	struct hlist_nulls_head by_transp_addr[1 << OVPN_PEER_HASH_BITS];
+	unsigned int count;
+};
+
 /**
  * struct ovpn_struct - private data of an ovpn-dco device
  * @dev: the net device (constant)
  * @mode: P2P or MP (constant after creation)
- * @lock: serialises changes of @peer and @dead
+ * @lock: serialises changes of @peer, @peers and @dead
  * @peer: the peer of a P2P device; written under @lock, read under RCU
+ * @peers: the peers of a multi-peer device (NULL in P2P; the pointer is
+ *	constant)
  * @dead: the device is being unregistered: no peer may be added (under
  *	@lock)
  * @gro_cells: receive path into GRO; set up in ndo_init, torn down in
@@ -30,6 +55,7 @@ struct ovpn_struct {
 	enum ovpn_mode mode;
 	spinlock_t lock; /* protects @peer updates */
 	struct ovpn_peer __rcu *peer;
+	struct ovpn_peer_collection *peers;
 	bool dead;
 	struct gro_cells gro_cells;
 };

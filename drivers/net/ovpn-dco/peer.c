@@ -11,9 +11,17 @@
  * memory and the socket and the device are let go where sleeping is allowed.
  */
 
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
+#include <linux/udp.h>
 #include <linux/workqueue.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
 
 #include "io.h"
 #include "netlink.h"
@@ -138,6 +146,134 @@ static void ovpn_peer_removed(struct ovpn_peer *peer,
 	ovpn_peer_put(peer);
 }
 
+/* ---- multi-peer collection ---- */
+
+int ovpn_peers_alloc(struct ovpn_struct *ovpn)
+{
+	struct ovpn_peer_collection *pc;
+	int i;
+
+	pc = kvzalloc(sizeof(*pc), GFP_KERNEL);
+	if (!pc)
+		return -ENOMEM;
+
+	hash_init(pc->by_id);
+	hash_init(pc->by_vpn_addr4);
+	hash_init(pc->by_vpn_addr6);
+	for (i = 0; i < ARRAY_SIZE(pc->by_transp_addr); i++)
+		INIT_HLIST_NULLS_HEAD(&pc->by_transp_addr[i], i);
+	ovpn->peers = pc;
+	return 0;
+}
+
+/* after the last peer is gone: the device's destructor */
+void ovpn_peers_destroy(struct ovpn_struct *ovpn)
+{
+	kvfree(ovpn->peers);
+	ovpn->peers = NULL;
+}
+
+static bool ovpn_sockaddr_eq(const union ovpn_sockaddr *a,
+			     const union ovpn_sockaddr *b)
+{
+	if (a->in4.sin_family != b->in4.sin_family)
+		return false;
+	if (a->in4.sin_family == AF_INET)
+		return a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr &&
+		       a->in4.sin_port == b->in4.sin_port;
+	return ipv6_addr_equal(&a->in6.sin6_addr, &b->in6.sin6_addr) &&
+	       a->in6.sin6_port == b->in6.sin6_port;
+}
+
+static u32 ovpn_sockaddr_hash(const union ovpn_sockaddr *sa)
+{
+	u32 h;
+
+	if (sa->in4.sin_family == AF_INET)
+		h = jhash_2words((__force u32)sa->in4.sin_addr.s_addr,
+				 (__force u32)sa->in4.sin_port, 0);
+	else
+		h = jhash(&sa->in6.sin6_addr, sizeof(sa->in6.sin6_addr),
+			  (__force u32)sa->in6.sin6_port);
+	return h & ((1U << OVPN_PEER_HASH_BITS) - 1);
+}
+
+/* the transport source of a received packet: outer IP and UDP headers */
+static bool ovpn_sockaddr_from_skb(struct sk_buff *skb,
+				   union ovpn_sockaddr *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	switch (ip_hdr(skb)->version) {
+	case 4:
+		sa->in4.sin_family = AF_INET;
+		sa->in4.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		sa->in4.sin_port = udp_hdr(skb)->source;
+		return true;
+	case 6:
+		sa->in6.sin6_family = AF_INET6;
+		sa->in6.sin6_addr = ipv6_hdr(skb)->saddr;
+		sa->in6.sin6_port = udp_hdr(skb)->source;
+		return true;
+	}
+	return false;
+}
+
+static struct hlist_nulls_head *
+ovpn_transp_bucket(struct ovpn_peer_collection *pc,
+		   const union ovpn_sockaddr *sa)
+{
+	return &pc->by_transp_addr[ovpn_sockaddr_hash(sa)];
+}
+
+/* under ovpn->lock */
+static void ovpn_peer_unhash(struct ovpn_struct *ovpn, struct ovpn_peer *peer)
+{
+	hash_del_rcu(&peer->hash_entry_id);
+	hash_del_rcu(&peer->hash_entry_addr4);
+	hash_del_rcu(&peer->hash_entry_addr6);
+	hlist_nulls_del_init_rcu(&peer->hash_entry_transp_addr);
+	ovpn->peers->count--;
+}
+
+static int ovpn_peer_add_mp(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
+			    struct netlink_ext_ack *extack)
+{
+	struct ovpn_peer_collection *pc = ovpn->peers;
+	struct ovpn_bind *bind;
+	struct ovpn_peer *tmp;
+
+	spin_lock_bh(&ovpn->lock);
+	if (ovpn->dead) {
+		spin_unlock_bh(&ovpn->lock);
+		NL_SET_ERR_MSG_MOD(extack, "the device is being deleted");
+		return -ENODEV;
+	}
+
+	hash_for_each_possible(pc->by_id, tmp, hash_entry_id, peer->id) {
+		if (tmp->id == peer->id) {
+			spin_unlock_bh(&ovpn->lock);
+			NL_SET_ERR_MSG_MOD(extack,
+					   "a peer with this id already exists");
+			return -EEXIST;
+		}
+	}
+
+	hash_add_rcu(pc->by_id, &peer->hash_entry_id, peer->id);
+	if (peer->vpn_ipv4)
+		hash_add_rcu(pc->by_vpn_addr4, &peer->hash_entry_addr4,
+			     (__force u32)peer->vpn_ipv4);
+	if (!ipv6_addr_any(&peer->vpn_ipv6))
+		hash_add_rcu(pc->by_vpn_addr6, &peer->hash_entry_addr6,
+			     ipv6_addr_hash(&peer->vpn_ipv6));
+	bind = rcu_dereference_protected(peer->bind,
+					 lockdep_is_held(&ovpn->lock));
+	hlist_nulls_add_head_rcu(&peer->hash_entry_transp_addr,
+				 ovpn_transp_bucket(pc, &bind->remote));
+	pc->count++;
+	spin_unlock_bh(&ovpn->lock);
+	return 0;
+}
+
 /**
  * ovpn_peer_add - link a new peer to its device
  * @ovpn: the device
@@ -145,7 +281,7 @@ static void ovpn_peer_removed(struct ovpn_peer *peer,
  * @extack: for the reason of a refusal
  *
  * In P2P mode a peer already there is replaced (OpenVPN relies on it) and
- * userspace is told it was removed.
+ * userspace is told it was removed. In MP mode a duplicate id is refused.
  *
  * Return: 0 or a negative errno.
  */
@@ -153,6 +289,9 @@ int ovpn_peer_add(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
 		  struct netlink_ext_ack *extack)
 {
 	struct ovpn_peer *old;
+
+	if (ovpn->mode == OVPN_MODE_MP)
+		return ovpn_peer_add_mp(ovpn, peer, extack);
 
 	spin_lock_bh(&ovpn->lock);
 	if (ovpn->dead) {
@@ -181,15 +320,40 @@ int ovpn_peer_del(struct ovpn_peer *peer, enum ovpn_del_peer_reason reason)
 	struct ovpn_struct *ovpn = peer->ovpn;
 
 	spin_lock_bh(&ovpn->lock);
-	if (rcu_access_pointer(ovpn->peer) != peer) {
-		spin_unlock_bh(&ovpn->lock);
-		return -ENOENT;
+	if (ovpn->mode == OVPN_MODE_MP) {
+		if (hlist_unhashed(&peer->hash_entry_id)) {
+			spin_unlock_bh(&ovpn->lock);
+			return -ENOENT;
+		}
+		ovpn_peer_unhash(ovpn, peer);
+	} else {
+		if (rcu_access_pointer(ovpn->peer) != peer) {
+			spin_unlock_bh(&ovpn->lock);
+			return -ENOENT;
+		}
+		RCU_INIT_POINTER(ovpn->peer, NULL);
 	}
-	RCU_INIT_POINTER(ovpn->peer, NULL);
 	spin_unlock_bh(&ovpn->lock);
 
 	ovpn_peer_removed(peer, reason);
 	return 0;
+}
+
+/* unlink any one peer of an MP device, under ovpn->lock */
+static struct ovpn_peer *ovpn_peer_unhash_any(struct ovpn_struct *ovpn)
+{
+	struct ovpn_peer *peer;
+	int bkt;
+
+	for (bkt = 0; bkt < HASH_SIZE(ovpn->peers->by_id); bkt++) {
+		peer = hlist_entry_safe(ovpn->peers->by_id[bkt].first,
+					struct ovpn_peer, hash_entry_id);
+		if (peer) {
+			ovpn_peer_unhash(ovpn, peer);
+			return peer;
+		}
+	}
+	return NULL;
 }
 
 /**
@@ -207,9 +371,20 @@ void ovpn_peers_free(struct ovpn_struct *ovpn,
 	peer = rcu_replace_pointer(ovpn->peer, NULL,
 				   lockdep_is_held(&ovpn->lock));
 	spin_unlock_bh(&ovpn->lock);
-
 	if (peer)
 		ovpn_peer_removed(peer, reason);
+
+	if (!ovpn->peers)
+		return;
+
+	for (;;) {
+		spin_lock_bh(&ovpn->lock);
+		peer = ovpn_peer_unhash_any(ovpn);
+		spin_unlock_bh(&ovpn->lock);
+		if (!peer)
+			break;
+		ovpn_peer_removed(peer, reason);
+	}
 }
 
 /**
@@ -221,12 +396,22 @@ void ovpn_peers_free(struct ovpn_struct *ovpn,
  */
 struct ovpn_peer *ovpn_peer_get_by_id(struct ovpn_struct *ovpn, u32 id)
 {
-	struct ovpn_peer *peer;
+	struct ovpn_peer *peer = NULL, *tmp;
 
 	rcu_read_lock();
-	peer = rcu_dereference(ovpn->peer);
-	if (peer && (peer->id != id || !ovpn_peer_hold(peer)))
-		peer = NULL;
+	if (ovpn->mode == OVPN_MODE_MP) {
+		hash_for_each_possible_rcu(ovpn->peers->by_id, tmp,
+					   hash_entry_id, id) {
+			if (tmp->id == id && ovpn_peer_hold(tmp)) {
+				peer = tmp;
+				break;
+			}
+		}
+	} else {
+		tmp = rcu_dereference(ovpn->peer);
+		if (tmp && tmp->id == id && ovpn_peer_hold(tmp))
+			peer = tmp;
+	}
 	rcu_read_unlock();
 	return peer;
 }
@@ -245,16 +430,271 @@ struct ovpn_peer *ovpn_peer_get_first(struct ovpn_struct *ovpn)
 }
 
 /**
+ * ovpn_peer_get_by_transp_addr - the peer a packet with no peer id comes from
+ * @ovpn: the device
+ * @skb: the packet, outer headers set
+ *
+ * Return: the held peer whose remote address is the packet's source, or NULL.
+ */
+struct ovpn_peer *ovpn_peer_get_by_transp_addr(struct ovpn_struct *ovpn,
+					       struct sk_buff *skb)
+{
+	struct ovpn_peer *peer = NULL, *tmp;
+	struct hlist_nulls_node *pos;
+	struct hlist_nulls_head *head;
+	union ovpn_sockaddr sa;
+	struct ovpn_bind *bind;
+	u32 slot;
+
+	if (!ovpn_sockaddr_from_skb(skb, &sa))
+		return NULL;
+
+	rcu_read_lock();
+	if (ovpn->mode == OVPN_MODE_P2P) {
+		tmp = rcu_dereference(ovpn->peer);
+		if (tmp) {
+			bind = rcu_dereference(tmp->bind);
+			if (ovpn_sockaddr_eq(&bind->remote, &sa) &&
+			    ovpn_peer_hold(tmp))
+				peer = tmp;
+		}
+		goto out;
+	}
+
+	slot = ovpn_sockaddr_hash(&sa);
+	head = &ovpn->peers->by_transp_addr[slot];
+again:
+	hlist_nulls_for_each_entry_rcu(tmp, pos, head, hash_entry_transp_addr) {
+		bind = rcu_dereference(tmp->bind);
+		if (ovpn_sockaddr_eq(&bind->remote, &sa) &&
+		    ovpn_peer_hold(tmp)) {
+			peer = tmp;
+			goto out;
+		}
+	}
+	/* moved to another chain by a float while we walked: walk again */
+	if (get_nulls_value(pos) != slot)
+		goto again;
+out:
+	rcu_read_unlock();
+	return peer;
+}
+
+static struct ovpn_peer *ovpn_peer_get_by_vpn_addr4(struct ovpn_struct *ovpn,
+						    __be32 addr)
+{
+	struct ovpn_peer *peer = NULL, *tmp;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(ovpn->peers->by_vpn_addr4, tmp,
+				   hash_entry_addr4, (__force u32)addr) {
+		if (tmp->vpn_ipv4 == addr && ovpn_peer_hold(tmp)) {
+			peer = tmp;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return peer;
+}
+
+/* unlike the out-of-tree reference, compare the addresses */
+static struct ovpn_peer *
+ovpn_peer_get_by_vpn_addr6(struct ovpn_struct *ovpn,
+			   const struct in6_addr *addr)
+{
+	struct ovpn_peer *peer = NULL, *tmp;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(ovpn->peers->by_vpn_addr6, tmp,
+				   hash_entry_addr6, ipv6_addr_hash(addr)) {
+		if (ipv6_addr_equal(&tmp->vpn_ipv6, addr) &&
+		    ovpn_peer_hold(tmp)) {
+			peer = tmp;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return peer;
+}
+
+/**
  * ovpn_peer_get_for_xmit - the peer a packet leaving the device goes to
  * @ovpn: the device
- * @skb: the packet
+ * @skb: the packet, network header set
+ *
+ * In MP mode the route's nexthop selects the peer, so a route via a
+ * client's VPN address reaches a network behind that client.
  *
  * Return: the held peer, or NULL.
  */
 struct ovpn_peer *ovpn_peer_get_for_xmit(struct ovpn_struct *ovpn,
 					 struct sk_buff *skb)
 {
-	return ovpn_peer_get_first(ovpn);
+	if (ovpn->mode == OVPN_MODE_P2P)
+		return ovpn_peer_get_first(ovpn);
+
+	switch (skb->protocol) {
+	case htons(ETH_P_IP): {
+		struct rtable *rt = skb_rtable(skb);
+		__be32 nh = ip_hdr(skb)->daddr;
+
+		if (rt)
+			nh = rt_nexthop(rt, nh);
+		return ovpn_peer_get_by_vpn_addr4(ovpn, nh);
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	case htons(ETH_P_IPV6): {
+		const struct in6_addr *nh = &ipv6_hdr(skb)->daddr;
+		struct dst_entry *dst = skb_dst(skb);
+
+		if (dst)
+			nh = rt6_nexthop(container_of(dst, struct rt6_info, dst),
+					 nh);
+		return ovpn_peer_get_by_vpn_addr6(ovpn, nh);
+	}
+#endif
+	}
+	return NULL;
+}
+
+/* the VPN nexthop the device's routes give for @addr, or 0 */
+static __be32 ovpn_nexthop4(struct ovpn_struct *ovpn, __be32 addr)
+{
+	struct flowi4 fl = { .daddr = addr };
+	struct rtable *rt;
+	__be32 nh = 0;
+
+	rt = ip_route_output_flow(dev_net(ovpn->dev), &fl, NULL);
+	if (IS_ERR(rt))
+		return 0;
+	if (rt->dst.dev == ovpn->dev)
+		nh = rt_nexthop(rt, addr);
+	ip_rt_put(rt);
+	return nh;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static bool ovpn_nexthop6_is(struct ovpn_struct *ovpn,
+			     const struct in6_addr *addr,
+			     const struct in6_addr *want)
+{
+	struct flowi6 fl = { .daddr = *addr };
+	struct dst_entry *dst;
+	bool ret = false;
+
+	dst = ipv6_stub->ipv6_dst_lookup_flow(dev_net(ovpn->dev), NULL, &fl,
+					      NULL);
+	if (IS_ERR(dst))
+		return false;
+	if (dst->dev == ovpn->dev)
+		ret = ipv6_addr_equal(rt6_nexthop(container_of(dst,
+							       struct rt6_info,
+							       dst),
+						  addr), want);
+	dst_release(dst);
+	return ret;
+}
+#endif
+
+/**
+ * ovpn_peer_check_by_src - does an inner packet's source belong to its peer
+ * @ovpn: the device
+ * @skb: the decrypted packet, network header set
+ * @peer: the peer it came from
+ *
+ * A peer may send from its own VPN address or from a network routed via it
+ * (OpenVPN's iroute); anything else is spoofed. P2P has nothing to check.
+ *
+ * Return: true if the source is the peer's.
+ */
+bool ovpn_peer_check_by_src(struct ovpn_struct *ovpn, struct sk_buff *skb,
+			    struct ovpn_peer *peer)
+{
+	if (ovpn->mode == OVPN_MODE_P2P)
+		return true;
+
+	switch (skb->protocol) {
+	case htons(ETH_P_IP): {
+		__be32 src = ip_hdr(skb)->saddr;
+
+		if (!peer->vpn_ipv4)
+			return false;
+		return src == peer->vpn_ipv4 ||
+		       ovpn_nexthop4(ovpn, src) == peer->vpn_ipv4;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	case htons(ETH_P_IPV6): {
+		const struct in6_addr *src = &ipv6_hdr(skb)->saddr;
+
+		if (ipv6_addr_any(&peer->vpn_ipv6))
+			return false;
+		return ipv6_addr_equal(src, &peer->vpn_ipv6) ||
+		       ovpn_nexthop6_is(ovpn, src, &peer->vpn_ipv6);
+	}
+#endif
+	}
+	return false;
+}
+
+/**
+ * ovpn_peer_float - follow a peer that authenticated from a new address
+ * @peer: the peer
+ * @skb: its authentic packet, outer headers still set
+ *
+ * Softirq. The new address is used for TX at once and userspace is told.
+ */
+void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
+{
+	struct ovpn_struct *ovpn = peer->ovpn;
+	struct ovpn_bind *bind, *new;
+	union ovpn_sockaddr sa;
+
+	if (unlikely(!ovpn_sockaddr_from_skb(skb, &sa)))
+		return;
+
+	rcu_read_lock();
+	bind = rcu_dereference(peer->bind);
+	if (likely(ovpn_sockaddr_eq(&bind->remote, &sa))) {
+		rcu_read_unlock();
+		return;
+	}
+	rcu_read_unlock();
+
+	new = kzalloc(sizeof(*new), GFP_ATOMIC);
+	if (unlikely(!new))
+		return;
+	new->remote = sa;
+
+	/* lock order: device, then peer */
+	spin_lock_bh(&ovpn->lock);
+	spin_lock(&peer->lock);
+	bind = rcu_dereference_protected(peer->bind,
+					 lockdep_is_held(&peer->lock));
+	if (ovpn_sockaddr_eq(&bind->remote, &sa)) {
+		/* another CPU got here first */
+		spin_unlock(&peer->lock);
+		spin_unlock_bh(&ovpn->lock);
+		kfree(new);
+		return;
+	}
+	/* keep the local address if it is of the same family */
+	if (bind->remote.in4.sin_family == sa.in4.sin_family)
+		new->local = bind->local;
+	rcu_assign_pointer(peer->bind, new);
+	spin_unlock(&peer->lock);
+	if (ovpn->peers &&
+	    !hlist_nulls_unhashed(&peer->hash_entry_transp_addr)) {
+		hlist_nulls_del_init_rcu(&peer->hash_entry_transp_addr);
+		hlist_nulls_add_head_rcu(&peer->hash_entry_transp_addr,
+					 ovpn_transp_bucket(ovpn->peers, &sa));
+	}
+	spin_unlock_bh(&ovpn->lock);
+
+	kfree_rcu(bind, rcu);
+	dst_cache_reset(&peer->dst_cache);
+	net_info_ratelimited("%s: peer %u floated to %pISpc\n",
+			     netdev_name(ovpn->dev), peer->id, &sa);
+	ovpn_nl_notify_float_peer(peer, &sa);
 }
 
 /**

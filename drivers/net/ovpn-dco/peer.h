@@ -117,6 +117,12 @@ struct ovpn_peer_config {
  *	netlink request, queued keepalive work)
  * @rwork: releases the peer after the last reference and a grace period
  * @dev_tracker: tracks the reference on @ovpn's net device
+ * @hash_entry_id: in &struct ovpn_peer_collection.by_id (MP)
+ * @hash_entry_addr4: in by_vpn_addr4 when @vpn_ipv4 is set (MP)
+ * @hash_entry_addr6: in by_vpn_addr6 when @vpn_ipv6 is set (MP)
+ * @hash_entry_transp_addr: in by_transp_addr (MP)
+ *
+ * The hash entries are written under the device's lock.
  */
 struct ovpn_peer {
 	struct ovpn_struct *ovpn;
@@ -138,6 +144,10 @@ struct ovpn_peer {
 	struct kref refcount;
 	struct rcu_work rwork;
 	netdevice_tracker dev_tracker;
+	struct hlist_node hash_entry_id;
+	struct hlist_node hash_entry_addr4;
+	struct hlist_node hash_entry_addr6;
+	struct hlist_nulls_node hash_entry_transp_addr;
 };
 
 static inline bool ovpn_peer_hold(struct ovpn_peer *peer)
@@ -165,6 +175,13 @@ struct ovpn_peer *ovpn_peer_get_by_id(struct ovpn_struct *ovpn, u32 id);
 struct ovpn_peer *ovpn_peer_get_for_xmit(struct ovpn_struct *ovpn,
 					 struct sk_buff *skb);
 struct ovpn_peer *ovpn_peer_get_first(struct ovpn_struct *ovpn);
+struct ovpn_peer *ovpn_peer_get_by_transp_addr(struct ovpn_struct *ovpn,
+					       struct sk_buff *skb);
+bool ovpn_peer_check_by_src(struct ovpn_struct *ovpn, struct sk_buff *skb,
+			    struct ovpn_peer *peer);
+void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb);
+int ovpn_peers_alloc(struct ovpn_struct *ovpn);
+void ovpn_peers_destroy(struct ovpn_struct *ovpn);
 
 void ovpn_peer_keepalive_set(struct ovpn_peer *peer, u32 interval,
 			     u32 timeout);

@@ -38,6 +38,7 @@ static int ovpn_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	struct ovpn_peer *peer;
 	struct ovpn_struct *ovpn;
 	u8 first, *hdr;
+	u32 peer_id;
 
 	ovpn_sock = rcu_dereference_sk_user_data(sk);
 	if (unlikely(!ovpn_sock))
@@ -57,11 +58,14 @@ static int ovpn_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	}
 
 	hdr = skb->data + sizeof(struct udphdr);
-	peer = ovpn_peer_get_by_id(ovpn, ovpn_get_be24(hdr + 1));
+	peer_id = ovpn_get_be24(hdr + 1);
+	if (peer_id == OVPN_PEER_ID_UNDEF)
+		peer = ovpn_peer_get_by_transp_addr(ovpn, skb);
+	else
+		peer = ovpn_peer_get_by_id(ovpn, peer_id);
 	if (unlikely(!peer)) {
 		net_dbg_ratelimited("%s: data packet for unknown peer %u\n",
-				    netdev_name(ovpn->dev),
-				    ovpn_get_be24(hdr + 1));
+				    netdev_name(ovpn->dev), peer_id);
 		goto drop;
 	}
 

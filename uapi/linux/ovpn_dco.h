@@ -33,6 +33,9 @@
  *	bring it up and report carrier; never required
  * @OVPN_CMD_FLOAT_PEER: notification: a peer authenticated from a new
  *	transport address and traffic now goes there
+ * @OVPN_CMD_SWAP_KEYS_NEEDED: notification: a key's TX packet ids are
+ *	running out; userspace must install a new key (the old one stops
+ *	sending when they are used up)
  * @__OVPN_CMD_MAX: internal
  * @OVPN_CMD_MAX: last command
  */
@@ -47,6 +50,7 @@ enum ovpn_nl_commands {
 	OVPN_CMD_GET_PEER,
 	OVPN_CMD_START_VPN,
 	OVPN_CMD_FLOAT_PEER,
+	OVPN_CMD_SWAP_KEYS_NEEDED,
 
 	__OVPN_CMD_MAX,
 	OVPN_CMD_MAX = __OVPN_CMD_MAX - 1,
@@ -111,6 +115,7 @@ enum ovpn_key_slot {
  * @OVPN_ATTR_GET_PEER: nest, request &enum ovpn_netlink_get_peer_attrs,
  *	reply &enum ovpn_netlink_get_peer_response_attrs
  * @OVPN_ATTR_FLOAT_PEER: nest, &enum ovpn_netlink_float_peer_attrs
+ * @OVPN_ATTR_SWAP_KEYS_NEEDED: nest, &enum ovpn_netlink_swap_keys_needed_attrs
  * @__OVPN_ATTR_AFTER_LAST: internal
  * @OVPN_ATTR_MAX: last attribute
  */
@@ -125,6 +130,7 @@ enum ovpn_netlink_attrs {
 	OVPN_ATTR_DEL_KEY,
 	OVPN_ATTR_GET_PEER,
 	OVPN_ATTR_FLOAT_PEER,
+	OVPN_ATTR_SWAP_KEYS_NEEDED,
 
 	__OVPN_ATTR_AFTER_LAST,
 	OVPN_ATTR_MAX = __OVPN_ATTR_AFTER_LAST - 1,
@@ -235,6 +241,8 @@ enum ovpn_netlink_new_peer_attrs {
  * @OVPN_SET_PEER_ATTR_PEER_ID: u32
  * @OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL: u32 seconds, 0 disables
  * @OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT: u32 seconds, 0 disables
+ * @OVPN_SET_PEER_ATTR_MSS: u16, clamp the TCP MSS option of SYNs crossing
+ *	the tunnel (both directions) to this value; 0 disables
  * @__OVPN_SET_PEER_ATTR_AFTER_LAST: internal
  * @OVPN_SET_PEER_ATTR_MAX: last attribute
  */
@@ -243,6 +251,7 @@ enum ovpn_netlink_set_peer_attrs {
 	OVPN_SET_PEER_ATTR_PEER_ID,
 	OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL,
 	OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT,
+	OVPN_SET_PEER_ATTR_MSS,
 
 	__OVPN_SET_PEER_ATTR_AFTER_LAST,
 	OVPN_SET_PEER_ATTR_MAX = __OVPN_SET_PEER_ATTR_AFTER_LAST - 1,
@@ -300,6 +309,7 @@ enum ovpn_netlink_get_peer_attrs {
  * @OVPN_GET_PEER_RESP_ATTR_LINK_TX_BYTES: u64, transport bytes sent
  * @OVPN_GET_PEER_RESP_ATTR_LINK_RX_PACKETS: u32
  * @OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS: u32
+ * @OVPN_GET_PEER_RESP_ATTR_MSS: u16, the MSS clamp (0: off)
  * @__OVPN_GET_PEER_RESP_ATTR_AFTER_LAST: internal
  * @OVPN_GET_PEER_RESP_ATTR_MAX: last attribute
  */
@@ -321,6 +331,7 @@ enum ovpn_netlink_get_peer_response_attrs {
 	OVPN_GET_PEER_RESP_ATTR_LINK_TX_BYTES,
 	OVPN_GET_PEER_RESP_ATTR_LINK_RX_PACKETS,
 	OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS,
+	OVPN_GET_PEER_RESP_ATTR_MSS,
 
 	__OVPN_GET_PEER_RESP_ATTR_AFTER_LAST,
 	OVPN_GET_PEER_RESP_ATTR_MAX = __OVPN_GET_PEER_RESP_ATTR_AFTER_LAST - 1,
@@ -342,6 +353,24 @@ enum ovpn_netlink_float_peer_attrs {
 
 	__OVPN_FLOAT_PEER_ATTR_AFTER_LAST,
 	OVPN_FLOAT_PEER_ATTR_MAX = __OVPN_FLOAT_PEER_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_swap_keys_needed_attrs - SWAP_KEYS_NEEDED notification
+ * @OVPN_SWAP_KEYS_NEEDED_ATTR_UNSPEC: unused
+ * @OVPN_SWAP_KEYS_NEEDED_ATTR_PEER_ID: u32
+ * @OVPN_SWAP_KEYS_NEEDED_ATTR_KEY_ID: u8, the key running out
+ * @__OVPN_SWAP_KEYS_NEEDED_ATTR_AFTER_LAST: internal
+ * @OVPN_SWAP_KEYS_NEEDED_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_swap_keys_needed_attrs {
+	OVPN_SWAP_KEYS_NEEDED_ATTR_UNSPEC = 0,
+	OVPN_SWAP_KEYS_NEEDED_ATTR_PEER_ID,
+	OVPN_SWAP_KEYS_NEEDED_ATTR_KEY_ID,
+
+	__OVPN_SWAP_KEYS_NEEDED_ATTR_AFTER_LAST,
+	OVPN_SWAP_KEYS_NEEDED_ATTR_MAX =
+		__OVPN_SWAP_KEYS_NEEDED_ATTR_AFTER_LAST - 1,
 };
 
 /**

@@ -17,6 +17,13 @@
 #include <net/gso.h>
 #endif
 
+/* the unaligned accessors moved from asm/ to linux/ in 6.12 */
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 /* NETIF_F_LLTX became the dev->lltx flag in 6.12 */
 static inline void ovpn_compat_set_lltx(struct net_device *dev)
 {

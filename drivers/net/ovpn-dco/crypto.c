@@ -8,12 +8,21 @@
  * the last reference and a grace period.
  */
 
+#include <linux/moduleparam.h>
 #include <linux/netlink.h>
 #include <linux/slab.h>
 #include <crypto/aead.h>
 
 #include "crypto.h"
 #include "ovpn.h"
+
+/* for tests only: lets a new key start its TX packet ids near the end of the
+ * space, so exhaustion and its notification can be exercised in seconds
+ */
+unsigned long ovpn_test_first_pktid;
+module_param_named(test_first_pktid, ovpn_test_first_pktid, ulong, 0644);
+MODULE_PARM_DESC(test_first_pktid,
+		 "testing only: TX packet ids of new keys start after this value (default 0)");
 
 static void ovpn_ks_free_work(struct work_struct *work)
 {
@@ -130,7 +139,9 @@ ovpn_ks_new(const struct ovpn_key_config *kc, struct netlink_ext_ack *extack)
 	memcpy(ks->nonce_tail_recv, kc->decrypt.nonce_tail,
 	       OVPN_NONCE_TAIL_LEN);
 	/* the first packet id sent is 1 */
-	atomic64_set(&ks->pktid_xmit, 0);
+	atomic64_set(&ks->pktid_xmit,
+		     min_t(u64, READ_ONCE(ovpn_test_first_pktid),
+			   OVPN_PKTID_XMIT_MAX));
 	spin_lock_init(&ks->replay_lock);
 	ovpn_replay_init(&ks->replay);
 	kref_init(&ks->refcount);

@@ -18,8 +18,12 @@
 #include <ovpn_dco/proto.h>
 #include <ovpn_dco/replay.h>
 
-/* userspace is warned (later issues) well before this; at it, TX stops */
+/* at this TX packet id userspace is told to rekey; at the max, TX stops */
+#define OVPN_PKTID_XMIT_WARN	0xF0000000ULL
 #define OVPN_PKTID_XMIT_MAX	0xFFFFFFFFULL
+
+/* bits of &struct ovpn_crypto_key_slot.flags */
+#define OVPN_KS_SWAP_NOTIFIED	0
 
 /**
  * struct ovpn_key_direction - key material of one direction, from netlink
@@ -55,6 +59,7 @@ struct ovpn_key_config {
  * @nonce_tail_xmit: TX nonce tail (constant)
  * @nonce_tail_recv: RX nonce tail (constant)
  * @pktid_xmit: last TX packet id handed out; atomic, never wraps
+ * @flags: OVPN_KS_* bits (atomic bitops)
  * @replay_lock: serialises @replay
  * @replay: RX replay window
  * @refcount: one for the slot pointer in &struct ovpn_crypto_state, one per
@@ -68,6 +73,7 @@ struct ovpn_crypto_key_slot {
 	u8 nonce_tail_xmit[OVPN_NONCE_TAIL_LEN];
 	u8 nonce_tail_recv[OVPN_NONCE_TAIL_LEN];
 	atomic64_t pktid_xmit;
+	unsigned long flags;
 	spinlock_t replay_lock; /* protects @replay */
 	struct ovpn_replay replay;
 	struct kref refcount;
@@ -92,6 +98,8 @@ static inline bool ovpn_crypto_key_slot_hold(struct ovpn_crypto_key_slot *ks)
 
 void ovpn_crypto_key_slot_put(struct ovpn_crypto_key_slot *ks);
 
+extern unsigned long ovpn_test_first_pktid;
+
 void ovpn_crypto_state_init(struct ovpn_crypto_state *cs);
 void ovpn_crypto_state_release(struct ovpn_crypto_state *cs);
 
@@ -114,8 +122,9 @@ ovpn_crypto_key_slot_primary(struct ovpn_crypto_state *cs);
  * @ks: the key slot
  * @pktid: out
  *
- * Return: 0, or -ERANGE once the 32-bit space is used up: a nonce is never
- * reused, so the key cannot send again and userspace must rekey.
+ * Return: 0; 1 the first time the id reaches OVPN_PKTID_XMIT_WARN (tell
+ * userspace to rekey); -ERANGE once the 32-bit space is used up: a nonce is
+ * never reused, so the key cannot send again.
  */
 static inline int ovpn_pktid_xmit_next(struct ovpn_crypto_key_slot *ks,
 				       u32 *pktid)
@@ -126,6 +135,9 @@ static inline int ovpn_pktid_xmit_next(struct ovpn_crypto_key_slot *ks,
 	if (unlikely(id > OVPN_PKTID_XMIT_MAX))
 		return -ERANGE;
 	*pktid = (u32)id;
+	if (unlikely(id >= OVPN_PKTID_XMIT_WARN) &&
+	    !test_and_set_bit(OVPN_KS_SWAP_NOTIFIED, &ks->flags))
+		return 1;
 	return 0;
 }
 

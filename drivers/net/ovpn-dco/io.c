@@ -19,12 +19,17 @@
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <crypto/aead.h>
+#include <linux/tcp.h>
+#include <net/checksum.h>
 #include <net/gro_cells.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/tcp.h>
 
 #include "compat.h"
 #include "crypto.h"
 #include "io.h"
+#include "netlink.h"
 #include "ovpn.h"
 #include "peer.h"
 #include "skb.h"
@@ -47,6 +52,82 @@ static __be16 ovpn_ip_check_protocol(struct sk_buff *skb)
 		break;
 	}
 	return 0;
+}
+
+/**
+ * ovpn_mss_clamp - lower the MSS option of a TCP SYN to @mss
+ * @skb: an inner packet, network header set, checksum complete or
+ *	verified (not CHECKSUM_PARTIAL)
+ * @mss: the clamp
+ *
+ * Tunnels add overhead: without this, endpoints that trust their link MTU
+ * send segments the tunnel must fragment, and throughput collapses.
+ */
+static void ovpn_mss_clamp(struct sk_buff *skb, u16 mss)
+{
+	unsigned int thoff, hdrlen, i, olen;
+	struct tcphdr *th;
+	u16 old;
+	u8 *opt;
+
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
+		    ip_is_fragment(ip_hdr(skb)))
+			return;
+		thoff = skb_network_offset(skb) + ip_hdr(skb)->ihl * 4;
+		break;
+	case htons(ETH_P_IPV6): {
+		__be16 frag_off;
+		u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+		int off;
+
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+					    sizeof(struct ipv6hdr),
+				       &nexthdr, &frag_off);
+		if (off < 0 || nexthdr != IPPROTO_TCP || frag_off)
+			return;
+		thoff = off;
+		break;
+	}
+	default:
+		return;
+	}
+
+	if (!pskb_may_pull(skb, thoff + sizeof(struct tcphdr)))
+		return;
+	th = (struct tcphdr *)(skb->data + thoff);
+	if (!th->syn)
+		return;
+	hdrlen = th->doff * 4;
+	if (hdrlen <= sizeof(struct tcphdr) ||
+	    skb_ensure_writable(skb, thoff + hdrlen))
+		return;
+
+	th = (struct tcphdr *)(skb->data + thoff);
+	opt = (u8 *)th;
+	for (i = sizeof(struct tcphdr); i < hdrlen; i += olen) {
+		if (opt[i] == TCPOPT_EOL)
+			return;
+		if (opt[i] == TCPOPT_NOP) {
+			olen = 1;
+			continue;
+		}
+		if (i + 1 >= hdrlen)
+			return;
+		olen = opt[i + 1];
+		if (olen < 2 || i + olen > hdrlen)
+			return;
+		if (opt[i] == TCPOPT_MSS && olen == TCPOLEN_MSS) {
+			old = get_unaligned_be16(opt + i + 2);
+			if (old <= mss)
+				return;
+			put_unaligned_be16(mss, opt + i + 2);
+			inet_proto_csum_replace2(&th->check, skb, htons(old),
+						 htons(mss), false);
+			return;
+		}
+	}
 }
 
 /* One allocation for the AEAD request, the scatterlist and the IV of a
@@ -150,10 +231,16 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 	cb->payload_len = payload_len;
 
 	ret = ovpn_pktid_xmit_next(ks, &pktid);
-	if (unlikely(ret)) {
+	if (unlikely(ret < 0)) {
 		net_warn_ratelimited("%s: peer %u: packet id space exhausted, rekey needed\n",
 				     netdev_name(peer->ovpn->dev), peer->id);
 		return ret;
+	}
+	if (unlikely(ret > 0)) {
+		netdev_info(peer->ovpn->dev,
+			    "peer %u: key %u is running out of packet ids, asking userspace to rekey\n",
+			    peer->id, ks->key_id);
+		ovpn_nl_notify_swap_keys_needed(peer, ks->key_id);
 	}
 
 	/* pages shared with others (e.g. the page cache) must not be
@@ -216,6 +303,7 @@ netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct sk_buff *curr, *next;
 	struct ovpn_peer *peer;
 	__be16 proto;
+	u16 mss;
 
 	proto = ovpn_ip_check_protocol(skb);
 	if (unlikely(!proto || proto != skb->protocol)) {
@@ -252,6 +340,10 @@ netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev)
 			kfree_skb(curr);
 			continue;
 		}
+
+		mss = READ_ONCE(peer->mss);
+		if (unlikely(mss))
+			ovpn_mss_clamp(curr, mss);
 
 		ovpn_stats_add(&peer->stats.vpn_tx, curr->len);
 		kref_get(&peer->refcount);
@@ -330,6 +422,7 @@ static void ovpn_decrypt_post(struct sk_buff *skb, int ret)
 	unsigned int link_len;
 	__be16 proto;
 	u32 pktid;
+	u16 mss;
 
 	kfree(cb->crypto_tmp);
 
@@ -384,6 +477,10 @@ static void ovpn_decrypt_post(struct sk_buff *skb, int ret)
 				    netdev_name(peer->ovpn->dev), peer->id);
 		goto drop;
 	}
+
+	mss = READ_ONCE(peer->mss);
+	if (unlikely(mss))
+		ovpn_mss_clamp(skb, mss);
 
 	ovpn_stats_add(&peer->stats.vpn_rx, skb->len);
 	ovpn_netdev_deliver(peer, skb, proto);

@@ -58,6 +58,7 @@ ovpn_nl_policy_set_peer[OVPN_SET_PEER_ATTR_MAX + 1] = {
 	[OVPN_SET_PEER_ATTR_PEER_ID] = { .type = NLA_U32 },
 	[OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL] = { .type = NLA_U32 },
 	[OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT] = { .type = NLA_U32 },
+	[OVPN_SET_PEER_ATTR_MSS] = { .type = NLA_U16 },
 };
 
 static const struct nla_policy
@@ -399,6 +400,8 @@ static int ovpn_nl_set_peer(struct sk_buff *skb, struct genl_info *info)
 		timeout = nla_get_u32(tb[OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT]);
 		ovpn_peer_keepalive_set(peer, interval, timeout);
 	}
+	if (tb[OVPN_SET_PEER_ATTR_MSS])
+		WRITE_ONCE(peer->mss, nla_get_u16(tb[OVPN_SET_PEER_ATTR_MSS]));
 	ovpn_peer_put(peer);
 out:
 	dev_put(dev);
@@ -684,6 +687,7 @@ static int ovpn_nl_put_peer(struct sk_buff *msg, struct ovpn_peer *peer,
 			READ_ONCE(peer->keepalive_interval)) ||
 	    nla_put_u32(msg, OVPN_GET_PEER_RESP_ATTR_KEEPALIVE_TIMEOUT,
 			READ_ONCE(peer->keepalive_timeout)) ||
+	    nla_put_u16(msg, OVPN_GET_PEER_RESP_ATTR_MSS, READ_ONCE(peer->mss)) ||
 	    ovpn_nl_put_stats(msg, &peer->stats.vpn_rx,
 			      OVPN_GET_PEER_RESP_ATTR_VPN_RX_BYTES,
 			      OVPN_GET_PEER_RESP_ATTR_VPN_RX_PACKETS) ||
@@ -911,6 +915,44 @@ err_free:
 	nlmsg_free(msg);
 err:
 	netdev_warn(dev, "cannot notify the removal of peer %u\n", peer->id);
+}
+
+/**
+ * ovpn_nl_notify_swap_keys_needed - tell userspace a key is running out
+ * @peer: the peer
+ * @key_id: the key's id
+ *
+ * Any context.
+ */
+void ovpn_nl_notify_swap_keys_needed(struct ovpn_peer *peer, u8 key_id)
+{
+	struct net_device *dev = peer->ovpn->dev;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+
+	hdr = genlmsg_put(msg, 0, 0, &ovpn_nl_family, 0,
+			  OVPN_CMD_SWAP_KEYS_NEEDED);
+	if (!hdr || nla_put_u32(msg, OVPN_ATTR_IFINDEX, dev->ifindex))
+		goto err_free;
+	nest = nla_nest_start(msg, OVPN_ATTR_SWAP_KEYS_NEEDED);
+	if (!nest ||
+	    nla_put_u32(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_PEER_ID, peer->id) ||
+	    nla_put_u8(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_KEY_ID, key_id))
+		goto err_free;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+
+	genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
+				OVPN_MCGRP_PEERS, GFP_ATOMIC);
+	return;
+
+err_free:
+	nlmsg_free(msg);
 }
 
 /**

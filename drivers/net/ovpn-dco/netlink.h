@@ -15,6 +15,7 @@ int ovpn_nl_register(void);
 void ovpn_nl_unregister(void);
 void ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
 			     enum ovpn_del_peer_reason reason);
+void ovpn_nl_notify_swap_keys_needed(struct ovpn_peer *peer, u8 key_id);
 void ovpn_nl_notify_float_peer(struct ovpn_peer *peer,
 			       const union ovpn_sockaddr *sa);
 

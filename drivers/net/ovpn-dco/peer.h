@@ -108,6 +108,7 @@ struct ovpn_peer_config {
  * @lock: protects @bind updates, the keepalive settings and @removed
  * @keepalive_interval: seconds without TX before a keepalive is sent (0: off)
  * @keepalive_timeout: seconds without authentic RX before expiry (0: off)
+ * @mss: TCP MSS clamp of SYNs in both directions, 0 off (READ/WRITE_ONCE)
  * @last_recv: jiffies of the last authentic RX (lockless, READ/WRITE_ONCE)
  * @last_sent: jiffies of the last TX (lockless, READ/WRITE_ONCE)
  * @keepalive_work: keepalive and expiry; holds a peer reference while queued
@@ -136,6 +137,7 @@ struct ovpn_peer {
 	spinlock_t lock; /* protects bind, keepalive settings, removed */
 	u32 keepalive_interval;
 	u32 keepalive_timeout;
+	u16 mss;
 	unsigned long last_recv;
 	unsigned long last_sent;
 	struct delayed_work keepalive_work;

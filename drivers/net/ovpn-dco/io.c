@@ -33,6 +33,7 @@
 #include "ovpn.h"
 #include "peer.h"
 #include "skb.h"
+#include "tcp.h"
 #include "udp.h"
 
 /* the protocol of an inner packet from its version nibble, or 0 */
@@ -194,9 +195,15 @@ static void ovpn_encrypt_post(struct sk_buff *skb, int ret)
 
 	ovpn_stats_add(&peer->stats.link_tx, skb->len);
 	ovpn_peer_touch_sent(peer);
-	/* the tunnel layer counts device TX bytes from the inner header on */
-	skb_set_inner_network_header(skb, OVPN_DATA_HDR_LEN);
-	ovpn_udp_send_skb(peer, skb);
+	if (ovpn_peer_is_tcp(peer)) {
+		ovpn_tcp_send_skb(peer, skb);
+	} else {
+		/* the tunnel layer counts device TX bytes from the inner
+		 * header on
+		 */
+		skb_set_inner_network_header(skb, OVPN_DATA_HDR_LEN);
+		ovpn_udp_send_skb(peer, skb);
+	}
 out:
 	ovpn_crypto_key_slot_put(ks);
 	ovpn_peer_put(peer);
@@ -449,7 +456,8 @@ static void ovpn_decrypt_post(struct sk_buff *skb, int ret)
 	ovpn_stats_add(&peer->stats.link_rx, link_len);
 	ovpn_peer_touch_recv(peer);
 	/* authentic and new: if it came from elsewhere, the peer moved */
-	ovpn_peer_float(peer, skb);
+	if (!ovpn_peer_is_tcp(peer))
+		ovpn_peer_float(peer, skb);
 
 	__skb_pull(skb, OVPN_DATA_HDR_LEN);
 

@@ -24,6 +24,7 @@
 #include "ovpn.h"
 #include "peer.h"
 #include "socket.h"
+#include "tcp.h"
 
 enum ovpn_nl_mcgrps {
 	OVPN_MCGRP_PEERS,
@@ -256,6 +257,27 @@ static int ovpn_nl_parse_local(struct nlattr *attr,
 	return -EINVAL;
 }
 
+/* the remote and local ends of a connected TCP socket */
+static void ovpn_nl_tcp_remote(struct sock *sk, struct ovpn_peer_config *cfg)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6 &&
+	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
+		cfg->remote.in6.sin6_family = AF_INET6;
+		cfg->remote.in6.sin6_addr = sk->sk_v6_daddr;
+		cfg->remote.in6.sin6_port = inet->inet_dport;
+		cfg->local.ipv6 = sk->sk_v6_rcv_saddr;
+		return;
+	}
+#endif
+	cfg->remote.in4.sin_family = AF_INET;
+	cfg->remote.in4.sin_addr.s_addr = inet->inet_daddr;
+	cfg->remote.in4.sin_port = inet->inet_dport;
+	cfg->local.ipv4.s_addr = inet->inet_saddr;
+}
+
 static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[OVPN_NEW_PEER_ATTR_MAX + 1];
@@ -283,9 +305,7 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 	ret = ovpn_nl_require(info, tb, OVPN_NEW_PEER_ATTR_PEER_ID, nest,
 			      "missing attribute PEER_ID") ?:
 	      ovpn_nl_require(info, tb, OVPN_NEW_PEER_ATTR_SOCKET, nest,
-			      "missing attribute SOCKET") ?:
-	      ovpn_nl_require(info, tb, OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE,
-			      nest, "missing attribute SOCKADDR_REMOTE");
+			      "missing attribute SOCKET");
 	if (ret)
 		goto out;
 
@@ -298,23 +318,6 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
-	ret = ovpn_nl_parse_remote(tb[OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE],
-				   &cfg.remote, info->extack);
-	if (ret)
-		goto out;
-
-	if (tb[OVPN_NEW_PEER_ATTR_LOCAL_IP]) {
-		ret = ovpn_nl_parse_local(tb[OVPN_NEW_PEER_ATTR_LOCAL_IP], &cfg,
-					  info->extack);
-		if (ret)
-			goto out;
-	}
-	if (tb[OVPN_NEW_PEER_ATTR_IPV4])
-		cfg.vpn_ipv4 = nla_get_be32(tb[OVPN_NEW_PEER_ATTR_IPV4]);
-	if (tb[OVPN_NEW_PEER_ATTR_IPV6])
-		nla_memcpy(&cfg.vpn_ipv6, tb[OVPN_NEW_PEER_ATTR_IPV6],
-			   sizeof(cfg.vpn_ipv6));
-
 	fd = nla_get_u32(tb[OVPN_NEW_PEER_ATTR_SOCKET]);
 	sock = sockfd_lookup(fd, &ret);
 	if (!sock) {
@@ -324,14 +327,37 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
-	if (sock->sk->sk_family == AF_INET &&
-	    cfg.remote.in4.sin_family != AF_INET) {
-		sockfd_put(sock);
-		NL_SET_ERR_MSG_MOD(info->extack,
-				   "an IPv4 socket cannot reach an IPv6 remote");
-		ret = -EAFNOSUPPORT;
-		goto out;
+	if (sock->sk->sk_protocol == IPPROTO_TCP) {
+		/* a TCP peer is where the stream goes: the attribute, sent
+		 * by OpenVPN anyway, is not needed
+		 */
+		ovpn_nl_tcp_remote(sock->sk, &cfg);
+	} else {
+		ret = ovpn_nl_require(info, tb,
+				      OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE, nest,
+				      "missing attribute SOCKADDR_REMOTE (required for UDP)") ?:
+		      ovpn_nl_parse_remote(tb[OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE],
+					   &cfg.remote, info->extack);
+		if (!ret && tb[OVPN_NEW_PEER_ATTR_LOCAL_IP])
+			ret = ovpn_nl_parse_local(tb[OVPN_NEW_PEER_ATTR_LOCAL_IP],
+						  &cfg, info->extack);
+		if (!ret && sock->sk->sk_family == AF_INET &&
+		    cfg.remote.in4.sin_family != AF_INET) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "an IPv4 socket cannot reach an IPv6 remote");
+			ret = -EAFNOSUPPORT;
+		}
+		if (ret) {
+			sockfd_put(sock);
+			goto out;
+		}
 	}
+
+	if (tb[OVPN_NEW_PEER_ATTR_IPV4])
+		cfg.vpn_ipv4 = nla_get_be32(tb[OVPN_NEW_PEER_ATTR_IPV4]);
+	if (tb[OVPN_NEW_PEER_ATTR_IPV6])
+		nla_memcpy(&cfg.vpn_ipv6, tb[OVPN_NEW_PEER_ATTR_IPV6],
+			   sizeof(cfg.vpn_ipv6));
 
 	ovpn_sock = ovpn_socket_attach(sock, ovpn, info->extack);
 	if (IS_ERR(ovpn_sock)) {
@@ -344,6 +370,16 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 		ovpn_socket_put(ovpn_sock);
 		ret = PTR_ERR(peer);
 		goto out;
+	}
+
+	if (ovpn_sock->tcp) {
+		ret = ovpn_tcp_socket_attach(ovpn_sock, peer);
+		if (ret) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "cannot take the TCP socket over (not connected, or in use by a ULP or BPF)");
+			ovpn_peer_put(peer);
+			goto out;
+		}
 	}
 
 	ret = ovpn_peer_add(ovpn, peer, info->extack);

@@ -100,6 +100,7 @@ struct ovpn_peer *ovpn_peer_new(struct ovpn_struct *ovpn,
 	peer->last_recv = jiffies;
 	peer->last_sent = jiffies;
 	INIT_DELAYED_WORK(&peer->keepalive_work, ovpn_peer_keepalive_work);
+	ovpn_tcp_peer_init(peer);
 	kref_init(&peer->refcount);
 	peer->sock = sock;
 	netdev_hold(ovpn->dev, &peer->dev_tracker, GFP_KERNEL);
@@ -141,6 +142,8 @@ static void ovpn_peer_removed(struct ovpn_peer *peer,
 			      enum ovpn_del_peer_reason reason)
 {
 	ovpn_peer_keepalive_stop(peer);
+	if (ovpn_peer_is_tcp(peer))
+		ovpn_tcp_peer_removed(peer);
 	ovpn_nl_notify_del_peer(peer, reason);
 	/* the device's reference */
 	ovpn_peer_put(peer);

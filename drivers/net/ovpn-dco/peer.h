@@ -18,6 +18,7 @@
 #include "crypto.h"
 #include "ovpn.h"
 #include "socket.h"
+#include "tcp.h"
 
 /**
  * union ovpn_sockaddr - a transport address; the family field is shared
@@ -122,6 +123,7 @@ struct ovpn_peer_config {
  * @hash_entry_addr4: in by_vpn_addr4 when @vpn_ipv4 is set (MP)
  * @hash_entry_addr6: in by_vpn_addr6 when @vpn_ipv6 is set (MP)
  * @hash_entry_transp_addr: in by_transp_addr (MP)
+ * @tcp: stream state of a peer over TCP
  *
  * The hash entries are written under the device's lock.
  */
@@ -150,7 +152,13 @@ struct ovpn_peer {
 	struct hlist_node hash_entry_addr4;
 	struct hlist_node hash_entry_addr6;
 	struct hlist_nulls_node hash_entry_transp_addr;
+	struct ovpn_peer_tcp tcp;
 };
+
+static inline bool ovpn_peer_is_tcp(const struct ovpn_peer *peer)
+{
+	return peer->sock->tcp;
+}
 
 static inline bool ovpn_peer_hold(struct ovpn_peer *peer)
 {

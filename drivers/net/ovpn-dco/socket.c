@@ -14,10 +14,12 @@
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 #include <net/udp.h>
 
 #include "ovpn.h"
 #include "socket.h"
+#include "tcp.h"
 #include "udp.h"
 
 /* serialises attach against the last put of the same socket */
@@ -39,7 +41,10 @@ static void ovpn_socket_release(struct kref *kref)
 	struct ovpn_socket *ovpn_sock;
 
 	ovpn_sock = container_of(kref, struct ovpn_socket, refcount);
-	ovpn_udp_socket_detach(ovpn_sock->sock);
+	if (ovpn_sock->tcp)
+		ovpn_tcp_socket_detach(ovpn_sock);
+	else
+		ovpn_udp_socket_detach(ovpn_sock->sock);
 	mutex_unlock(&ovpn_socket_mutex);
 
 	INIT_RCU_WORK(&ovpn_sock->rwork, ovpn_socket_free_work);
@@ -56,7 +61,7 @@ void ovpn_socket_put(struct ovpn_socket *ovpn_sock)
 		       &ovpn_socket_mutex);
 }
 
-static bool ovpn_sk_has_user_data(struct sock *sk)
+bool ovpn_sk_has_user_data(struct sock *sk)
 {
 	bool ret;
 
@@ -73,8 +78,9 @@ static bool ovpn_sk_has_user_data(struct sock *sk)
  * @ovpn: the device
  * @extack: for the reason of a refusal
  *
- * A socket already serving this device is shared; one serving another
- * device or another kernel user is refused with -EBUSY.
+ * A UDP socket already serving this device is shared; one serving another
+ * device or another kernel user is refused with -EBUSY. A TCP socket carries
+ * one peer: ovpn_tcp_socket_attach() takes it over once the peer exists.
  *
  * Return: the socket with a reference for the caller, or an ERR_PTR.
  */
@@ -86,13 +92,39 @@ struct ovpn_socket *ovpn_socket_attach(struct socket *sock,
 	struct sock *sk = sock->sk;
 	int ret;
 
-	if (!sk || sk->sk_protocol != IPPROTO_UDP ||
-	    sk->sk_type != SOCK_DGRAM ||
-	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
+	if (!sk || (sk->sk_family != AF_INET && sk->sk_family != AF_INET6) ||
+	    !((sk->sk_protocol == IPPROTO_UDP && sk->sk_type == SOCK_DGRAM) ||
+	      (sk->sk_protocol == IPPROTO_TCP && sk->sk_type == SOCK_STREAM))) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "only UDP over IPv4/IPv6 sockets are supported");
+				   "only UDP or TCP sockets over IPv4/IPv6 are supported");
 		ret = -EOPNOTSUPP;
 		goto err_put;
+	}
+
+	if (sk->sk_protocol == IPPROTO_TCP) {
+		if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "the TCP socket is not connected");
+			ret = -ENOTCONN;
+			goto err_put;
+		}
+		if (ovpn_sk_has_user_data(sk)) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "the TCP socket is already used by a peer or another kernel user");
+			ret = -EBUSY;
+			goto err_put;
+		}
+		ovpn_sock = kzalloc(sizeof(*ovpn_sock), GFP_KERNEL);
+		if (!ovpn_sock) {
+			ret = -ENOMEM;
+			goto err_put;
+		}
+		ovpn_sock->ovpn = ovpn;
+		ovpn_sock->sock = sock;
+		ovpn_sock->tcp = true;
+		kref_init(&ovpn_sock->refcount);
+		netdev_hold(ovpn->dev, &ovpn_sock->dev_tracker, GFP_KERNEL);
+		return ovpn_sock;
 	}
 
 	mutex_lock(&ovpn_socket_mutex);

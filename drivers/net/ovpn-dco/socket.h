@@ -11,6 +11,8 @@
 #include <linux/net.h>
 #include <linux/workqueue.h>
 
+struct ovpn_peer;
+struct sock;
 struct ovpn_struct;
 
 /**
@@ -18,6 +20,9 @@ struct ovpn_struct;
  * @ovpn: the device whose peers use the socket (constant; a device
  *	reference is held through @dev_tracker)
  * @sock: the socket; we hold its file from attach to release (constant)
+ * @tcp: a TCP socket, carrying exactly one peer (constant)
+ * @peer: TCP: the peer the stream carries, set while taken over (socket
+ *	lock)
  * @refcount: one per peer using the socket; the transition to zero happens
  *	under ovpn_socket_mutex, so attach never sees a dying socket
  * @rwork: drops the file and the device after an RCU grace period
@@ -29,6 +34,8 @@ struct ovpn_struct;
 struct ovpn_socket {
 	struct ovpn_struct *ovpn;
 	struct socket *sock;
+	bool tcp;
+	struct ovpn_peer *peer;
 	struct kref refcount;
 	struct rcu_work rwork;
 	netdevice_tracker dev_tracker;
@@ -38,5 +45,6 @@ struct ovpn_socket *ovpn_socket_attach(struct socket *sock,
 				       struct ovpn_struct *ovpn,
 				       struct netlink_ext_ack *extack);
 void ovpn_socket_put(struct ovpn_socket *ovpn_sock);
+bool ovpn_sk_has_user_data(struct sock *sk);
 
 #endif /* _OVPN_DCO_SOCKET_H_ */

@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ovpn-dco: TCP transport
+ *
+ * Every packet on the stream, data or control, is preceded by its 16-bit
+ * big-endian length. We take over the userspace socket: a stream parser
+ * splits what arrives, data packets stay in the kernel, and every other
+ * packet is queued, with its length prefix, for userspace's recv(). On the
+ * way out, frames from the kernel and from userspace's send() go through one
+ * queue, so a frame is never cut by another, and a worker writes the queue
+ * to the socket in process context.
+ *
+ * The socket lock orders everything against attach and detach: the socket's
+ * callbacks only run with it held (by a softirq or an owner), and detach
+ * restores them under it before the peer can be freed.
+ */
+
+#include <linux/net.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+#include <net/strparser.h>
+#include <net/tcp.h>
+
+#include "compat.h"
+#include "io.h"
+#include "ovpn.h"
+#include "peer.h"
+#include "socket.h"
+#include "tcp.h"
+
+/* copies of the kernel's TCP tables with our hooks, filled at first use */
+static struct proto ovpn_tcp4_prot, ovpn_tcp6_prot;
+static struct proto_ops ovpn_tcp4_ops, ovpn_tcp6_ops;
+static bool ovpn_tcp4_built, ovpn_tcp6_built;
+/* builds the operation tables once per family */
+static DEFINE_MUTEX(ovpn_tcp_build_lock);
+
+/* the peer behind a socket we took over; NULL once detached */
+static struct ovpn_peer *ovpn_tcp_peer(struct sock *sk)
+{
+	struct ovpn_socket *ovpn_sock;
+
+	ovpn_sock = rcu_dereference_sk_user_data(sk);
+	return ovpn_sock ? ovpn_sock->peer : NULL;
+}
+
+/* the peer behind a socket, held, from any context */
+static struct ovpn_peer *ovpn_tcp_peer_get(struct sock *sk)
+{
+	struct ovpn_peer *peer;
+
+	rcu_read_lock();
+	peer = ovpn_tcp_peer(sk);
+	if (peer && !ovpn_peer_hold(peer))
+		peer = NULL;
+	rcu_read_unlock();
+	return peer;
+}
+
+static void ovpn_tcp_schedule_tx(struct ovpn_peer *peer)
+{
+	if (!ovpn_peer_hold(peer))
+		return;
+	/* a queued work owns one reference */
+	if (!queue_work(ovpn_wq, &peer->tcp.tx_work))
+		ovpn_peer_put(peer);
+}
+
+/* ---- RX ---- */
+
+static int ovpn_tcp_parse(struct strparser *strp, struct sk_buff *skb)
+{
+	struct strp_msg *rxm = strp_msg(skb);
+	__be16 blen;
+	u16 len;
+
+	if (skb->len < rxm->offset + OVPN_TCP_LEN_PREFIX)
+		return 0;
+	if (skb_copy_bits(skb, rxm->offset, &blen, sizeof(blen)))
+		return -EINVAL;
+
+	len = be16_to_cpu(blen);
+	/* a zero length cannot be framed: the stream is broken */
+	if (!len)
+		return -EINVAL;
+	return len + OVPN_TCP_LEN_PREFIX;
+}
+
+static void ovpn_tcp_rcv(struct strparser *strp, struct sk_buff *skb)
+{
+	struct ovpn_peer *peer = container_of(strp, struct ovpn_peer,
+					      tcp.strp);
+	struct strp_msg *rxm = strp_msg(skb);
+	unsigned int off = rxm->offset, len = rxm->full_len;
+	u8 first;
+
+	if (skb_copy_bits(skb, off + OVPN_TCP_LEN_PREFIX, &first, 1))
+		goto drop;
+
+	if (ovpn_opcode_from_byte(first) == OVPN_OP_DATA_V2) {
+		if (!pskb_pull(skb, off + OVPN_TCP_LEN_PREFIX) ||
+		    pskb_trim(skb, len - OVPN_TCP_LEN_PREFIX) ||
+		    !pskb_may_pull(skb, OVPN_DATA_HDR_LEN))
+			goto drop;
+		if (!ovpn_peer_hold(peer))
+			goto drop_silently;
+		local_bh_disable();
+		ovpn_recv(peer, skb);
+		local_bh_enable();
+		return;
+	}
+
+	/* the control channel's: userspace reads it with its prefix */
+	if (skb_queue_len(&peer->tcp.user_queue) >= OVPN_TCP_USER_QUEUE_MAX ||
+	    !pskb_pull(skb, off) || pskb_trim(skb, len))
+		goto drop;
+	skb_queue_tail(&peer->tcp.user_queue, skb);
+	peer->tcp.saved.data_ready(strp->sk);
+	return;
+
+drop:
+	dev_core_stats_rx_dropped_inc(peer->ovpn->dev);
+drop_silently:
+	kfree_skb(skb);
+}
+
+static void ovpn_tcp_abort(struct strparser *strp, int err)
+{
+	struct ovpn_peer *peer = container_of(strp, struct ovpn_peer,
+					      tcp.strp);
+	struct sock *sk = strp->sk;
+
+	/* as the parser's default: stop and report on the socket */
+	cancel_delayed_work(&strp->msg_timer_work);
+	if (strp->stopped)
+		return;
+	strp->stopped = 1;
+	sk->sk_err = -err;
+	sk_error_report(sk);
+
+	if (ovpn_peer_hold(peer)) {
+		netdev_dbg(peer->ovpn->dev, "peer %u: TCP stream error %d\n",
+			   peer->id, err);
+		ovpn_peer_del(peer, OVPN_DEL_PEER_REASON_TRANSPORT_ERROR);
+		ovpn_peer_put(peer);
+	}
+}
+
+static void ovpn_tcp_data_ready(struct sock *sk)
+{
+	struct ovpn_peer *peer;
+
+	rcu_read_lock();
+	peer = ovpn_tcp_peer(sk);
+	if (peer)
+		strp_data_ready(&peer->tcp.strp);
+	rcu_read_unlock();
+}
+
+static void ovpn_tcp_write_space(struct sock *sk)
+{
+	struct ovpn_peer *peer;
+
+	rcu_read_lock();
+	peer = ovpn_tcp_peer(sk);
+	if (peer) {
+		peer->tcp.saved.write_space(sk);
+		if (!skb_queue_empty_lockless(&peer->tcp.out_queue))
+			ovpn_tcp_schedule_tx(peer);
+	}
+	rcu_read_unlock();
+}
+
+static void ovpn_tcp_state_change(struct sock *sk)
+{
+	struct ovpn_peer *peer;
+	int state;
+
+	rcu_read_lock();
+	peer = ovpn_tcp_peer(sk);
+	if (!peer) {
+		rcu_read_unlock();
+		return;
+	}
+	peer->tcp.saved.state_change(sk);
+	state = READ_ONCE(sk->sk_state);
+	if ((state == TCP_CLOSE_WAIT || state == TCP_CLOSE) &&
+	    ovpn_peer_hold(peer)) {
+		netdev_dbg(peer->ovpn->dev, "peer %u: TCP connection closed\n",
+			   peer->id);
+		ovpn_peer_del(peer, OVPN_DEL_PEER_REASON_TRANSPORT_DISCONNECT);
+		ovpn_peer_put(peer);
+	}
+	rcu_read_unlock();
+}
+
+/* ---- TX ---- */
+
+static void ovpn_tcp_tx_work(struct work_struct *work)
+{
+	struct ovpn_peer *peer = container_of(work, struct ovpn_peer,
+					      tcp.tx_work);
+	struct sock *sk = peer->sock->sock->sk;
+	struct sk_buff *skb;
+	int ret;
+
+	lock_sock(sk);
+	while ((skb = skb_peek(&peer->tcp.out_queue))) {
+		ret = skb_send_sock_locked(sk, skb, peer->tcp.out_offset,
+					   skb->len - peer->tcp.out_offset);
+		if (ret <= 0) {
+			/* -EAGAIN: write_space brings us back */
+			if (ret != -EAGAIN)
+				net_dbg_ratelimited("%s: peer %u: TCP send error %d\n",
+						    netdev_name(peer->ovpn->dev),
+						    peer->id, ret);
+			break;
+		}
+		peer->tcp.out_offset += ret;
+		if (peer->tcp.out_offset < skb->len)
+			continue;
+		skb_unlink(skb, &peer->tcp.out_queue);
+		consume_skb(skb);
+		peer->tcp.out_offset = 0;
+	}
+	release_sock(sk);
+
+	/* room again for userspace's send() */
+	peer->tcp.saved.write_space(sk);
+	ovpn_peer_put(peer);
+}
+
+/**
+ * ovpn_tcp_send_skb - queue an encrypted packet on a peer's stream
+ * @peer: the peer
+ * @skb: the packet, data at our header; consumed
+ *
+ * BH disabled.
+ */
+void ovpn_tcp_send_skb(struct ovpn_peer *peer, struct sk_buff *skb)
+{
+	struct net_device *dev = peer->ovpn->dev;
+	unsigned int len = skb->len;
+
+	if (unlikely(skb_queue_len(&peer->tcp.out_queue) >=
+		     OVPN_TCP_OUT_QUEUE_MAX) ||
+	    unlikely(len > U16_MAX) ||
+	    unlikely(skb_cow_head(skb, OVPN_TCP_LEN_PREFIX))) {
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb(skb);
+		return;
+	}
+
+	__skb_push(skb, OVPN_TCP_LEN_PREFIX);
+	put_unaligned_be16(len, skb->data);
+	skb_queue_tail(&peer->tcp.out_queue, skb);
+	dev_sw_netstats_tx_add(dev, 1, len);
+	ovpn_tcp_schedule_tx(peer);
+}
+
+/* ---- userspace's side of the socket ---- */
+
+static int ovpn_tcp_wait(struct sock *sk, struct ovpn_peer *peer, long *timeo,
+			 bool (*ready)(struct ovpn_peer *peer))
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (!ready(peer)) {
+		if (READ_ONCE(peer->removed) || READ_ONCE(sk->sk_err) ||
+		    (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN))
+			break;
+		if (!*timeo) {
+			remove_wait_queue(sk_sleep(sk), &wait);
+			return -EAGAIN;
+		}
+		if (signal_pending(current)) {
+			remove_wait_queue(sk_sleep(sk), &wait);
+			return sock_intr_errno(*timeo);
+		}
+		*timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, *timeo);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return 0;
+}
+
+static bool ovpn_tcp_user_ready(struct ovpn_peer *peer)
+{
+	return !skb_queue_empty_lockless(&peer->tcp.user_queue);
+}
+
+static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+			    int flags, int *addr_len)
+{
+	struct ovpn_peer *peer;
+	struct sk_buff *skb;
+	long timeo;
+	int ret, copied;
+
+	peer = ovpn_tcp_peer_get(sk);
+	if (!peer)
+		return tcp_recvmsg(sk, msg, len, flags, addr_len);
+
+	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT)) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	ret = ovpn_tcp_wait(sk, peer, &timeo, ovpn_tcp_user_ready);
+	if (ret)
+		goto out;
+
+	skb = skb_dequeue(&peer->tcp.user_queue);
+	if (!skb) {
+		/* woken for an error, a shutdown or the peer's removal */
+		ret = sock_error(sk);
+		if (!ret && READ_ONCE(peer->removed))
+			ret = -ECONNRESET;
+		goto out;
+	}
+
+	copied = min_t(size_t, len, skb->len);
+	ret = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (ret) {
+		skb_queue_head(&peer->tcp.user_queue, skb);
+		goto out;
+	}
+	/* a stream: what did not fit is read next time */
+	if (copied < skb->len && pskb_pull(skb, copied)) {
+		skb_queue_head(&peer->tcp.user_queue, skb);
+	} else {
+		if (copied < skb->len)
+			ret = -ENOMEM;
+		consume_skb(skb);
+	}
+	ret = ret ?: copied;
+out:
+	ovpn_peer_put(peer);
+	return ret;
+}
+
+static bool ovpn_tcp_out_ready(struct ovpn_peer *peer)
+{
+	return skb_queue_len(&peer->tcp.out_queue) < OVPN_TCP_OUT_QUEUE_MAX;
+}
+
+/* feed userspace's bytes into whole frames; under the socket lock */
+static int ovpn_tcp_user_frames(struct ovpn_peer *peer, struct msghdr *msg,
+				bool *queued)
+{
+	struct ovpn_peer_tcp *t = &peer->tcp;
+	size_t n, copied = 0;
+	u16 flen;
+
+	while (msg_data_left(msg)) {
+		if (!t->user_frame) {
+			n = copy_from_iter(t->user_hdr + t->user_hdr_len,
+					   sizeof(t->user_hdr) - t->user_hdr_len,
+					   &msg->msg_iter);
+			if (!n)
+				return copied ?: -EFAULT;
+			t->user_hdr_len += n;
+			copied += n;
+			if (t->user_hdr_len < sizeof(t->user_hdr))
+				continue;
+
+			flen = get_unaligned_be16(t->user_hdr);
+			t->user_hdr_len = 0;
+			if (!flen)
+				return copied ?: -EINVAL;
+			t->user_frame = alloc_skb(flen + OVPN_TCP_LEN_PREFIX,
+						  GFP_KERNEL);
+			if (!t->user_frame)
+				return copied ?: -ENOMEM;
+			skb_put_data(t->user_frame, t->user_hdr,
+				     sizeof(t->user_hdr));
+			t->user_need = flen;
+		}
+
+		n = min_t(size_t, t->user_need, msg_data_left(msg));
+		if (copy_from_iter(skb_put(t->user_frame, n), n,
+				   &msg->msg_iter) != n)
+			return copied ?: -EFAULT;
+		t->user_need -= n;
+		copied += n;
+		if (!t->user_need) {
+			skb_queue_tail(&t->out_queue, t->user_frame);
+			t->user_frame = NULL;
+			*queued = true;
+		}
+	}
+	return copied;
+}
+
+static int ovpn_tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	bool queued = false;
+	struct ovpn_peer *peer;
+	long timeo;
+	int ret;
+
+	peer = ovpn_tcp_peer_get(sk);
+	if (!peer)
+		return tcp_sendmsg(sk, msg, size);
+
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR)) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	ret = ovpn_tcp_wait(sk, peer, &timeo, ovpn_tcp_out_ready);
+	if (ret)
+		goto out;
+	if (READ_ONCE(peer->removed)) {
+		ret = -EPIPE;
+		goto out;
+	}
+
+	lock_sock(sk);
+	ret = ovpn_tcp_user_frames(peer, msg, &queued);
+	release_sock(sk);
+	if (queued)
+		ovpn_tcp_schedule_tx(peer);
+out:
+	ovpn_peer_put(peer);
+	return ret;
+}
+
+static __poll_t ovpn_tcp_poll(struct file *file, struct socket *sock,
+			      poll_table *wait)
+{
+	__poll_t mask = tcp_poll(file, sock, wait);
+	struct sock *sk = sock->sk;
+	struct ovpn_peer *peer;
+
+	peer = ovpn_tcp_peer_get(sk);
+	if (!peer)
+		return mask;
+
+	/* readable means: a packet for userspace, or the end of the stream */
+	if (!(READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
+	    !READ_ONCE(sk->sk_err)) {
+		mask &= ~(EPOLLIN | EPOLLRDNORM);
+		if (ovpn_tcp_user_ready(peer) || READ_ONCE(peer->removed))
+			mask |= EPOLLIN | EPOLLRDNORM;
+	}
+	if (!ovpn_tcp_out_ready(peer))
+		mask &= ~(EPOLLOUT | EPOLLWRNORM);
+	ovpn_peer_put(peer);
+	return mask;
+}
+
+/* ---- attach and detach ---- */
+
+static int ovpn_tcp_build_ops(struct sock *sk, struct socket *sock,
+			      struct proto **prot,
+			      const struct proto_ops **ops)
+{
+	bool v6 = sk->sk_family == AF_INET6;
+	struct proto_ops *o = v6 ? &ovpn_tcp6_ops : &ovpn_tcp4_ops;
+	struct proto *p = v6 ? &ovpn_tcp6_prot : &ovpn_tcp4_prot;
+	bool *built = v6 ? &ovpn_tcp6_built : &ovpn_tcp4_built;
+
+	/* only plain TCP: no ULP (kTLS, MPTCP) and no BPF socket map */
+	if (sk->sk_prot->recvmsg != tcp_recvmsg ||
+	    sk->sk_prot->sendmsg != tcp_sendmsg ||
+	    sock->ops->poll != tcp_poll || inet_csk(sk)->icsk_ulp_ops)
+		return -EOPNOTSUPP;
+
+	mutex_lock(&ovpn_tcp_build_lock);
+	if (!*built) {
+		*p = *sk->sk_prot;
+		p->recvmsg = ovpn_tcp_recvmsg;
+		p->sendmsg = ovpn_tcp_sendmsg;
+		*o = *sock->ops;
+		o->poll = ovpn_tcp_poll;
+		*built = true;
+	}
+	mutex_unlock(&ovpn_tcp_build_lock);
+
+	*prot = p;
+	*ops = o;
+	return 0;
+}
+
+void ovpn_tcp_peer_init(struct ovpn_peer *peer)
+{
+	skb_queue_head_init(&peer->tcp.user_queue);
+	skb_queue_head_init(&peer->tcp.out_queue);
+	INIT_WORK(&peer->tcp.tx_work, ovpn_tcp_tx_work);
+}
+
+/**
+ * ovpn_tcp_peer_removed - wake userspace waiting on a removed peer's socket
+ * @peer: the peer, unlinked from its device
+ *
+ * Any context. Blocked readers and writers return; the socket itself is
+ * given back when the peer is released.
+ */
+void ovpn_tcp_peer_removed(struct ovpn_peer *peer)
+{
+	struct sock *sk = peer->sock->sock->sk;
+
+	rcu_read_lock();
+	if (ovpn_tcp_peer(sk) == peer)
+		peer->tcp.saved.data_ready(sk);
+	rcu_read_unlock();
+}
+
+/**
+ * ovpn_tcp_socket_attach - take a connected TCP socket over for a peer
+ * @ovpn_sock: our hold on the socket
+ * @peer: the peer it carries
+ *
+ * Process context. On failure the socket is left as it was.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ovpn_tcp_socket_attach(struct ovpn_socket *ovpn_sock,
+			   struct ovpn_peer *peer)
+{
+	static const struct strp_callbacks cb = {
+		.parse_msg = ovpn_tcp_parse,
+		.rcv_msg = ovpn_tcp_rcv,
+		.abort_parser = ovpn_tcp_abort,
+	};
+	struct socket *sock = ovpn_sock->sock;
+	const struct proto_ops *ops;
+	struct sock *sk = sock->sk;
+	struct proto *prot;
+	int ret;
+
+	ret = ovpn_tcp_build_ops(sk, sock, &prot, &ops);
+	if (ret)
+		return ret;
+
+	ret = strp_init(&peer->tcp.strp, sk, &cb);
+	if (ret)
+		return ret;
+
+	lock_sock(sk);
+	if (sk->sk_state != TCP_ESTABLISHED) {
+		release_sock(sk);
+		strp_done(&peer->tcp.strp);
+		return -ENOTCONN;
+	}
+	if (ovpn_sk_has_user_data(sk)) {
+		release_sock(sk);
+		strp_done(&peer->tcp.strp);
+		return -EBUSY;
+	}
+
+	ovpn_sock->peer = peer;
+	peer->tcp.saved.prot = sk->sk_prot;
+	peer->tcp.saved.ops = sock->ops;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	peer->tcp.saved.data_ready = sk->sk_data_ready;
+	peer->tcp.saved.write_space = sk->sk_write_space;
+	peer->tcp.saved.state_change = sk->sk_state_change;
+	rcu_assign_sk_user_data(sk, ovpn_sock);
+	sk->sk_data_ready = ovpn_tcp_data_ready;
+	sk->sk_write_space = ovpn_tcp_write_space;
+	sk->sk_state_change = ovpn_tcp_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+
+	WRITE_ONCE(sk->sk_prot, prot);
+	WRITE_ONCE(sock->ops, ops);
+	release_sock(sk);
+
+	/* what arrived before we took over */
+	strp_check_rcv(&peer->tcp.strp);
+	return 0;
+}
+
+/**
+ * ovpn_tcp_socket_detach - give the socket back to userspace
+ * @ovpn_sock: our hold on the socket
+ *
+ * Process context, after the last reference to the peer is gone.
+ */
+void ovpn_tcp_socket_detach(struct ovpn_socket *ovpn_sock)
+{
+	struct ovpn_peer *peer = ovpn_sock->peer;
+	struct socket *sock = ovpn_sock->sock;
+	struct sock *sk = sock->sk;
+
+	if (!peer)
+		return;
+
+	lock_sock(sk);
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_data_ready = peer->tcp.saved.data_ready;
+	sk->sk_write_space = peer->tcp.saved.write_space;
+	sk->sk_state_change = peer->tcp.saved.state_change;
+	rcu_assign_sk_user_data(sk, NULL);
+	write_unlock_bh(&sk->sk_callback_lock);
+	WRITE_ONCE(sk->sk_prot, peer->tcp.saved.prot);
+	WRITE_ONCE(sock->ops, peer->tcp.saved.ops);
+	strp_stop(&peer->tcp.strp);
+	release_sock(sk);
+
+	strp_done(&peer->tcp.strp);
+	skb_queue_purge(&peer->tcp.out_queue);
+	skb_queue_purge(&peer->tcp.user_queue);
+	kfree_skb(peer->tcp.user_frame);
+	peer->tcp.user_frame = NULL;
+	ovpn_sock->peer = NULL;
+}

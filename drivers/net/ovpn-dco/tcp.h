@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ovpn-dco: TCP transport
+ */
+
+#ifndef _OVPN_DCO_TCP_H_
+#define _OVPN_DCO_TCP_H_
+
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
+#include <net/strparser.h>
+
+struct ovpn_peer;
+struct ovpn_socket;
+
+/* frames queued for the stream, kernel and userspace together */
+#define OVPN_TCP_OUT_QUEUE_MAX	1024
+/* control packets waiting for userspace's recv() */
+#define OVPN_TCP_USER_QUEUE_MAX	256
+
+/**
+ * struct ovpn_peer_tcp - a TCP peer's stream state
+ * @strp: parses the incoming stream into packets (socket lock)
+ * @user_queue: non-data packets, with their length prefix, for userspace
+ *	recv() (queue lock)
+ * @out_queue: whole frames to write, kernel and userspace ones in order, so
+ *	no frame is ever split by another (queue lock)
+ * @out_offset: bytes of the head of @out_queue already written (socket
+ *	lock)
+ * @user_frame: a userspace frame still being written by sendmsg() calls
+ *	(socket lock)
+ * @user_hdr: its length prefix while incomplete (socket lock)
+ * @user_hdr_len: bytes of @user_hdr received (socket lock)
+ * @user_need: bytes of @user_frame still expected (socket lock)
+ * @tx_work: writes @out_queue in process context; holds a peer reference
+ *	while queued
+ * @saved: the socket's callbacks and operations before we took it over
+ * @saved.data_ready: the socket's own data_ready, woken for @user_queue
+ * @saved.write_space: the socket's own write_space
+ * @saved.state_change: the socket's own state_change
+ * @saved.prot: the socket's protocol operations
+ * @saved.ops: the socket's file operations
+ */
+struct ovpn_peer_tcp {
+	struct strparser strp;
+	struct sk_buff_head user_queue;
+	struct sk_buff_head out_queue;
+	unsigned int out_offset;
+	struct sk_buff *user_frame;
+	u8 user_hdr[2];
+	u8 user_hdr_len;
+	unsigned int user_need;
+	struct work_struct tx_work;
+	struct {
+		void (*data_ready)(struct sock *sk);
+		void (*write_space)(struct sock *sk);
+		void (*state_change)(struct sock *sk);
+		struct proto *prot;
+		const struct proto_ops *ops;
+	} saved;
+};
+
+int ovpn_tcp_socket_attach(struct ovpn_socket *ovpn_sock,
+			   struct ovpn_peer *peer);
+void ovpn_tcp_socket_detach(struct ovpn_socket *ovpn_sock);
+void ovpn_tcp_send_skb(struct ovpn_peer *peer, struct sk_buff *skb);
+void ovpn_tcp_peer_init(struct ovpn_peer *peer);
+void ovpn_tcp_peer_removed(struct ovpn_peer *peer);
+
+#endif /* _OVPN_DCO_TCP_H_ */

@@ -4,10 +4,13 @@
  * device-less ones (new_iface, del_iface, listen_mcast, genkey).
  */
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +28,8 @@
 /* options of "<iface> <cmd>" commands */
 #define OPT_FD_FILE	(1U << 0)
 #define OPT_LOCAL_IP	(1U << 1)
+#define OPT_VPN_IP6	(1U << 2)
+#define OPT_IPV6	(1U << 3)
 
 /**
  * struct iface_args - a parsed "<iface> <cmd> ..." command line
@@ -35,7 +40,9 @@
  * @pos: positional arguments after @cmd
  * @npos: number of @pos
  * @fd_file: new_peer --fd-file
- * @local_ip: new_peer --local-ip
+ * @local_ip: new_peer/new_multi_peer --local-ip
+ * @vpn_ip6: new_peer --vpn-ip6
+ * @ipv6: new_multi_peer --ipv6
  */
 struct iface_args {
 	const char *iface;
@@ -46,6 +53,8 @@ struct iface_args {
 	int npos;
 	const char *fd_file;
 	const char *local_ip;
+	const char *vpn_ip6;
+	bool ipv6;
 };
 
 static void check_ifname(const char *name)
@@ -111,8 +120,25 @@ static int do_new_peer(struct iface_args *a)
 		usage_error("invalid remote address '%s'", a->pos[2]);
 	if (!parse_port(a->pos[3], &rport))
 		usage_error("invalid remote port '%s'", a->pos[3]);
-	if (a->npos > 4 && !parse_ip(a->pos[4], &req.vpn_ip))
-		usage_error("invalid VPN address '%s'", a->pos[4]);
+	if (a->npos > 4) {
+		struct ip_addr vpn;
+
+		if (!parse_ip(a->pos[4], &vpn))
+			usage_error("invalid VPN address '%s'", a->pos[4]);
+		if (vpn.family == AF_INET)
+			req.vpn_ipv4 = vpn;
+		else
+			req.vpn_ipv6 = vpn;
+	}
+	if (a->vpn_ip6) {
+		if (req.vpn_ipv6.family)
+			usage_error("new_peer: two VPN IPv6 addresses ('%s' and --vpn-ip6 %s)",
+				    a->pos[4], a->vpn_ip6);
+		if (!parse_ip(a->vpn_ip6, &req.vpn_ipv6) ||
+		    req.vpn_ipv6.family != AF_INET6)
+			usage_error("invalid --vpn-ip6 '%s' (an IPv6 address)",
+				    a->vpn_ip6);
+	}
 
 	memset(&local, 0, sizeof(local));
 	local.family = remote.family;
@@ -150,6 +176,183 @@ static int do_new_peer(struct iface_args *a)
 	/* on success the kernel holds its own reference to the socket */
 	close(req.fd);
 	return finish(a, &nl, ret, &err);
+}
+
+/**
+ * struct mp_peer - one line of a new_multi_peer peers file
+ * @line: its line number
+ * @req: the NEW_PEER request it makes (fd and local address set later)
+ */
+struct mp_peer {
+	unsigned int line;
+	struct ovpn_new_peer req;
+};
+
+/* the fields of one peers-file line; returns a message, or NULL if valid */
+static const char *parse_peer_line(char *line, struct ovpn_new_peer *req)
+{
+	char *f[6], *save = NULL, *tok;
+	struct ip_addr remote;
+	uint16_t rport;
+	int n = 0;
+
+	for (tok = strtok_r(line, " \t\r\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == ARRAY_SIZE(f))
+			return "too many fields";
+		f[n++] = tok;
+	}
+	if (n < 4 || n > 5)
+		return "expected <peer-id> <remote-ip> <remote-port> <vpn-ipv4|-> [<vpn-ipv6>]";
+
+	memset(req, 0, sizeof(*req));
+	if (!parse_u32(f[0], &req->peer_id))
+		return "invalid peer id";
+	if (!parse_ip(f[1], &remote))
+		return "invalid remote address";
+	if (!parse_port(f[2], &rport) || !rport)
+		return "invalid remote port";
+	req->remote_len = make_sockaddr(&remote, rport, &req->remote);
+	if (strcmp(f[3], "-") &&
+	    (!parse_ip(f[3], &req->vpn_ipv4) ||
+	     req->vpn_ipv4.family != AF_INET))
+		return "invalid VPN IPv4 address (an IPv4 address or -)";
+	if (n == 5 && strcmp(f[4], "-") &&
+	    (!parse_ip(f[4], &req->vpn_ipv6) ||
+	     req->vpn_ipv6.family != AF_INET6))
+		return "invalid VPN IPv6 address (an IPv6 address or -)";
+	return NULL;
+}
+
+/* read and check the whole peers file; returns the count, or -1 (reported) */
+static int load_peers_file(const char *path, struct mp_peer **out)
+{
+	struct mp_peer *peers = NULL, *tmp;
+	unsigned int lineno = 0;
+	size_t cap = 0, len = 0;
+	char *buf = NULL;
+	size_t bufsz = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		fprintf(stderr, "ovpn-cli: new_multi_peer: %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	while (getline(&buf, &bufsz, f) >= 0) {
+		const char *msg;
+		char *p, *hash;
+
+		lineno++;
+		hash = strchr(buf, '#');
+		if (hash)
+			*hash = '\0';
+		for (p = buf; isspace((unsigned char)*p); p++)
+			;
+		if (!*p)
+			continue;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			tmp = realloc(peers, cap * sizeof(*peers));
+			if (!tmp) {
+				fprintf(stderr, "ovpn-cli: new_multi_peer: out of memory\n");
+				goto fail;
+			}
+			peers = tmp;
+		}
+		msg = parse_peer_line(p, &peers[len].req);
+		if (msg) {
+			fprintf(stderr, "ovpn-cli: new_multi_peer: %s:%u: %s\n",
+				path, lineno, msg);
+			goto fail;
+		}
+		peers[len].line = lineno;
+		len++;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "ovpn-cli: new_multi_peer: %s: read error\n",
+			path);
+		goto fail;
+	}
+	if (!len) {
+		fprintf(stderr, "ovpn-cli: new_multi_peer: %s: no peer in the file\n",
+			path);
+		goto fail;
+	}
+	free(buf);
+	fclose(f);
+	*out = peers;
+	return len;
+fail:
+	free(buf);
+	free(peers);
+	fclose(f);
+	return -1;
+}
+
+static int do_new_multi_peer(struct iface_args *a)
+{
+	struct ip_addr local = { .family = AF_INET };
+	struct mp_peer *peers;
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	char msg[256];
+	uint16_t lport;
+	int n, i, fd, ret = 0;
+
+	if (!parse_port(a->pos[0], &lport))
+		usage_error("invalid local port '%s'", a->pos[0]);
+	if (a->local_ip) {
+		if (!parse_ip(a->local_ip, &local))
+			usage_error("invalid local address '%s'", a->local_ip);
+		if (a->ipv6 && local.family != AF_INET6)
+			usage_error("new_multi_peer: --ipv6 and an IPv4 --local-ip %s",
+				    a->local_ip);
+	} else if (a->ipv6) {
+		local.family = AF_INET6;	/* :: */
+	}
+
+	n = load_peers_file(a->pos[1], &peers);
+	if (n < 0)
+		return 1;
+	if (begin(a, &nl)) {
+		free(peers);
+		return 1;
+	}
+
+	/* an IPv6 socket is dual-stack: IPv4 peers are reached through it */
+	fd = udp_socket_open_dual(&local, lport, msg, sizeof(msg));
+	if (fd < 0) {
+		fprintf(stderr, "ovpn-cli: %s: %s\n", a->cmd, msg);
+		ovpn_nl_close(&nl);
+		free(peers);
+		return 1;
+	}
+
+	for (i = 0; i < n; i++) {
+		struct ovpn_new_peer *req = &peers[i].req;
+
+		req->fd = fd;
+		/* LOCAL_IP only for the peers of the bound address's family */
+		if (a->local_ip &&
+		    req->remote.ss_family == (sa_family_t)local.family)
+			req->local_ip = local;
+		ret = ovpn_new_peer(&nl, a->ifindex, req, &err);
+		if (ret) {
+			nlx_report(a->cmd, &err);
+			fprintf(stderr,
+				"ovpn-cli: %s: %s:%u: peer %u not added (%d added before it)\n",
+				a->cmd, a->pos[1], peers[i].line, req->peer_id,
+				i);
+			break;
+		}
+	}
+	/* the kernel holds its own reference for every peer added */
+	close(fd);
+	ovpn_nl_close(&nl);
+	free(peers);
+	return ret ? 1 : 0;
 }
 
 static int do_set_peer(struct iface_args *a)
@@ -293,7 +496,9 @@ static const struct iface_cmd {
 	unsigned int opts;
 	int (*fn)(struct iface_args *a);
 } iface_cmds[] = {
-	{ "new_peer", 4, 5, OPT_FD_FILE | OPT_LOCAL_IP, do_new_peer },
+	{ "new_peer", 4, 5, OPT_FD_FILE | OPT_LOCAL_IP | OPT_VPN_IP6,
+	  do_new_peer },
+	{ "new_multi_peer", 2, 2, OPT_LOCAL_IP | OPT_IPV6, do_new_multi_peer },
 	{ "set_peer", 3, 3, 0, do_set_peer },
 	{ "del_peer", 1, 1, 0, do_del_peer },
 	{ "get_peer", 0, 1, 0, do_get_peer },
@@ -336,6 +541,10 @@ int cmd_iface(const char *iface, const char *cmd, int argc, char **argv)
 			a.pos[a.npos++] = argv[i];
 			continue;
 		}
+		if (!strcmp(opt, "--ipv6") && (c->opts & OPT_IPV6)) {
+			a.ipv6 = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			usage_error("%s: option %s needs a value", cmd, opt);
 		if (!strcmp(opt, "--ifindex")) {
@@ -346,6 +555,9 @@ int cmd_iface(const char *iface, const char *cmd, int argc, char **argv)
 		} else if (!strcmp(opt, "--local-ip") &&
 			   (c->opts & OPT_LOCAL_IP)) {
 			a.local_ip = argv[++i];
+		} else if (!strcmp(opt, "--vpn-ip6") &&
+			   (c->opts & OPT_VPN_IP6)) {
+			a.vpn_ip6 = argv[++i];
 		} else {
 			usage_error("%s: unknown option %s", cmd, opt);
 		}
@@ -405,6 +617,21 @@ static int print_notification(struct nl_msg *msg, void *arg)
 	if (ovpn_parse_notification(msg, &n))
 		return NL_SKIP;
 
+	if (n.cmd == OVPN_CMD_FLOAT_PEER) {
+		char addr[INET6_ADDRSTRLEN + 16] = "none";
+
+		printf("FLOAT_PEER ifindex %u peer_id ", n.ifindex);
+		if (n.has_peer_id)
+			printf("%u", n.peer_id);
+		else
+			printf("none");
+		if (n.remote_len)
+			sockaddr_str((struct sockaddr *)&n.remote,
+				     n.remote_len, addr, sizeof(addr));
+		printf(" remote %s\n", addr);
+		fflush(stdout);
+		return NL_OK;
+	}
 	if (n.cmd != OVPN_CMD_DEL_PEER) {
 		printf("notification cmd %u ifindex %u\n", n.cmd, n.ifindex);
 		return NL_OK;

@@ -405,13 +405,33 @@ static int tunnel_open_fds(struct tunnel *t)
 	return 0;
 }
 
+/* the peer moved to another transport address: say where, go on */
+static void report_float(const struct ovpn_notif *n)
+{
+	char addr[INET6_ADDRSTRLEN + 16] = "none";
+
+	if (n->remote_len)
+		sockaddr_str((const struct sockaddr *)&n->remote,
+			     n->remote_len, addr, sizeof(addr));
+	printf("peer %u floated to %s\n", n->peer_id, addr);
+	fflush(stdout);
+}
+
 static int on_notification(struct nl_msg *msg, void *arg)
 {
 	struct tunnel *t = arg;
 	struct ovpn_notif n;
 
-	if (ovpn_parse_notification(msg, &n) || n.cmd != OVPN_CMD_DEL_PEER ||
-	    n.ifindex != t->ifindex)
+	if (ovpn_parse_notification(msg, &n) || n.ifindex != t->ifindex)
+		return NL_OK;
+	if (n.cmd == OVPN_CMD_FLOAT_PEER) {
+		if (!n.has_peer_id)
+			n.peer_id = t->cfg->peer_id;
+		if (n.peer_id == t->cfg->peer_id)
+			report_float(&n);
+		return NL_OK;
+	}
+	if (n.cmd != OVPN_CMD_DEL_PEER)
 		return NL_OK;
 	if (n.has_peer_id && n.peer_id != t->cfg->peer_id)
 		return NL_OK;

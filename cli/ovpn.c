@@ -77,13 +77,13 @@ int ovpn_new_peer(struct ovpn_nl *nl, uint32_t ifindex,
 	    nla_put(msg, OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE, req->remote_len,
 		    &req->remote))
 		goto fail;
-	if (req->vpn_ip.family == AF_INET &&
-	    nla_put(msg, OVPN_NEW_PEER_ATTR_IPV4, sizeof(req->vpn_ip.v4),
-		    &req->vpn_ip.v4))
+	if (req->vpn_ipv4.family == AF_INET &&
+	    nla_put(msg, OVPN_NEW_PEER_ATTR_IPV4, sizeof(req->vpn_ipv4.v4),
+		    &req->vpn_ipv4.v4))
 		goto fail;
-	if (req->vpn_ip.family == AF_INET6 &&
-	    nla_put(msg, OVPN_NEW_PEER_ATTR_IPV6, sizeof(req->vpn_ip.v6),
-		    &req->vpn_ip.v6))
+	if (req->vpn_ipv6.family == AF_INET6 &&
+	    nla_put(msg, OVPN_NEW_PEER_ATTR_IPV6, sizeof(req->vpn_ipv6.v6),
+		    &req->vpn_ipv6.v6))
 		goto fail;
 	if (req->local_ip.family &&
 	    nla_put(msg, OVPN_NEW_PEER_ATTR_LOCAL_IP,
@@ -399,6 +399,33 @@ int ovpn_get_peer(struct ovpn_nl *nl, uint32_t ifindex,
 	return nlx_transact(nl->sk, msg, get_peer_valid, &ctx, err);
 }
 
+/* FLOAT_PEER: the peer id and its new transport address */
+static void parse_float_peer(struct nlattr *nest, struct ovpn_notif *out)
+{
+	struct nlattr *fb[OVPN_FLOAT_PEER_ATTR_MAX + 1];
+	struct nlattr *a;
+	int len;
+
+	if (nla_parse_nested(fb, OVPN_FLOAT_PEER_ATTR_MAX, nest, NULL) < 0)
+		return;
+	a = fb[OVPN_FLOAT_PEER_ATTR_PEER_ID];
+	if (a && nla_len(a) == sizeof(uint32_t)) {
+		out->peer_id = nla_get_u32(a);
+		out->has_peer_id = true;
+	}
+	a = fb[OVPN_FLOAT_PEER_ATTR_SOCKADDR_REMOTE];
+	if (!a)
+		return;
+	len = nla_len(a);
+	if ((len == sizeof(struct sockaddr_in) &&
+	     ((const struct sockaddr *)nla_data(a))->sa_family == AF_INET) ||
+	    (len == sizeof(struct sockaddr_in6) &&
+	     ((const struct sockaddr *)nla_data(a))->sa_family == AF_INET6)) {
+		memcpy(&out->remote, nla_data(a), len);
+		out->remote_len = len;
+	}
+}
+
 int ovpn_parse_notification(struct nl_msg *msg, struct ovpn_notif *out)
 {
 	struct nlattr *db[OVPN_DEL_PEER_ATTR_MAX + 1];
@@ -415,6 +442,12 @@ int ovpn_parse_notification(struct nl_msg *msg, struct ovpn_notif *out)
 	a = tb[OVPN_ATTR_IFINDEX];
 	if (a && nla_len(a) == sizeof(uint32_t))
 		out->ifindex = nla_get_u32(a);
+
+	if (out->cmd == OVPN_CMD_FLOAT_PEER) {
+		if (tb[OVPN_ATTR_FLOAT_PEER])
+			parse_float_peer(tb[OVPN_ATTR_FLOAT_PEER], out);
+		return 0;
+	}
 
 	if (!tb[OVPN_ATTR_DEL_PEER] ||
 	    nla_parse_nested(db, OVPN_DEL_PEER_ATTR_MAX, tb[OVPN_ATTR_DEL_PEER],

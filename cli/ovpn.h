@@ -22,7 +22,8 @@
  * @fd: transport socket (or any fd, for negative tests)
  * @remote: remote transport address
  * @remote_len: length of @remote (16 or 28), 0 to leave it out
- * @vpn_ip: the peer's VPN address (family 0: none)
+ * @vpn_ipv4: the peer's VPN IPv4 address, sent as IPV4 (family 0: none)
+ * @vpn_ipv6: the peer's VPN IPv6 address, sent as IPV6 (family 0: none)
  * @local_ip: local transport address (family 0: none)
  */
 struct ovpn_new_peer {
@@ -30,7 +31,8 @@ struct ovpn_new_peer {
 	int fd;
 	struct sockaddr_storage remote;
 	socklen_t remote_len;
-	struct ip_addr vpn_ip;
+	struct ip_addr vpn_ipv4;
+	struct ip_addr vpn_ipv6;
 	struct ip_addr local_ip;
 };
 
@@ -78,10 +80,12 @@ typedef void (*ovpn_peer_cb)(const struct ovpn_peer_info *info, void *arg);
  * struct ovpn_notif - a "peers" notification
  * @cmd: generic netlink command
  * @ifindex: OVPN_ATTR_IFINDEX, 0 if absent
- * @peer_id: DEL_PEER PEER_ID
+ * @peer_id: DEL_PEER or FLOAT_PEER PEER_ID
  * @has_peer_id: @peer_id was present
  * @reason: DEL_PEER REASON
  * @has_reason: @reason was present
+ * @remote: FLOAT_PEER SOCKADDR_REMOTE, the peer's new transport address
+ * @remote_len: its length; 0 if absent or malformed
  */
 struct ovpn_notif {
 	uint8_t cmd;
@@ -90,6 +94,8 @@ struct ovpn_notif {
 	bool has_peer_id;
 	uint8_t reason;
 	bool has_reason;
+	struct sockaddr_storage remote;
+	socklen_t remote_len;
 };
 
 int ovpn_new_peer(struct ovpn_nl *nl, uint32_t ifindex,

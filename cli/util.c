@@ -227,18 +227,24 @@ void sockaddr_str(const struct sockaddr *sa, socklen_t len, char *buf,
 	}
 }
 
-int udp_socket_open(const struct ip_addr *local, uint16_t port, char *err,
-		    size_t errlen)
+static int udp_socket_open_flags(const struct ip_addr *local, uint16_t port,
+				 bool dual, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	char addr[INET6_ADDRSTRLEN + 16];
 	socklen_t len;
-	int fd;
+	int fd, off = 0;
 
 	len = make_sockaddr(local, port, &ss);
 	fd = socket(local->family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0) {
 		snprintf(err, errlen, "UDP socket: %s", strerror(errno));
+		return -1;
+	}
+	if (dual && local->family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) < 0) {
+		snprintf(err, errlen, "IPV6_V6ONLY: %s", strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
@@ -248,6 +254,18 @@ int udp_socket_open(const struct ip_addr *local, uint16_t port, char *err,
 		return -1;
 	}
 	return fd;
+}
+
+int udp_socket_open(const struct ip_addr *local, uint16_t port, char *err,
+		    size_t errlen)
+{
+	return udp_socket_open_flags(local, port, false, err, errlen);
+}
+
+int udp_socket_open_dual(const struct ip_addr *local, uint16_t port,
+			 char *err, size_t errlen)
+{
+	return udp_socket_open_flags(local, port, true, err, errlen);
 }
 
 const char *del_peer_reason_name(unsigned int reason)

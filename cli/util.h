@@ -77,6 +77,13 @@ void sockaddr_str(const struct sockaddr *sa, socklen_t len, char *buf,
 int udp_socket_open(const struct ip_addr *local, uint16_t port, char *err,
 		    size_t errlen);
 
+/*
+ * Same, with IPV6_V6ONLY cleared first when @local is IPv6, so that a socket
+ * bound to :: also carries IPv4 (as v4-mapped addresses).
+ */
+int udp_socket_open_dual(const struct ip_addr *local, uint16_t port,
+			 char *err, size_t errlen);
+
 /* name of an &enum ovpn_del_peer_reason, or NULL */
 const char *del_peer_reason_name(unsigned int reason);
 

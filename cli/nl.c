@@ -244,7 +244,7 @@ int ovpn_nl_open(struct ovpn_nl *nl, struct nlx_err *err)
 
 int ovpn_nl_open_mcast(struct ovpn_nl *nl, struct nlx_err *err)
 {
-	int grp, ret;
+	int grp, ret, rcvbuf = OVPN_NL_MCAST_RCVBUF;
 
 	ret = ovpn_nl_open(nl, err);
 	if (ret)
@@ -268,6 +268,15 @@ int ovpn_nl_open_mcast(struct ovpn_nl *nl, struct nlx_err *err)
 	}
 	/* notifications are not answers to anything we sent */
 	nl_socket_disable_seq_check(nl->sk);
+	/*
+	 * Deleting a device with hundreds of peers sends a burst of DEL_PEER
+	 * notifications: make room for them. FORCE (root) goes past
+	 * net.core.rmem_max; without the privilege keep what SO_RCVBUF gives.
+	 */
+	if (setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVBUF,
+			   &rcvbuf, sizeof(rcvbuf));
 	ret = nl_socket_set_nonblocking(nl->sk);
 	if (ret < 0) {
 		ovpn_nl_close(nl);

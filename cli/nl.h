@@ -76,6 +76,9 @@ struct ovpn_nl {
 /* open a request socket and resolve the family */
 int ovpn_nl_open(struct ovpn_nl *nl, struct nlx_err *err);
 
+/* receive buffer of a "peers" socket: a few thousand notifications */
+#define OVPN_NL_MCAST_RCVBUF	(8 << 20)
+
 /* open a non-blocking socket subscribed to the "peers" group */
 int ovpn_nl_open_mcast(struct ovpn_nl *nl, struct nlx_err *err);
 

@@ -15,6 +15,8 @@
 # --peer-id N:
 #
 #   s: vs<N> 192.168.10<N>.1/24  <->  c<N>: vc 192.168.10<N>.2/24
+#      (and fd00:10<N>::1/64 <-> fd00:10<N>::2/64 unless MP_NO_IPV6=1;
+#      client N's tunnel runs over IPv6 when MP_UNDERLAY6[N]=1)
 #   VPN: server 10.8.0.1/24 (+ fd00:8::1/64), client N 10.8.0.<N+1>/24
 #        (+ the IPv6 address MP_VPN6[N], default fd00:8::<N+1>)
 #   UDP port 1194 everywhere; client N's key: $LOGDIR/c<N>.key (genkey),
@@ -27,10 +29,19 @@ MP_SRV_VPN6=fd00:8::1
 MP_PORT=1194
 MP_PEERS_FILE=$LOGDIR/peers
 declare -a MP_VPN6=()
+declare -a MP_UNDERLAY6=()
 
 mp_cns() { echo "c$1"; }
-mp_srv_ip() { echo "192.168.10$1.1"; }
-mp_cli_ip() { echo "192.168.10$1.2"; }
+mp_srv_ip() {
+	if [ "${MP_UNDERLAY6[$1]:-0}" = 1 ]; then echo "fd00:10$1::1"; else echo "192.168.10$1.1"; fi
+}
+mp_cli_ip() {
+	if [ "${MP_UNDERLAY6[$1]:-0}" = 1 ]; then echo "fd00:10$1::2"; else echo "192.168.10$1.2"; fi
+}
+# mp_cli_remote N: client N's transport address as GET_PEER prints it
+mp_cli_remote() {
+	if [ "${MP_UNDERLAY6[$1]:-0}" = 1 ]; then echo "[$(mp_cli_ip "$1")]:$MP_PORT"; else echo "$(mp_cli_ip "$1"):$MP_PORT"; fi
+}
 mp_vpn4() { echo "10.8.0.$(($1 + 1))"; }
 mp_vpn6() { echo "${MP_VPN6[$1]:-fd00:8::$(($1 + 1))}"; }
 mp_key() { echo "$LOGDIR/c$1.key"; }
@@ -66,8 +77,12 @@ mp_underlay() {
 		[ "${MP_NO_IPV6:-0}" = 1 ] && mp_no_ipv6 "$c"
 		ip link add "vs$i" netns "$MP_S" type veth peer name vc netns "$c" ||
 			fail "cannot create the veth pair to $c"
-		ns "$MP_S" "$IP_BIN" addr add "$(mp_srv_ip "$i")/24" dev "vs$i"
-		ns "$c" "$IP_BIN" addr add "$(mp_cli_ip "$i")/24" dev vc
+		ns "$MP_S" "$IP_BIN" addr add "192.168.10$i.1/24" dev "vs$i"
+		ns "$c" "$IP_BIN" addr add "192.168.10$i.2/24" dev vc
+		if [ "${MP_NO_IPV6:-0}" != 1 ]; then
+			ns "$MP_S" "$IP_BIN" addr add "fd00:10$i::1/64" dev "vs$i" nodad
+			ns "$c" "$IP_BIN" addr add "fd00:10$i::2/64" dev vc nodad
+		fi
 		ns "$MP_S" "$IP_BIN" link set "vs$i" up
 		ns "$c" "$IP_BIN" link set vc up
 	done
@@ -103,13 +118,13 @@ mp_peers_file() {
 }
 
 # mp_server N...: the MP device in s with one peer per client (one
-# new_multi_peer, one new_key each), 10.8.0.1/24 (and fd00:8::1/64 when
-# MP_WITH_V6=1), link up.
+# new_multi_peer with options MP_SRV_OPTS, one new_key each), 10.8.0.1/24
+# (and fd00:8::1/64 when MP_WITH_V6=1), link up.
 mp_server() {
 	local i out
 	out=$(cli "$MP_S" new_iface "$MP_DEV" mp 2>&1) || fail "new_iface $MP_DEV mp: $out"
 	mp_peers_file "$@"
-	out=$(cli "$MP_S" "$MP_DEV" new_multi_peer "$MP_PORT" "$MP_PEERS_FILE" 2>&1) ||
+	out=$(cli "$MP_S" "$MP_DEV" new_multi_peer "$MP_PORT" "$MP_PEERS_FILE" ${MP_SRV_OPTS:-} 2>&1) ||
 		fail "new_multi_peer: $out ($(cat "$MP_PEERS_FILE"))"
 	for i in "$@"; do
 		out=$(cli "$MP_S" "$MP_DEV" new_key "$i" primary 0 aes-256-gcm 0 "$(mp_key "$i")" 2>&1) ||
@@ -129,12 +144,16 @@ mp_server() {
 # server (background name tun-c<N>), IPv6 VPN address too when MP_WITH_V6=1;
 # bound to 0.0.0.0 instead of its underlay address when MP_CLI_ANY=1.
 mp_client() {
-	local i=$1 v6=() lip
+	local i=$1 v6=() lip fam=i4
 	shift
 	[ "${MP_WITH_V6:-0}" = 1 ] && v6=(--vpn-ip6 "$(mp_vpn6 "$i")/64")
 	lip=$(mp_cli_ip "$i")
 	[ "${MP_CLI_ANY:-0}" = 1 ] && lip=0.0.0.0
-	oneshot_start "tun-c$i" "$(mp_cns "$i")" udp i4 "$lip" "$MP_PORT" \
+	if [ "${MP_UNDERLAY6[$i]:-0}" = 1 ]; then
+		fam=i6
+		[ "${MP_CLI_ANY:-0}" = 1 ] && lip=::
+	fi
+	oneshot_start "tun-c$i" "$(mp_cns "$i")" udp "$fam" "$lip" "$MP_PORT" \
 		"$(mp_srv_ip "$i")" "$MP_PORT" "$(mp_vpn4 "$i")" 24 "$MP_SRV_VPN" \
 		"$(mp_key "$i")" 1 --peer-id "$i" "${v6[@]}" "$@"
 }

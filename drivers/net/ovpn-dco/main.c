@@ -110,6 +110,8 @@ static void ovpn_setup(struct net_device *dev)
 	dev->hw_features |= feat;
 	dev->hw_enc_features |= feat;
 	ovpn_compat_set_lltx(dev);
+	/* MP mode picks the peer by the route's nexthop: keep the route */
+	netif_keep_dst(dev);
 }
 
 static const struct nla_policy ovpn_link_policy[IFLA_OVPN_MAX + 1] = {

@@ -20,12 +20,14 @@
 # Output: one `PASS|FAIL|SKIP name` line per scenario, then `N passed, N failed,
 # N skipped`. Exit status 0 only if nothing failed, the module loaded and
 # unloaded, the guest finished and at least one scenario passed.
-# Artifacts in build/guest/: serial.log (console), results.log (raw results
+# Artifacts in build/guest/ (or $OVPN_GUEST_OUT): serial.log (console), results.log (raw results
 # channel), qemu.log, logs/<scenario>.txt.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=$TOP/build/guest
+# OVPN_GUEST_OUT: artifacts directory (default build/guest); give concurrent
+# runs from one worktree different ones.
+OUT=${OVPN_GUEST_OUT:-$TOP/build/guest}
 PFX=@@OVPNT@@
 export PATH=$PATH:/usr/sbin:/sbin
 
@@ -177,7 +179,7 @@ REQUIRED=(bash ip ss tc ping iperf3 tcpdump openvpn kmod busybox
 	uname sync du df od base64 sha256sum md5sum split comm paste nohup yes
 	grep egrep sed awk mawk find xargs ps pgrep pkill kill sysctl free dmesg mount umount setsid
 	nsenter unshare taskset flock)
-OPTIONAL=(ethtool bridge strace gawk)
+OPTIONAL=(ethtool bridge strace gawk openssl)
 TOOLS_FOUND=()
 if ! mapfile -t TOOLS_FOUND < <(type -P "${REQUIRED[@]}") || [ "${#TOOLS_FOUND[@]}" != "${#REQUIRED[@]}" ]; then
 	for c in "${REQUIRED[@]}"; do

@@ -110,6 +110,13 @@ clean_env() {
 }
 
 # --------------------------------------------------------------- module load
+# What udev does on a real host at boot: load the modules matching the CPU's
+# features (aesni_intel, ghash_clmulni_intel, the x86 ChaCha/Poly1305...).
+# Without them gcm(aes) falls back to aes-generic.
+for f in /sys/devices/system/cpu/modalias /sys/devices/system/cpu/cpu0/modalias; do
+	[ -r "$f" ] && modprobe -a -q "$(cat "$f")" 2>/dev/null
+done
+modprobe -a -q aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64 2>/dev/null
 modprobe -a $PRELOAD_MODULES || out "NOTE modprobe of [$PRELOAD_MODULES] failed"
 
 MODULE_OK=0

@@ -68,7 +68,8 @@ sysctl -qw kernel.panic_on_warn=0
 # Kernel messages to the console (serial.log) stay on at the default level:
 # they explain a crash. The results channel is separate.
 
-# Report patterns (see Documentation of the harness, trap 12: not by level).
+# Kernel reports that fail a scenario, judged by pattern, not by log level
+# (trap 12: the taint message for our unsigned module matches none).
 DMESG_RE='BUG:|BUG [^ ]+ \(|kernel BUG|WARNING:|Oops|refcount_t|KASAN|UBSAN|unregister_netdevice: waiting|list_add corruption|list_del corruption|Poison overwritten|Redzone overwritten|Object padding overwritten|Padding overwritten|[Ss]lab.*corrupt|corrupt.*[Ss]lab|general protection|Kernel panic|soft lockup|hard LOCKUP|rcu.*detected stall|blocked for more than|double free|use-after-free|stack-protector|stack guard page'
 
 # dmesg_since MARKER: kernel log after the last line containing MARKER (the

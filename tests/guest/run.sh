@@ -366,7 +366,7 @@ SERIAL=$RUN/serial.log RESULTS=$RUN/results.log
 set +e
 timeout -k 10 "$BOUND" qemu-system-x86_64 -m "$MEM" -smp "$SMP" -cpu max -nographic -no-reboot -nic none \
 	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=ttyS0 panic=-1 oops=panic $SLUB net.ifnames=0 $APPEND" \
+	-append "console=ttyS0 panic=-1 oops=panic $SLUB log_buf_len=4M net.ifnames=0 $APPEND" \
 	-serial mon:stdio -serial "file:$RESULTS" \
 	</dev/null >"$SERIAL" 2>"$RUN/qemu.log"
 QRC=$?

@@ -535,7 +535,10 @@ static int sample(struct tunnel *t)
 
 	t->have_info = false;
 	ret = ovpn_get_peer(&t->nl, t->ifindex, &peer_id, store_info, t, &err);
-	if (ret == -ENOENT) {
+	/* the peer or the whole device went away under us (DEL_PEER, ip link
+	 * del, rmmod): the notification says why
+	 */
+	if (ret == -ENOENT || ret == -ENODEV) {
 		wait_for_deletion(t, 1000);
 		if (t->deleted)
 			return EXIT_PEER_DELETED;

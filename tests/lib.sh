@@ -157,8 +157,17 @@ ns_add() {
 	ns "$1" "$IP_BIN" link set lo up
 }
 
-link_is_up() { # NS DEV
-	[ "$(ns "$1" cat "/sys/class/net/$2/operstate" 2>/dev/null)" = up ]
+# link_is_up NS DEV: operstate "up", or "unknown" (devices that do not report
+# an operational state, e.g. tun-like ones) with IFF_UP and carrier.
+link_is_up() {
+	local st
+	st=$(ns "$1" cat "/sys/class/net/$2/operstate" "/sys/class/net/$2/carrier" "/sys/class/net/$2/flags" 2>/dev/null | tr '\n' ' ')
+	set -- $st
+	case "$1" in
+	up) return 0 ;;
+	unknown) [ "${2:-0}" = 1 ] && [ $(( ${3:-0} & 1 )) = 1 ] ;;
+	*) return 1 ;;
+	esac
 }
 
 # Wait until DEV in NS is operationally up (trap 6: do not sleep blindly).

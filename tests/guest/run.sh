@@ -14,14 +14,18 @@
 #   --timeout SECS  per-scenario timeout (default 120; a scenario can say
 #                   "# timeout: N" in its first lines)
 #   --mem MB        guest memory (default 1024)   --smp N  guest CPUs (default 2)
+#   --no-slub-debug boot without slub_debug=FZPU (the default with --demo:
+#                   it measures; --slub-debug turns it back on)
+#   --append ARGS   extra kernel command line arguments
 #   -v, --verbose   print every scenario's output, not only the failing ones
 #
 # Globs match scenario names without .sh, e.g. '02*' or '*iperf*'.
 # Output: one `PASS|FAIL|SKIP name` line per scenario, then `N passed, N failed,
 # N skipped`. Exit status 0 only if nothing failed, the module loaded and
 # unloaded, the guest finished and at least one scenario passed.
-# Artifacts in build/guest/ (or $OVPN_GUEST_OUT): serial.log (console), results.log (raw results
-# channel), qemu.log, logs/<scenario>.txt.
+# Artifacts in build/guest/ (or $OVPN_GUEST_OUT; build/guest/run.XXXXXX when another
+# run holds it): serial.log (console), results.log (raw results channel),
+# qemu.log, logs/<scenario>.txt.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,7 +35,7 @@ OUT=${OVPN_GUEST_OUT:-$TOP/build/guest}
 PFX=@@OVPNT@@
 export PATH=$PATH:/usr/sbin:/sbin
 
-DEMO=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0
+DEMO=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0 SLUB= APPEND=
 DEFAULT_TMO=120 MEM=1024 SMP=2 SETTLE=${OVPN_SETTLE:-1.5}
 GLOBS=()
 while [ $# -gt 0 ]; do
@@ -44,13 +48,24 @@ while [ $# -gt 0 ]; do
 	--timeout) DEFAULT_TMO=$2; shift ;;
 	--mem) MEM=$2; shift ;;
 	--smp) SMP=$2; shift ;;
+	--no-slub-debug) SLUB=off ;;
+	--slub-debug) SLUB=on ;;
+	--append) APPEND=$2; shift ;;
 	-v|--verbose) VERBOSE=1 ;;
-	-h|--help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) GLOBS+=("$1") ;;
 	esac
 	shift
 done
+
+# slub_debug (red zones, poisoning) catches memory bugs but slows every
+# allocation: on for the suite, off for the demo unless asked.
+case "$SLUB" in
+on) SLUB=slub_debug=FZPU ;;
+off) SLUB= ;;
+*) [ "$DEMO" = 1 ] && SLUB= || SLUB=slub_debug=FZPU ;;
+esac
 
 die() { echo "run.sh: ERROR: $*" >&2; exit 1; }
 info() { echo "run.sh: $*" >&2; }
@@ -60,7 +75,7 @@ KERNEL=/boot/vmlinuz-$KVER
 MODSRC=/lib/modules/$KVER
 KO=$TOP/ovpn-dco-v2.ko
 
-for c in qemu-system-x86_64 cpio gzip depmod modinfo ldd busybox timeout; do
+for c in qemu-system-x86_64 cpio gzip depmod modinfo ldd busybox timeout flock; do
 	command -v "$c" >/dev/null || die "$c not found: run scripts/deps.sh"
 done
 [ -r "$KERNEL" ] || die "kernel $KERNEL not found or not readable: run scripts/deps.sh (KVER=$KVER)"
@@ -117,8 +132,17 @@ BOUND=${OVPN_GUEST_TIMEOUT:-$((120 + TOTAL_TMO))}
 # its inputs do not change, and the project (our module, CLI, tools, keys,
 # scenarios, /init, config), rebuilt every run.
 mkdir -p "$OUT"
-rm -rf "$OUT/logs"
-mkdir -p "$OUT/logs"
+# Several people share one work tree: a second concurrent run gets its own
+# artifact directory instead of clobbering the first one's.
+exec 9>"$OUT/.run.lock"
+if flock -n 9; then
+	RUN=$OUT
+else
+	RUN=$(mktemp -d "$OUT/run.XXXXXX")
+	info "another guest run holds $OUT: this run's artifacts go to $RUN"
+fi
+rm -rf "$RUN/logs"
+mkdir -p "$RUN/logs"
 T0=$(date +%s%N)
 
 # Files are registered first and copied in a few batched cp calls (one
@@ -189,6 +213,8 @@ fi
 mapfile -t -O "${#TOOLS_FOUND[@]}" TOOLS_FOUND < <(type -P "${OPTIONAL[@]}" || true)
 
 BASE=$OUT/base-$KVER
+exec 8>"$OUT/.base.lock"
+flock 8
 BASE_KEY=$( {
 	echo "$KVER $KO_DEPENDS"
 	sed -n '/^# -* initramfs$/,/^# -* project$/p' "$0"
@@ -280,11 +306,13 @@ if [ "$(cat "$BASE/key" 2>/dev/null)" != "$BASE_KEY" ] || [ ! -s "$BASE/base.cpi
 	echo "$BASE_KEY" >"$BASE/key"
 	[ "$KEEP" = 1 ] || rm -rf "$ROOT"
 fi
+cp "$BASE/base.cpio.gz" "$RUN/base.cpio.gz.tmp"	# private copy: a later rebuild may replace it
+exec 8>&-
 
 # ---------------------------------------------------------------- project
 # Only real directories here, no top-level symlinks (the base has /lib ->
 # usr/lib etc.; libraries go to their canonical /usr/lib/... paths).
-ROOT=$OUT/project
+ROOT=$RUN/project
 rm -rf "$ROOT"
 mkdir -p "$ROOT"
 P=/opt/ovpn
@@ -325,31 +353,35 @@ PRELOAD="udp_tunnel ip6_udp_tunnel $KO_DEPENDS"
 	echo "SETTLE=$SETTLE"
 } >"$ROOT$P/config"
 
-INITRD=$OUT/initramfs.cpio.gz
-mkcpio "$ROOT" "$OUT/project.cpio.gz"
-cat "$BASE/base.cpio.gz" "$OUT/project.cpio.gz" >"$INITRD"
+INITRD=$RUN/initramfs.cpio.gz
+mkcpio "$ROOT" "$RUN/project.cpio.gz"
+cat "$RUN/base.cpio.gz.tmp" "$RUN/project.cpio.gz" >"$INITRD"
+rm -f "$RUN/base.cpio.gz.tmp"
 [ "$KEEP" = 1 ] || rm -rf "$ROOT"
 T1=$(date +%s%N)
 info "initramfs $(du -h "$INITRD" | cut -f1) built in $(( (T1 - T0) / 1000000 )) ms; booting $KVER (bound ${BOUND}s, ${#NAMES[@]} scenario(s))"
 
 # --------------------------------------------------------------------- boot
-SERIAL=$OUT/serial.log RESULTS=$OUT/results.log
+SERIAL=$RUN/serial.log RESULTS=$RUN/results.log
 : >"$SERIAL"
 : >"$RESULTS"
 set +e
 timeout -k 10 "$BOUND" qemu-system-x86_64 -m "$MEM" -smp "$SMP" -cpu max -nographic -no-reboot -nic none \
 	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=ttyS0 panic=-1 oops=panic slub_debug=FZPU net.ifnames=0" \
+	-append "console=ttyS0 panic=-1 oops=panic $SLUB log_buf_len=4M net.ifnames=0 $APPEND" \
 	-serial mon:stdio -serial "file:$RESULTS" \
-	</dev/null >"$SERIAL" 2>"$OUT/qemu.log"
+	</dev/null >"$SERIAL" 2>"$RUN/qemu.log"
 QRC=$?
 set -e
 T2=$(date +%s%N)
 info "guest ran $(( (T2 - T1) / 1000000 )) ms (qemu exit $QRC)"
 
 # --------------------------------------------------------------------- report
-clean_tail() { # FILE N: last N lines, without \r and escape sequences
-	tr -d '\r' <"$1" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tail -n "$2" | sed 's/^/    | /'
+clean_tail() { # FILE N [MARKER]: last N lines (after the last MARKER line if
+	# given), without \r and escape sequences
+	tr -d '\r' <"$1" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' |
+		awk -v m="${3:-}" '{ l[NR] = $0 } m != "" && index($0, m) { s = NR - 1 } END { for (i = s + 1; i <= NR; i++) print l[i] }' |
+		tail -n "$2" | sed 's/^/    | /'
 }
 
 declare -A RES=() OUTS=() DMSG=() BEGUN=()
@@ -379,7 +411,7 @@ while IFS= read -r line; do
 	esac
 done < <(tr -d '\r' <"$RESULTS" | sed -n "s/^.*$PFX //p")
 
-for n in "${!OUTS[@]}"; do printf '%s' "${OUTS[$n]}" >"$OUT/logs/$n.txt"; done
+for n in "${!OUTS[@]}"; do printf '%s' "${OUTS[$n]}" >"$RUN/logs/$n.txt"; done
 
 PASSED=0 FAILED=0 SKIPPED=0
 indent() { sed 's/^/    /'; }
@@ -392,7 +424,7 @@ if [ "$BOOTED" != 1 ]; then
 	echo "FAIL guest"
 	echo "    the guest did not reach /init (qemu exit $QRC); serial log tail:"
 	clean_tail "$SERIAL" 40
-	sed 's/^/    qemu: /' "$OUT/qemu.log" | tail -n 10
+	sed 's/^/    qemu: /' "$RUN/qemu.log" | tail -n 10
 	FAILED=$((FAILED + 1))
 fi
 if [ "$LOAD_MODULE" = 1 ] && [ "$BOOTED" = 1 ]; then
@@ -437,8 +469,8 @@ for n in "${NAMES[@]}"; do
 		FAILED=$((FAILED + 1))
 		echo "    the guest died or hung during this scenario (qemu exit $QRC$([ "$QRC" = 124 ] && echo ": boot bound ${BOUND}s reached")); output:"
 		printf '%s' "${OUTS[$n]:-}" | indent
-		echo "    serial log tail:"
-		clean_tail "$SERIAL" 60
+		echo "    serial log since the scenario began:"
+		clean_tail "$SERIAL" 80 "ovpn-test: begin $n "
 	else
 		echo "FAIL $n"
 		echo "    not run"
@@ -452,15 +484,17 @@ if [ "$BOOTED" = 1 ] && [ -n "${DMSG[teardown]:-}" ]; then
 	printf '%s' "${DMSG[teardown]}" | indent
 	FAILED=$((FAILED + 1))
 fi
-if [ "$LOAD_MODULE" = 1 ] && [ "${MODLINE%% *}" = OK ] && [ "$RMMOD" != OK ]; then
-	echo "FAIL rmmod"
-	echo "    ${RMMOD:-no rmmod report (guest did not finish)}"
-	FAILED=$((FAILED + 1))
-fi
-if [ "$BOOTED" = 1 ] && [ "$DONE" != 1 ] && [ "$FAILED" = 0 ]; then
+if [ "$BOOTED" = 1 ] && [ "$DONE" != 1 ]; then
 	echo "FAIL guest"
-	echo "    the guest did not finish (qemu exit $QRC); serial log tail:"
-	clean_tail "$SERIAL" 40
+	echo "    the guest did not finish (qemu exit $QRC$([ "$QRC" = 124 ] && echo ": boot bound ${BOUND}s reached")): module unload not checked"
+	if [ "$FAILED" = 0 ]; then
+		echo "    serial log tail:"
+		clean_tail "$SERIAL" 40
+	fi
+	FAILED=$((FAILED + 1))
+elif [ "$LOAD_MODULE" = 1 ] && [ "${MODLINE%% *}" = OK ] && [ "$RMMOD" != OK ]; then
+	echo "FAIL rmmod"
+	echo "    ${RMMOD:-no rmmod report}"
 	FAILED=$((FAILED + 1))
 fi
 

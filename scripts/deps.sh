@@ -31,7 +31,7 @@ PKGS+=(linux-image-amd64 linux-headers-amd64)
 PKGS+=(qemu-system-x86 busybox-static cpio gzip kmod coreutils)
 # Userspace copied into the guest (tests/guest/run.sh copies these binaries).
 PKGS+=(bash coreutils grep sed mawk findutils procps util-linux mount iproute2 iputils-ping
-       iperf3 tcpdump openvpn ethtool kmod)
+       iperf3 tcpdump openvpn openssl ethtool kmod)
 
 # Wait for a concurrent apt/dpkg (another job on the machine) instead of failing.
 LOCK_OPTS=(-o DPkg::Lock::Timeout=600)

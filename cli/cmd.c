@@ -30,6 +30,7 @@
 #define OPT_LOCAL_IP	(1U << 1)
 #define OPT_VPN_IP6	(1U << 2)
 #define OPT_IPV6	(1U << 3)
+#define OPT_MSS		(1U << 4)
 
 /**
  * struct iface_args - a parsed "<iface> <cmd> ..." command line
@@ -43,6 +44,7 @@
  * @local_ip: new_peer/new_multi_peer --local-ip
  * @vpn_ip6: new_peer --vpn-ip6
  * @ipv6: new_multi_peer --ipv6
+ * @mss: set_peer --mss, -1 if not given
  */
 struct iface_args {
 	const char *iface;
@@ -55,6 +57,7 @@ struct iface_args {
 	const char *local_ip;
 	const char *vpn_ip6;
 	bool ipv6;
+	int mss;
 };
 
 static void check_ifname(const char *name)
@@ -367,7 +370,8 @@ static int do_set_peer(struct iface_args *a)
 	timeout = arg_u32(a->pos[2], "keepalive timeout");
 	if (begin(a, &nl))
 		return 1;
-	ret = ovpn_set_peer(&nl, a->ifindex, peer_id, interval, timeout, &err);
+	ret = ovpn_set_peer(&nl, a->ifindex, peer_id, interval, timeout,
+			    a->mss, &err);
 	return finish(a, &nl, ret, &err);
 }
 
@@ -499,7 +503,7 @@ static const struct iface_cmd {
 	{ "new_peer", 4, 5, OPT_FD_FILE | OPT_LOCAL_IP | OPT_VPN_IP6,
 	  do_new_peer },
 	{ "new_multi_peer", 2, 2, OPT_LOCAL_IP | OPT_IPV6, do_new_multi_peer },
-	{ "set_peer", 3, 3, 0, do_set_peer },
+	{ "set_peer", 3, 3, OPT_MSS, do_set_peer },
 	{ "del_peer", 1, 1, 0, do_del_peer },
 	{ "get_peer", 0, 1, 0, do_get_peer },
 	{ "new_key", 6, 6, 0, do_new_key },
@@ -526,7 +530,7 @@ int is_iface_cmd(const char *cmd)
 int cmd_iface(const char *iface, const char *cmd, int argc, char **argv)
 {
 	const struct iface_cmd *c = find_iface_cmd(cmd);
-	struct iface_args a = { .iface = iface, .cmd = cmd };
+	struct iface_args a = { .iface = iface, .cmd = cmd, .mss = -1 };
 	int i;
 
 	if (!c)
@@ -558,6 +562,13 @@ int cmd_iface(const char *iface, const char *cmd, int argc, char **argv)
 		} else if (!strcmp(opt, "--vpn-ip6") &&
 			   (c->opts & OPT_VPN_IP6)) {
 			a.vpn_ip6 = argv[++i];
+		} else if (!strcmp(opt, "--mss") && (c->opts & OPT_MSS)) {
+			uint32_t v = arg_u32(argv[++i], "--mss");
+
+			if (v > 65535)
+				usage_error("invalid --mss '%s' (0..65535)",
+					    argv[i]);
+			a.mss = (int)v;
 		} else {
 			usage_error("%s: unknown option %s", cmd, opt);
 		}
@@ -632,8 +643,22 @@ static int print_notification(struct nl_msg *msg, void *arg)
 		fflush(stdout);
 		return NL_OK;
 	}
+	if (n.cmd == OVPN_CMD_SWAP_KEYS_NEEDED) {
+		printf("SWAP_KEYS_NEEDED ifindex %u peer_id ", n.ifindex);
+		if (n.has_peer_id)
+			printf("%u", n.peer_id);
+		else
+			printf("none");
+		if (n.has_key_id)
+			printf(" key_id %u\n", n.key_id);
+		else
+			printf(" key_id none\n");
+		fflush(stdout);
+		return NL_OK;
+	}
 	if (n.cmd != OVPN_CMD_DEL_PEER) {
 		printf("notification cmd %u ifindex %u\n", n.cmd, n.ifindex);
+		fflush(stdout);
 		return NL_OK;
 	}
 	printf("DEL_PEER ifindex %u peer_id ", n.ifindex);

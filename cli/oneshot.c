@@ -6,13 +6,18 @@
  * stop. Whatever happens, the device it created is deleted before it exits.
  */
 
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -50,6 +55,10 @@
  * @mtu: --mtu, 0 to keep the kernel's default
  * @duration: --duration, 0 for none
  * @quiet: --quiet
+ * @tcp_role: ROLE_LISTEN or ROLE_CONNECT (TCP only)
+ * @mss: --mss, -1 if not given
+ * @raw: --send-raw-on-ready bytes (test option)
+ * @raw_len: their number, 0 for none
  */
 struct oneshot_cfg {
 	bool tcp;
@@ -72,14 +81,23 @@ struct oneshot_cfg {
 	uint32_t mtu;
 	uint32_t duration;
 	bool quiet;
+	int tcp_role;
+	int mss;
+	unsigned char raw[512];
+	size_t raw_len;
 };
+
+enum { ROLE_DEFAULT, ROLE_LISTEN, ROLE_CONNECT };
+
+/* how long --tcp-connect keeps trying */
+#define TCP_CONNECT_MS	10000
 
 /**
  * struct tunnel - what the one-shot tunnel holds while it runs
  * @cfg: its configuration
  * @ifindex: the device, once created
  * @created: the device exists and must be deleted on exit
- * @udp_fd: the transport socket
+ * @sock_fd: the transport socket
  * @sig_fd: signalfd of SIGINT/SIGTERM
  * @timer_fd: the one-second timer
  * @nl: request socket
@@ -93,12 +111,15 @@ struct oneshot_cfg {
  * @deleted: a DEL_PEER notification for our peer arrived
  * @reason: its reason
  * @has_reason: @reason was present
+ * @rbuf: TCP: bytes read from the stream, not yet a whole frame
+ * @rlen: their number
+ * @peer_str: TCP: the remote end of the connection, "<addr>:<port>"
  */
 struct tunnel {
 	const struct oneshot_cfg *cfg;
 	uint32_t ifindex;
 	bool created;
-	int udp_fd;
+	int sock_fd;
 	int sig_fd;
 	int timer_fd;
 	struct ovpn_nl nl;
@@ -112,6 +133,9 @@ struct tunnel {
 	bool deleted;
 	uint8_t reason;
 	bool has_reason;
+	unsigned char rbuf[65536 + 2];
+	size_t rlen;
+	char peer_str[INET6_ADDRSTRLEN + 16];
 };
 
 static long long mono_ms(void)
@@ -137,6 +161,10 @@ static void parse_option(int argc, char **argv, int *i, struct oneshot_cfg *c)
 
 	if (!strcmp(opt, "--quiet")) {
 		c->quiet = true;
+		return;
+	}
+	if (!strcmp(opt, "--tcp-listen") || !strcmp(opt, "--tcp-connect")) {
+		c->tcp_role = opt[6] == 'l' ? ROLE_LISTEN : ROLE_CONNECT;
 		return;
 	}
 	v = opt_value(argc, argv, i);
@@ -171,6 +199,27 @@ static void parse_option(int argc, char **argv, int *i, struct oneshot_cfg *c)
 	} else if (!strcmp(opt, "--mtu")) {
 		if (!parse_u32(v, &c->mtu) || !c->mtu)
 			usage_error("invalid MTU '%s'", v);
+	} else if (!strcmp(opt, "--mss")) {
+		uint32_t mss;
+
+		if (!parse_u32(v, &mss) || mss > 65535)
+			usage_error("invalid --mss '%s' (0..65535)", v);
+		c->mss = (int)mss;
+	} else if (!strcmp(opt, "--send-raw-on-ready")) {
+		size_t n = strlen(v), k;
+
+		if (!n || n % 2 || n / 2 > sizeof(c->raw))
+			usage_error("invalid --send-raw-on-ready '%s' (hex bytes)", v);
+		for (k = 0; k < n; k += 2) {
+			unsigned int b;
+
+			if (!isxdigit((unsigned char)v[k]) ||
+			    !isxdigit((unsigned char)v[k + 1]) ||
+			    sscanf(v + k, "%2x", &b) != 1)
+				usage_error("invalid --send-raw-on-ready '%s' (hex bytes)", v);
+			c->raw[k / 2] = b;
+		}
+		c->raw_len = n / 2;
 	} else if (!strcmp(opt, "--duration")) {
 		if (!parse_u32(v, &c->duration) || !c->duration)
 			usage_error("invalid duration '%s'", v);
@@ -190,6 +239,7 @@ static void parse_args(int argc, char **argv, struct oneshot_cfg *c)
 	c->dev = "ovpn0";
 	c->ka_interval = 5;
 	c->ka_timeout = 60;
+	c->mss = -1;
 
 	for (i = 1; i < argc; i++) {
 		if (!strncmp(argv[i], "--", 2)) {
@@ -230,13 +280,20 @@ static void parse_args(int argc, char **argv, struct oneshot_cfg *c)
 	c->key_file = pos[8];
 	if (!parse_direction(pos[9], &c->direction))
 		usage_error("invalid key direction '%s' (0 or 1)", pos[9]);
+	if (!c->tcp && c->tcp_role)
+		usage_error("--tcp-listen and --tcp-connect need 'tcp'");
+	if (!c->tcp && c->raw_len)
+		usage_error("--send-raw-on-ready needs 'tcp'");
+	/* key direction 0 is the "server" end: it listens */
+	if (c->tcp && !c->tcp_role)
+		c->tcp_role = c->direction == 0 ? ROLE_LISTEN : ROLE_CONNECT;
 }
 
 static void tunnel_init(struct tunnel *t, const struct oneshot_cfg *cfg)
 {
 	memset(t, 0, sizeof(*t));
 	t->cfg = cfg;
-	t->udp_fd = -1;
+	t->sock_fd = -1;
 	t->sig_fd = -1;
 	t->timer_fd = -1;
 }
@@ -253,8 +310,8 @@ static int tunnel_teardown(struct tunnel *t)
 		ret = 1;
 	}
 	t->created = false;
-	if (t->udp_fd >= 0)
-		close(t->udp_fd);
+	if (t->sock_fd >= 0)
+		close(t->sock_fd);
 	if (t->timer_fd >= 0)
 		close(t->timer_fd);
 	if (t->sig_fd >= 0)
@@ -269,9 +326,162 @@ static bool link_is_up(struct tunnel *t)
 	struct ifreq ifr = { 0 };
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->cfg->dev);
-	if (ioctl(t->udp_fd, SIOCGIFFLAGS, &ifr) < 0)
+	if (ioctl(t->sock_fd, SIOCGIFFLAGS, &ifr) < 0)
 		return true;	/* cannot tell: leave it to the kernel */
 	return ifr.ifr_flags & IFF_UP;
+}
+
+/* a TCP socket with SO_REUSEADDR bound to @local:@port; -1 and @msg */
+static int tcp_socket_bound(const struct ip_addr *local, uint16_t port,
+			    char *msg, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN + 16];
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1;
+
+	sl = make_sockaddr(local, port, &ss);
+	fd = socket(local->family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (fd < 0) {
+		snprintf(msg, len, "TCP socket: %s", strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) {
+		snprintf(msg, len, "SO_REUSEADDR: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
+		sockaddr_str((struct sockaddr *)&ss, sl, addr, sizeof(addr));
+		snprintf(msg, len, "bind %s: %s", addr, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool same_ip(const struct sockaddr_storage *ss, const struct ip_addr *ip)
+{
+	if (ss->ss_family != ip->family)
+		return false;
+	if (ip->family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)ss)->sin_addr,
+			       &ip->v4, 4);
+	return !memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr,
+		       &ip->v6, 16);
+}
+
+/* listen on local-ip:local-port, accept one connection from remote-ip */
+static int tcp_accept_one(struct tunnel *t, char *msg, size_t len)
+{
+	const struct oneshot_cfg *c = t->cfg;
+	char addr[INET6_ADDRSTRLEN + 16];
+	int lfd, fd;
+
+	lfd = tcp_socket_bound(&c->local, c->local_port, msg, len);
+	if (lfd < 0)
+		return -1;
+	if (listen(lfd, 4) < 0) {
+		snprintf(msg, len, "listen: %s", strerror(errno));
+		close(lfd);
+		return -1;
+	}
+	printf("%s: tcp listening on port %u\n", c->dev, c->local_port);
+	fflush(stdout);
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = lfd, .events = POLLIN },
+			{ .fd = t->sig_fd, .events = POLLIN },
+		};
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(msg, len, "poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents) {
+			snprintf(msg, len, "interrupted while waiting for a connection");
+			break;
+		}
+		fd = accept4(lfd, (struct sockaddr *)&from, &fl, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			snprintf(msg, len, "accept: %s", strerror(errno));
+			break;
+		}
+		sockaddr_str((struct sockaddr *)&from, fl, addr, sizeof(addr));
+		if (!same_ip(&from, &c->remote)) {
+			fprintf(stderr, "ovpn-cli: socket: refusing a connection from %s\n",
+				addr);
+			close(fd);
+			continue;
+		}
+		close(lfd);
+		return fd;
+	}
+	close(lfd);
+	return -1;
+}
+
+/* connect to remote-ip:remote-port from local-ip:local-port, ~10 s of tries */
+static int tcp_connect_retry(struct tunnel *t, char *msg, size_t len)
+{
+	const struct oneshot_cfg *c = t->cfg;
+	long long deadline = mono_ms() + TCP_CONNECT_MS;
+	struct sockaddr_storage ss;
+	char addr[INET6_ADDRSTRLEN + 16];
+	socklen_t sl;
+	int fd;
+
+	sl = make_sockaddr(&c->remote, c->remote_port, &ss);
+	sockaddr_str((struct sockaddr *)&ss, sl, addr, sizeof(addr));
+	for (;;) {
+		fd = tcp_socket_bound(&c->local, c->local_port, msg, len);
+		if (fd < 0)
+			return -1;
+		if (!connect(fd, (struct sockaddr *)&ss, sl))
+			return fd;
+		snprintf(msg, len, "connect %s: %s", addr, strerror(errno));
+		close(fd);
+		if (errno != ECONNREFUSED && errno != ETIMEDOUT &&
+		    errno != EHOSTUNREACH && errno != ENETUNREACH &&
+		    errno != EADDRINUSE && errno != EADDRNOTAVAIL &&
+		    errno != EINTR)
+			return -1;
+		if (mono_ms() >= deadline)
+			return -1;
+		usleep(200000);
+	}
+}
+
+/* the transport socket: UDP bound, or TCP connected; -1 and @msg */
+static int transport_open(struct tunnel *t, char *msg, size_t len)
+{
+	const struct oneshot_cfg *c = t->cfg;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd;
+
+	if (!c->tcp)
+		return udp_socket_open(&c->local, c->local_port, msg, len);
+	if (c->tcp_role == ROLE_LISTEN)
+		fd = tcp_accept_one(t, msg, len);
+	else
+		fd = tcp_connect_retry(t, msg, len);
+	if (fd < 0)
+		return -1;
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
+		sockaddr_str((struct sockaddr *)&ss, sl, t->peer_str,
+			     sizeof(t->peer_str));
+	else
+		snprintf(t->peer_str, sizeof(t->peer_str), "?");
+	printf("%s: tcp connected to %s\n", c->dev, t->peer_str);
+	fflush(stdout);
+	return fd;
 }
 
 /* every step of the set-up; returns 0 or reports and returns -1 */
@@ -319,17 +529,19 @@ static int tunnel_setup(struct tunnel *t)
 	if (ret)
 		goto fail;
 
-	t->udp_fd = udp_socket_open(&c->local, c->local_port, msg, sizeof(msg));
-	if (t->udp_fd < 0) {
+	t->sock_fd = transport_open(t, msg, sizeof(msg));
+	if (t->sock_fd < 0) {
 		fprintf(stderr, "ovpn-cli: socket: %s\n", msg);
 		goto fail_quiet;
 	}
 
 	step = "new_peer";
 	peer.peer_id = c->peer_id;
-	peer.fd = t->udp_fd;
-	peer.remote_len = make_sockaddr(&c->remote, c->remote_port,
-					&peer.remote);
+	peer.fd = t->sock_fd;
+	/* TCP: the connected socket names the remote end */
+	if (!c->tcp)
+		peer.remote_len = make_sockaddr(&c->remote, c->remote_port,
+						&peer.remote);
 	ret = ovpn_new_peer(&t->nl, t->ifindex, &peer, &err);
 	if (ret)
 		goto fail;
@@ -346,7 +558,7 @@ static int tunnel_setup(struct tunnel *t)
 
 	step = "set_peer";
 	ret = ovpn_set_peer(&t->nl, t->ifindex, c->peer_id, c->ka_interval,
-			    c->ka_timeout, &err);
+			    c->ka_timeout, c->mss, &err);
 	if (ret)
 		goto fail;
 
@@ -431,6 +643,18 @@ static int on_notification(struct nl_msg *msg, void *arg)
 			report_float(&n);
 		return NL_OK;
 	}
+	if (n.cmd == OVPN_CMD_SWAP_KEYS_NEEDED) {
+		if (!n.has_peer_id || n.peer_id == t->cfg->peer_id) {
+			if (n.has_key_id)
+				printf("key %u of peer %u needs a swap\n",
+				       n.key_id, t->cfg->peer_id);
+			else
+				printf("key none of peer %u needs a swap\n",
+				       t->cfg->peer_id);
+			fflush(stdout);
+		}
+		return NL_OK;
+	}
 	if (n.cmd != OVPN_CMD_DEL_PEER)
 		return NL_OK;
 	if (n.has_peer_id && n.peer_id != t->cfg->peer_id)
@@ -487,7 +711,7 @@ static void drain_udp(struct tunnel *t)
 
 	for (;;) {
 		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(t->udp_fd, buf, sizeof(buf), MSG_DONTWAIT,
+		ssize_t n = recvfrom(t->sock_fd, buf, sizeof(buf), MSG_DONTWAIT,
 				     (struct sockaddr *)&from, &flen);
 
 		if (n < 0 && errno == EINTR)
@@ -503,6 +727,76 @@ static void drain_udp(struct tunnel *t)
 		printf("control packet %zd bytes from %s opcode %u\n", n, addr,
 		       n > 0 ? buf[0] >> 3 : 0);
 	}
+}
+
+/*
+ * TCP: read what the kernel left on the stream and report each whole frame.
+ * Returns false once the stream ended (EOF or error, reported).
+ */
+static bool drain_tcp(struct tunnel *t)
+{
+	for (;;) {
+		ssize_t n = recv(t->sock_fd, t->rbuf + t->rlen,
+				 sizeof(t->rbuf) - t->rlen, MSG_DONTWAIT);
+		size_t off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return true;
+			printf("tcp connection error: %s\n", strerror(errno));
+			fflush(stdout);
+			return false;
+		}
+		if (n == 0) {
+			if (t->rlen)
+				printf("tcp connection closed (EOF) with %zu bytes of a partial frame\n",
+				       t->rlen);
+			else
+				printf("tcp connection closed (EOF)\n");
+			fflush(stdout);
+			return false;
+		}
+		t->rlen += n;
+		while (t->rlen - off >= 2) {
+			size_t flen = (t->rbuf[off] << 8) | t->rbuf[off + 1];
+
+			if (t->rlen - off < 2 + flen)
+				break;
+			/* opcode 0 stands for an empty frame */
+			printf("control packet %zu bytes from %s opcode %u\n",
+			       flen, t->peer_str,
+			       flen ? t->rbuf[off + 2] >> 3 : 0);
+			off += 2 + flen;
+		}
+		memmove(t->rbuf, t->rbuf + off, t->rlen - off);
+		t->rlen -= off;
+		fflush(stdout);
+	}
+}
+
+/* --send-raw-on-ready: write the bytes as given into the stream */
+static void send_raw(struct tunnel *t)
+{
+	const struct oneshot_cfg *c = t->cfg;
+	size_t off = 0;
+
+	while (off < c->raw_len) {
+		ssize_t n = send(t->sock_fd, c->raw + off, c->raw_len - off,
+				 MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			printf("sending raw bytes failed: %s\n", strerror(errno));
+			fflush(stdout);
+			return;
+		}
+		off += n;
+	}
+	printf("sent %zu raw bytes\n", c->raw_len);
+	fflush(stdout);
 }
 
 static void store_info(const struct ovpn_peer_info *info, void *arg)
@@ -574,7 +868,7 @@ static int tunnel_run(struct tunnel *t)
 	struct pollfd pfd[P_N] = {
 		[P_SIG] = { .fd = t->sig_fd, .events = POLLIN },
 		[P_MC] = { .fd = nl_socket_get_fd(t->mc.sk), .events = POLLIN },
-		[P_UDP] = { .fd = t->udp_fd, .events = POLLIN },
+		[P_UDP] = { .fd = t->sock_fd, .events = POLLIN },
 		[P_TIMER] = { .fd = t->timer_fd, .events = POLLIN },
 	};
 	struct itimerspec its = {
@@ -590,6 +884,8 @@ static int tunnel_run(struct tunnel *t)
 	}
 	t->t0_ms = mono_ms();
 	t->prev_ms = t->t0_ms;
+	if (c->raw_len)
+		send_raw(t);
 
 	for (;;) {
 		uint64_t ticks;
@@ -610,8 +906,12 @@ static int tunnel_run(struct tunnel *t)
 				return EXIT_PEER_DELETED;
 			}
 		}
-		if (pfd[P_UDP].revents)
-			drain_udp(t);
+		if (pfd[P_UDP].revents) {
+			if (!c->tcp)
+				drain_udp(t);
+			else if (!drain_tcp(t))
+				pfd[P_UDP].fd = -1;	/* stop polling it */
+		}
 		if (!pfd[P_TIMER].revents ||
 		    read(t->timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 			continue;
@@ -637,10 +937,6 @@ int oneshot_main(int argc, char **argv)
 	int ret;
 
 	parse_args(argc, argv, &cfg);
-	if (cfg.tcp) {
-		fprintf(stderr, "ovpn-cli: TCP transport not supported yet\n");
-		return 1;
-	}
 
 	/* a signal during set-up is acted on once the loop runs */
 	sigemptyset(&set);
@@ -661,8 +957,8 @@ int oneshot_main(int argc, char **argv)
 	ip_addr_str(&cfg.remote, remote, sizeof(remote));
 	ip_addr_str(&cfg.vpn_ip, vpn, sizeof(vpn));
 	ip_addr_str(&cfg.vpn_gw, gw, sizeof(gw));
-	printf("%s: udp %s port %u -> %s port %u peer-id %u cipher %s vpn %s/%d gw %s\n",
-	       cfg.dev, local, cfg.local_port, remote, cfg.remote_port,
+	printf("%s: %s %s port %u -> %s port %u peer-id %u cipher %s vpn %s/%d gw %s\n",
+	       cfg.dev, cfg.tcp ? "tcp" : "udp", local, cfg.local_port, remote, cfg.remote_port,
 	       cfg.peer_id, cfg.cipher->name, vpn, cfg.vpn_plen, gw);
 	printf("ready %s ifindex %u\n", cfg.dev, t.ifindex);
 	fflush(stdout);

@@ -97,7 +97,8 @@ fail:
 }
 
 int ovpn_set_peer(struct ovpn_nl *nl, uint32_t ifindex, uint32_t peer_id,
-		  uint32_t interval, uint32_t timeout, struct nlx_err *err)
+		  uint32_t interval, uint32_t timeout, int mss,
+		  struct nlx_err *err)
 {
 	struct nlattr *nest;
 	struct nl_msg *msg;
@@ -108,7 +109,8 @@ int ovpn_set_peer(struct ovpn_nl *nl, uint32_t ifindex, uint32_t peer_id,
 		return no_memory(err);
 	if (nla_put_u32(msg, OVPN_SET_PEER_ATTR_PEER_ID, peer_id) ||
 	    nla_put_u32(msg, OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL, interval) ||
-	    nla_put_u32(msg, OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT, timeout)) {
+	    nla_put_u32(msg, OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT, timeout) ||
+	    (mss >= 0 && nla_put_u16(msg, OVPN_SET_PEER_ATTR_MSS, mss))) {
 		nlmsg_free(msg);
 		return no_memory(err);
 	}
@@ -203,7 +205,7 @@ int ovpn_start_vpn(struct ovpn_nl *nl, uint32_t ifindex, struct nlx_err *err)
 }
 
 /* GET_PEER reply attributes in printing order */
-enum peer_attr_kind { K_U32, K_U64, K_BE16, K_SOCKADDR, K_IPV4, K_IPV6, K_IP };
+enum peer_attr_kind { K_U32, K_U64, K_U16, K_BE16, K_SOCKADDR, K_IPV4, K_IPV6, K_IP };
 
 static const struct {
 	int type;
@@ -226,6 +228,7 @@ static const struct {
 	{ OVPN_GET_PEER_RESP_ATTR_LINK_TX_BYTES, "link_tx_bytes", K_U64 },
 	{ OVPN_GET_PEER_RESP_ATTR_LINK_RX_PACKETS, "link_rx_packets", K_U32 },
 	{ OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS, "link_tx_packets", K_U32 },
+	{ OVPN_GET_PEER_RESP_ATTR_MSS, "mss", K_U16 },
 };
 
 #define N_PEER_ATTRS ARRAY_SIZE(peer_attrs)
@@ -284,6 +287,11 @@ static void parse_peer(struct nlattr *pb[], struct ovpn_peer_info *info)
 			ok = nla_len(a) == sizeof(uint64_t);
 			if (ok)
 				info->num[type] = nla_get_u64(a);
+			break;
+		case K_U16:
+			ok = nla_len(a) == sizeof(uint16_t);
+			if (ok)
+				info->num[type] = nla_get_u16(a);
 			break;
 		case K_BE16:
 			ok = nla_len(a) == sizeof(uint16_t);
@@ -426,6 +434,26 @@ static void parse_float_peer(struct nlattr *nest, struct ovpn_notif *out)
 	}
 }
 
+/* SWAP_KEYS_NEEDED: the peer id and the key running out of packet ids */
+static void parse_swap_keys_needed(struct nlattr *nest, struct ovpn_notif *out)
+{
+	struct nlattr *sb[OVPN_SWAP_KEYS_NEEDED_ATTR_MAX + 1];
+	struct nlattr *a;
+
+	if (nla_parse_nested(sb, OVPN_SWAP_KEYS_NEEDED_ATTR_MAX, nest, NULL) < 0)
+		return;
+	a = sb[OVPN_SWAP_KEYS_NEEDED_ATTR_PEER_ID];
+	if (a && nla_len(a) == sizeof(uint32_t)) {
+		out->peer_id = nla_get_u32(a);
+		out->has_peer_id = true;
+	}
+	a = sb[OVPN_SWAP_KEYS_NEEDED_ATTR_KEY_ID];
+	if (a && nla_len(a) == sizeof(uint8_t)) {
+		out->key_id = nla_get_u8(a);
+		out->has_key_id = true;
+	}
+}
+
 int ovpn_parse_notification(struct nl_msg *msg, struct ovpn_notif *out)
 {
 	struct nlattr *db[OVPN_DEL_PEER_ATTR_MAX + 1];
@@ -446,6 +474,12 @@ int ovpn_parse_notification(struct nl_msg *msg, struct ovpn_notif *out)
 	if (out->cmd == OVPN_CMD_FLOAT_PEER) {
 		if (tb[OVPN_ATTR_FLOAT_PEER])
 			parse_float_peer(tb[OVPN_ATTR_FLOAT_PEER], out);
+		return 0;
+	}
+	if (out->cmd == OVPN_CMD_SWAP_KEYS_NEEDED) {
+		if (tb[OVPN_ATTR_SWAP_KEYS_NEEDED])
+			parse_swap_keys_needed(tb[OVPN_ATTR_SWAP_KEYS_NEEDED],
+					       out);
 		return 0;
 	}
 

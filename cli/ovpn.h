@@ -80,12 +80,14 @@ typedef void (*ovpn_peer_cb)(const struct ovpn_peer_info *info, void *arg);
  * struct ovpn_notif - a "peers" notification
  * @cmd: generic netlink command
  * @ifindex: OVPN_ATTR_IFINDEX, 0 if absent
- * @peer_id: DEL_PEER or FLOAT_PEER PEER_ID
+ * @peer_id: DEL_PEER, FLOAT_PEER or SWAP_KEYS_NEEDED PEER_ID
  * @has_peer_id: @peer_id was present
  * @reason: DEL_PEER REASON
  * @has_reason: @reason was present
  * @remote: FLOAT_PEER SOCKADDR_REMOTE, the peer's new transport address
  * @remote_len: its length; 0 if absent or malformed
+ * @key_id: SWAP_KEYS_NEEDED KEY_ID
+ * @has_key_id: @key_id was present
  */
 struct ovpn_notif {
 	uint8_t cmd;
@@ -96,12 +98,16 @@ struct ovpn_notif {
 	bool has_reason;
 	struct sockaddr_storage remote;
 	socklen_t remote_len;
+	uint8_t key_id;
+	bool has_key_id;
 };
 
 int ovpn_new_peer(struct ovpn_nl *nl, uint32_t ifindex,
 		  const struct ovpn_new_peer *req, struct nlx_err *err);
+/* SET_PEER; @mss < 0 leaves the MSS attribute out */
 int ovpn_set_peer(struct ovpn_nl *nl, uint32_t ifindex, uint32_t peer_id,
-		  uint32_t interval, uint32_t timeout, struct nlx_err *err);
+		  uint32_t interval, uint32_t timeout, int mss,
+		  struct nlx_err *err);
 int ovpn_del_peer(struct ovpn_nl *nl, uint32_t ifindex, uint32_t peer_id,
 		  struct nlx_err *err);
 int ovpn_new_key(struct ovpn_nl *nl, uint32_t ifindex,

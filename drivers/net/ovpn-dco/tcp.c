@@ -369,8 +369,13 @@ static int ovpn_tcp_user_frames(struct ovpn_peer *peer, struct msghdr *msg,
 
 			flen = get_unaligned_be16(t->user_hdr);
 			t->user_hdr_len = 0;
-			if (!flen)
+			if (!flen) {
+				/* no frame has length 0: refuse it rather than
+				 * report it sent and drop it
+				 */
+				copied -= n;
 				return copied ?: -EINVAL;
+			}
 			t->user_frame = alloc_skb(flen + OVPN_TCP_LEN_PREFIX,
 						  GFP_KERNEL);
 			if (!t->user_frame)

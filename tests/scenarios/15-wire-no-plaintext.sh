@@ -60,14 +60,16 @@ for d in "$A_IP.$PORT $B_IP.$PORT" "$B_IP.$PORT $A_IP.$PORT"; do
 	ids=$(pktids "$pl")
 	dups=$(printf '%s\n' "$ids" | sort -n | uniq -d | head -n 3)
 	[ -z "$dups" ] || fail "$1 -> $2: packet ids used twice (AEAD nonce reuse): $dups"
-	# capture order follows the id order (crypto completing out of order
-	# may swap a few neighbours, not more)
+	# capture order roughly follows the id order: crypto completing out of
+	# order (asynchronously, on the other CPU) may swap neighbours, more of
+	# them on a loaded emulated machine; what must never happen is a
+	# repeated id (checked above)
 	inv=$(printf '%s\n' "$ids" | awk 'NR > 1 && $1 < prev { n++ } { prev = $1 } END { print n + 0 }')
 	first=$(printf '%s\n' "$ids" | head -n 1)
 	last=$(printf '%s\n' "$ids" | sort -n | tail -n 1)
 	echo "  $1 -> $2: $DV2_N packets, ids $first..$last, $inv out of order"
 	assert_ge "$DV2_N" 300 "$1 -> $2 data packets"
-	assert_ge $((DV2_N / 100)) "$inv" "$1 -> $2: ids out of capture order (at most 1%)"
+	assert_ge $((DV2_N / 20)) "$inv" "$1 -> $2: ids out of capture order (at most 5%)"
 	# ids are consecutive: nothing sent with an id was lost before the wire
 	assert_ge $((last - first + 1)) "$DV2_N" "$1 -> $2: id span"
 	assert_ge $((DV2_N + DV2_N / 100 + $(cap_kernel_drops wire))) $((last - first + 1)) "$1 -> $2: ids skipped"

@@ -64,7 +64,15 @@ reference:
 check-reference: deps-if-missing
 	$(MAKE) -C $(TOP) all $(USER_KVARS)
 	$(MAKE) -C $(TOP) reference $(USER_KVARS)
-	KVER=$(KVER) $(TOP)/tests/guest/run.sh --module reference '6[0-7]-*'
+	@# --no-slub-debug: the reference has a use-after-free on every peer
+	@# deletion (ovpn_peer_delete_work calls ovpn_peer_release, which frees
+	@# the peer through call_rcu, then ovpn_netlink_notify_del_peer reads
+	@# peer->ovpn outside any RCU read section; dco-reference.md section 7
+	@# "crashes on teardown"): slab poisoning turns it into a guest panic
+	@# in a random scenario. This run
+	@# checks the scenarios' OpenVPN expectations, not the reference's memory
+	@# safety; dmesg is still scanned for every report.
+	KVER=$(KVER) $(TOP)/tests/guest/run.sh --module reference --no-slub-debug '6[0-7]-*'
 
 demo: deps-if-missing
 	$(MAKE) -C $(TOP) demo-run $(USER_KVARS)

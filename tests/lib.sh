@@ -9,7 +9,10 @@
 #   OVPN_CLI   the CLI                       (/opt/ovpn/cli/ovpn-cli)
 #   KEYS       the keys directory            (/opt/ovpn/keys)
 #   TOOLS      tests/tools binaries          (/opt/ovpn/tools)
-#   OVPN_KO    our module                    (/opt/ovpn/ovpn-dco-v2.ko)
+#   OVPN_KO    the loaded module's file      (/opt/ovpn/ovpn-dco-v2.ko)
+#   OVPN_MODULE  ours, or reference (Debian's openvpn-dco-dkms loaded by
+#              tests/guest/run.sh --module reference; only the OpenVPN
+#              scenarios 60-67 are meant to run with it)
 #   LOGDIR     a scratch directory for this scenario's logs
 #
 # Scenario exit status: 0 pass, 77 skip, anything else fail. `fail` and `skip`

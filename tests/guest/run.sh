@@ -11,6 +11,13 @@
 #   --keep          keep the staged trees (build/guest/project, base-KVER/root)
 #   --no-module     do not load ovpn-dco-v2.ko (harness checks only; scenarios
 #                   that need the module skip)
+#   --module ours|reference
+#                   which ovpn-dco-v2.ko the guest loads (default: $OVPN_MODULE,
+#                   else ours = ./ovpn-dco-v2.ko). reference = Debian's
+#                   openvpn-dco-dkms, built by scripts/build-reference.sh (or
+#                   $OVPN_REFERENCE_KO): the same module name, loaded by path,
+#                   its own srcversion checked; scenarios see OVPN_MODULE.
+#                   Artifacts then default to build/guest-reference/.
 #   --timeout SECS  per-scenario timeout (default 120; a scenario can say
 #                   "# timeout: N" in its first lines)
 #   --mem MB        guest memory (default 1024)   --smp N  guest CPUs (default 2)
@@ -31,11 +38,11 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # OVPN_GUEST_OUT: artifacts directory (default build/guest); give concurrent
 # runs from one worktree different ones.
-OUT=${OVPN_GUEST_OUT:-$TOP/build/guest}
 PFX=@@OVPNT@@
 export PATH=$PATH:/usr/sbin:/sbin
 
 DEMO=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0 SLUB= APPEND=
+MODULE=${OVPN_MODULE:-ours}
 DEFAULT_TMO=120 MEM=1024 SMP=2 SETTLE=${OVPN_SETTLE:-1.5}
 GLOBS=()
 while [ $# -gt 0 ]; do
@@ -45,6 +52,8 @@ while [ $# -gt 0 ]; do
 	--kver=*) KVER=${1#*=} ;;
 	--keep) KEEP=1 ;;
 	--no-module) LOAD_MODULE=0 ;;
+	--module) MODULE=$2; shift ;;
+	--module=*) MODULE=${1#*=} ;;
 	--timeout) DEFAULT_TMO=$2; shift ;;
 	--mem) MEM=$2; shift ;;
 	--smp) SMP=$2; shift ;;
@@ -69,11 +78,33 @@ esac
 
 die() { echo "run.sh: ERROR: $*" >&2; exit 1; }
 info() { echo "run.sh: $*" >&2; }
+case "$MODULE" in
+ours|reference) ;;
+*) die "--module must be 'ours' or 'reference', not '$MODULE'" ;;
+esac
+# The base initramfs cache (module-independent) stays in build/guest unless
+# OVPN_GUEST_OUT is given; a reference run keeps its artifacts apart.
+BASE_OUT=${OVPN_GUEST_OUT:-$TOP/build/guest}
+if [ "$MODULE" = reference ]; then
+	OUT=${OVPN_GUEST_OUT:-$TOP/build/guest-reference}
+else
+	OUT=$BASE_OUT
+fi
 
 KVER=${KVER:-$("$TOP/scripts/kver.sh")} || die "cannot tell KVER"
 KERNEL=/boot/vmlinuz-$KVER
 MODSRC=/lib/modules/$KVER
 KO=$TOP/ovpn-dco-v2.ko
+WHOSE="ours"
+if [ "$MODULE" = reference ] && [ "$LOAD_MODULE" = 1 ]; then
+	if [ -n "${OVPN_REFERENCE_KO:-}" ]; then
+		KO=$OVPN_REFERENCE_KO
+	else
+		KO=$(KVER=$KVER "$TOP/scripts/build-reference.sh") || die "cannot build the reference module (scripts/build-reference.sh)"
+	fi
+	WHOSE="the reference (openvpn-dco-dkms)"
+	info "loading the REFERENCE module $KO (version $(modinfo -F version "$KO" 2>/dev/null))"
+fi
 
 for c in qemu-system-x86_64 cpio gzip depmod modinfo ldd busybox timeout flock; do
 	command -v "$c" >/dev/null || die "$c not found: run scripts/deps.sh"
@@ -83,11 +114,11 @@ done
 
 SRCVERSION= KO_DEPENDS=
 if [ "$LOAD_MODULE" = 1 ]; then
-	[ -f "$KO" ] || die "module $KO not found: build it first ('make' or 'make module'), or pass --no-module to test the harness only"
+	[ -f "$KO" ] || die "module $KO not found: build it first ('make' or 'make module'; for --module reference: scripts/build-reference.sh), or pass --no-module to test the harness only"
 	vermagic=$(modinfo -F vermagic "$KO" 2>/dev/null | awk '{print $1}')
 	[ "$vermagic" = "$KVER" ] || die "$KO is built for '$vermagic', not for KVER=$KVER: rebuild with 'make KVER=$KVER'"
 	SRCVERSION=$(modinfo -F srcversion "$KO")
-	[ -n "$SRCVERSION" ] || die "$KO has no srcversion: the module must declare MODULE_VERSION (the guest checks /sys/module/ovpn_dco_v2/srcversion to be sure it tests our build)"
+	[ -n "$SRCVERSION" ] || die "$KO has no srcversion: the module must declare MODULE_VERSION (the guest checks /sys/module/ovpn_dco_v2/srcversion to be sure it tests the intended build)"
 	KO_DEPENDS=$(modinfo -F depends "$KO" | tr ',' ' ')
 fi
 
@@ -212,8 +243,9 @@ if ! mapfile -t TOOLS_FOUND < <(type -P "${REQUIRED[@]}") || [ "${#TOOLS_FOUND[@
 fi
 mapfile -t -O "${#TOOLS_FOUND[@]}" TOOLS_FOUND < <(type -P "${OPTIONAL[@]}" || true)
 
-BASE=$OUT/base-$KVER
-exec 8>"$OUT/.base.lock"
+BASE=$BASE_OUT/base-$KVER
+mkdir -p "$BASE_OUT"
+exec 8>"$BASE_OUT/.base.lock"
 flock 8
 BASE_KEY=$( {
 	echo "$KVER $KO_DEPENDS"
@@ -347,6 +379,8 @@ PRELOAD="udp_tunnel ip6_udp_tunnel $KO_DEPENDS"
 	echo "PFX='$PFX'"
 	echo "LOAD_MODULE=$LOAD_MODULE"
 	echo "OVPN_KO=$P/ovpn-dco-v2.ko"
+	echo "OVPN_MODULE=$MODULE"
+	echo "WHOSE='$WHOSE'"
 	echo "SRCVERSION='$SRCVERSION'"
 	echo "PRELOAD_MODULES='$(echo $PRELOAD)'"
 	echo "SCENARIOS='$SCENARIOS'"
@@ -419,6 +453,7 @@ table() { # the @table lines of a scenario's output, without the prefix
 	printf '%s' "${OUTS[$1]:-}" | sed -n 's/^@table \{0,1\}//p'
 }
 for n in "${!NOTES[@]}"; do info "guest: ${NOTES[$n]}"; done
+[ -z "$MODLINE" ] || info "guest: module $MODLINE"
 
 if [ "$BOOTED" != 1 ]; then
 	echo "FAIL guest"

@@ -34,7 +34,7 @@ for n in srv cli; do
 		fail "$n restarted although the peer was alive: $(grep -h 'Inactivity timeout' "$(bg_log "$n")")"
 done
 ping_ok "$B" "$A_VPN" 3
-p=$(get_peer "$A" "$OVPN_TUN") || fail "get_peer: $p"
+p=$(ovpn_get_peer "$A" "$OVPN_TUN") || fail "get_peer: $p"
 echo "server peer keepalive: $(kv_field "$p" keepalive_interval)/$(kv_field "$p" keepalive_timeout)"
 
 # Cut the client's underlay.

@@ -84,6 +84,12 @@ printf '%s\n' "$mc" | sed 's/^/  listen_mcast: /'
 assert_eq "$(printf '%s\n' "$mc" | grep -c '^DEL_PEER')" 1 "DEL_PEER notifications for a's device"
 
 # b's device still has its peer (deleting a's peer is local)
-peer_exists "$B" "$OVPN_DEV" 0 || fail "b's peer disappeared"
+if ! peer_exists "$B" "$OVPN_DEV" 0; then
+	echo "  netns list: $(ip netns list 2>&1 | tr '\n' ' ')"
+	echo "  b links: $(ip -n "$B" -br link 2>&1 | tr '\n' ' ')"
+	echo "  b get_peer: $(get_peer "$B" "$OVPN_DEV" 0 2>&1 | tr '\n' ' ')"
+	echo "  dmesg: $(dmesg | tail -n 5 | tr '\n' ' ')"
+	fail "b's peer disappeared"
+fi
 cli_ok "$B" del_iface "$OVPN_DEV"
 echo "ok: the by-hand command flow"

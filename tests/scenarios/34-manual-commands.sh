@@ -84,7 +84,7 @@ printf '%s\n' "$mc" | sed 's/^/  listen_mcast: /'
 assert_eq "$(printf '%s\n' "$mc" | grep -c '^DEL_PEER')" 1 "DEL_PEER notifications for a's device"
 
 # b's device still has its peer (deleting a's peer is local)
-if ! peer_exists "$B" "$OVPN_DEV" 0; then
+if ! wait_for "peer_exists $B $OVPN_DEV 0" 5; then
 	echo "  netns list: $(ip netns list 2>&1 | tr '\n' ' ')"
 	echo "  b links: $(ip -n "$B" -br link 2>&1 | tr '\n' ' ')"
 	echo "  b get_peer: $(get_peer "$B" "$OVPN_DEV" 0 2>&1 | tr '\n' ' ')"

@@ -71,6 +71,8 @@ sysctl -qw kernel.panic_on_warn=0
 # Kernel reports that fail a scenario, judged by pattern, not by log level
 # (trap 12: the taint message for our unsigned module matches none).
 DMESG_RE='BUG:|BUG [^ ]+ \(|kernel BUG|WARNING:|Oops|refcount_t|KASAN|UBSAN|unregister_netdevice: waiting|list_add corruption|list_del corruption|Poison overwritten|Redzone overwritten|Object padding overwritten|Padding overwritten|[Ss]lab.*corrupt|corrupt.*[Ss]lab|general protection|Kernel panic|soft lockup|hard LOCKUP|rcu.*detected stall|blocked for more than|double free|use-after-free|stack-protector|stack guard page'
+# The benchmark (tests/bench/bench.sh) judges each contender by the same patterns.
+export DMESG_RE
 
 # dmesg_since MARKER: kernel log after the last line containing MARKER (the
 # whole log if the marker was lost in a ring buffer wrap).

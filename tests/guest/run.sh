@@ -7,6 +7,14 @@
 #
 # usage: tests/guest/run.sh [options] [scenario-name-glob ...]
 #   --demo          run only the demo (tests/scenarios/demo/demo.sh)
+#   --bench         run only the benchmark (tests/bench/bench.sh, make bench):
+#                   knobs BENCH_CONTENDERS, BENCH_TESTS, BENCH_TIME, BENCH_REPS,
+#                   BENCH_UDP_RATE, BENCH_UDP_LEN from the environment; ours is
+#                   loaded at boot, the reference (built by
+#                   scripts/build-reference.sh if a ref-* contender is chosen)
+#                   replaces it in the same boot. Artifacts in build/bench/guest,
+#                   results (results.json, bench.png, table.txt) in build/bench
+#                   ($BENCH_OUT) by tests/bench/report.py.
 #   --kver KVER     kernel to boot (default: $KVER, else scripts/kver.sh)
 #   --keep          keep the staged trees (build/guest/project, base-KVER/root)
 #   --no-module     do not load ovpn-dco-v2.ko (harness checks only; scenarios
@@ -41,13 +49,14 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 PFX=@@OVPNT@@
 export PATH=$PATH:/usr/sbin:/sbin
 
-DEMO=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0 SLUB= APPEND=
+DEMO=0 BENCH=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0 SLUB= APPEND=
 MODULE=${OVPN_MODULE:-ours}
 DEFAULT_TMO=120 MEM=1024 SMP=2 SETTLE=${OVPN_SETTLE:-1.5}
 GLOBS=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--demo) DEMO=1 ;;
+	--bench) BENCH=1 ;;
 	--kver) KVER=$2; shift ;;
 	--kver=*) KVER=${1#*=} ;;
 	--keep) KEEP=1 ;;
@@ -69,11 +78,11 @@ while [ $# -gt 0 ]; do
 done
 
 # slub_debug (red zones, poisoning) catches memory bugs but slows every
-# allocation: on for the suite, off for the demo unless asked.
+# allocation: on for the suite, off for the demo and the benchmark unless asked.
 case "$SLUB" in
 on) SLUB=slub_debug=FZPU ;;
 off) SLUB= ;;
-*) [ "$DEMO" = 1 ] && SLUB= || SLUB=slub_debug=FZPU ;;
+*) [ "$DEMO" = 1 ] || [ "$BENCH" = 1 ] && SLUB= || SLUB=slub_debug=FZPU ;;
 esac
 
 die() { echo "run.sh: ERROR: $*" >&2; exit 1; }
@@ -82,11 +91,28 @@ case "$MODULE" in
 ours|reference) ;;
 *) die "--module must be 'ours' or 'reference', not '$MODULE'" ;;
 esac
+if [ "$BENCH" = 1 ]; then
+	[ "$DEMO" = 0 ] || die "--bench and --demo exclude each other"
+	[ "$MODULE" = ours ] || die "--bench loads ours at boot and swaps in the reference itself: no --module reference"
+	[ "$LOAD_MODULE" = 1 ] || die "--bench needs the module (no --no-module)"
+	# shellcheck source=../bench/knobs.sh
+	. "$TOP/tests/bench/knobs.sh"
+	B_CONT=$(bench_select "${BENCH_CONTENDERS:-all}" "$BENCH_ALL_CONTENDERS") || die "BENCH_CONTENDERS: see above"
+	B_TESTS=$(bench_select "${BENCH_TESTS:-all}" "$BENCH_ALL_TESTS") || die "BENCH_TESTS: see above"
+	B_TIME=${BENCH_TIME:-3} B_REPS=${BENCH_REPS:-3}
+	B_UDP_RATE=${BENCH_UDP_RATE:-50M} B_UDP_LEN=${BENCH_UDP_LEN:-1200}
+	[[ "$B_TIME" =~ ^[1-9][0-9]*$ ]] || die "BENCH_TIME must be whole seconds >= 1, not '$B_TIME'"
+	[[ "$B_REPS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPS must be >= 1, not '$B_REPS'"
+	[[ "$B_UDP_RATE" =~ ^[0-9]+[KMG]?$ ]] || die "BENCH_UDP_RATE must be an iperf3 rate such as 50M, not '$B_UDP_RATE'"
+	[[ "$B_UDP_LEN" =~ ^[0-9]+$ ]] || die "BENCH_UDP_LEN must be bytes, not '$B_UDP_LEN'"
+fi
 # The base initramfs cache (module-independent) stays in build/guest unless
 # OVPN_GUEST_OUT is given; a reference run keeps its artifacts apart.
 BASE_OUT=${OVPN_GUEST_OUT:-$TOP/build/guest}
 if [ "$MODULE" = reference ]; then
 	OUT=${OVPN_GUEST_OUT:-$TOP/build/guest-reference}
+elif [ "$BENCH" = 1 ]; then
+	OUT=${OVPN_GUEST_OUT:-$TOP/build/bench/guest}
 else
 	OUT=$BASE_OUT
 fi
@@ -121,6 +147,19 @@ if [ "$LOAD_MODULE" = 1 ]; then
 	[ -n "$SRCVERSION" ] || die "$KO has no srcversion: the module must declare MODULE_VERSION (the guest checks /sys/module/ovpn_dco_v2/srcversion to be sure it tests the intended build)"
 	KO_DEPENDS=$(modinfo -F depends "$KO" | tr ',' ' ')
 fi
+REF_KO= REF_SRCVERSION=
+if [ "$BENCH" = 1 ] && [[ " $B_CONT " == *" ref-"* ]]; then
+	if [ -n "${OVPN_REFERENCE_KO:-}" ]; then
+		REF_KO=$OVPN_REFERENCE_KO
+	else
+		REF_KO=$(KVER=$KVER "$TOP/scripts/build-reference.sh") || die "cannot build the reference module (scripts/build-reference.sh)"
+	fi
+	[ "$(modinfo -F vermagic "$REF_KO" 2>/dev/null | awk '{print $1}')" = "$KVER" ] || die "$REF_KO is not built for $KVER"
+	REF_SRCVERSION=$(modinfo -F srcversion "$REF_KO")
+	[ -n "$REF_SRCVERSION" ] || die "$REF_KO has no srcversion"
+	[ "$REF_SRCVERSION" != "$SRCVERSION" ] || die "the reference $REF_KO has our srcversion: it is not the reference"
+	info "bench: the reference module $REF_KO (version $(modinfo -F version "$REF_KO")) replaces ours for the ref-* contenders"
+fi
 
 # ---------------------------------------------------------------- scenarios
 SCN_DIR=$TOP/tests/scenarios
@@ -128,6 +167,10 @@ SCN_REL=()
 if [ "$DEMO" = 1 ]; then
 	[ -f "$SCN_DIR/demo/demo.sh" ] || die "no demo: $SCN_DIR/demo/demo.sh missing"
 	SCN_REL=(demo/demo.sh)
+elif [ "$BENCH" = 1 ]; then
+	# The guest copies tests/bench beside tests/scenarios.
+	[ -f "$TOP/tests/bench/bench.sh" ] || die "no benchmark: tests/bench/bench.sh missing"
+	SCN_REL=(../bench/bench.sh)
 else
 	for f in "$SCN_DIR"/*.sh; do
 		[ -e "$f" ] || continue
@@ -151,6 +194,10 @@ for r in "${SCN_REL[@]}"; do
 	[ -x "$SCN_DIR/$r" ] || info "warning: $r is not executable (runs anyway with bash)"
 	t=$(sed -n '1,30s/^# *timeout: *\([0-9][0-9]*\).*/\1/p' "$SCN_DIR/$r" | head -n 1)
 	t=${t:-$DEFAULT_TMO}
+	if [ "$BENCH" = 1 ]; then
+		# bench.sh bounds each contender (setup + runs) itself; this is the sum.
+		t=$(( $(wc -w <<<"$B_CONT") * (150 + B_REPS * $(wc -w <<<"$B_TESTS") * (B_TIME + 25) + 30) + 60 ))
+	fi
 	SCENARIOS+="$r:$t "
 	NAMES+=("$(basename "$r" .sh)")
 	TOTAL_TMO=$((TOTAL_TMO + t + 15))
@@ -234,7 +281,7 @@ REQUIRED=(bash ip ss tc ping iperf3 tcpdump openvpn kmod busybox
 	uname sync du df od base64 sha256sum md5sum split comm paste nohup yes
 	grep egrep sed awk mawk find xargs ps pgrep pkill kill sysctl free dmesg mount umount setsid
 	nsenter unshare taskset flock)
-OPTIONAL=(ethtool bridge strace gawk openssl)
+OPTIONAL=(ethtool bridge strace gawk openssl wg)
 TOOLS_FOUND=()
 if ! mapfile -t TOOLS_FOUND < <(type -P "${REQUIRED[@]}") || [ "${#TOOLS_FOUND[@]}" != "${#REQUIRED[@]}" ]; then
 	for c in "${REQUIRED[@]}"; do
@@ -370,12 +417,34 @@ mkdir -p "$ROOT$P/keys" "$ROOT$P/tests"
 [ -d "$TOP/keys" ] && cp -a "$TOP/keys/." "$ROOT$P/keys/"
 cp "$TOP/tests/lib.sh" "$ROOT$P/tests/lib.sh"
 cp -a "$SCN_DIR" "$ROOT$P/tests/scenarios"
+if [ "$BENCH" = 1 ]; then
+	cp -a "$TOP/tests/bench" "$ROOT$P/tests/bench"
+	rm -f "$ROOT$P/tests/bench/"*.py
+	if [ -n "$REF_KO" ]; then
+		mkdir -p "$ROOT$P/ref"
+		cp "$REF_KO" "$ROOT$P/ref/ovpn-dco-v2.ko"
+	fi
+	{
+		echo "BENCH_CONTENDERS='$B_CONT'"
+		echo "BENCH_TESTS='$B_TESTS'"
+		echo "BENCH_TIME=$B_TIME"
+		echo "BENCH_REPS=$B_REPS"
+		echo "BENCH_UDP_RATE=$B_UDP_RATE"
+		echo "BENCH_UDP_LEN=$B_UDP_LEN"
+		echo "BENCH_OURS_SRCVERSION='$SRCVERSION'"
+		echo "BENCH_REF_KO=$P/ref/ovpn-dco-v2.ko"
+		echo "BENCH_REF_SRCVERSION='$REF_SRCVERSION'"
+	} >"$ROOT$P/tests/bench/bench.conf"
+fi
 cp "$TOP/tests/guest/init.sh" "$ROOT/init"
 chmod 755 "$ROOT/init"
 
 PRELOAD="udp_tunnel ip6_udp_tunnel $KO_DEPENDS"
+RUN_MODE=suite
+[ "$DEMO" = 1 ] && RUN_MODE=demo
+[ "$BENCH" = 1 ] && RUN_MODE=bench
 {
-	echo "MODE=$([ "$DEMO" = 1 ] && echo demo || echo suite)"
+	echo "MODE=$RUN_MODE"
 	echo "PFX='$PFX'"
 	echo "LOAD_MODULE=$LOAD_MODULE"
 	echo "OVPN_KO=$P/ovpn-dco-v2.ko"
@@ -397,6 +466,8 @@ info "initramfs $(du -h "$INITRD" | cut -f1) built in $(( (T1 - T0) / 1000000 ))
 
 # --------------------------------------------------------------------- boot
 SERIAL=$RUN/serial.log RESULTS=$RUN/results.log
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+DATE0=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 : >"$SERIAL"
 : >"$RESULTS"
 set +e
@@ -533,6 +604,21 @@ elif [ "$LOAD_MODULE" = 1 ] && [ "${MODLINE%% *}" = OK ] && [ "$RMMOD" != OK ]; 
 	FAILED=$((FAILED + 1))
 fi
 
+if [ "$BENCH" = 1 ]; then
+	# The table, results.json and bench.png, whatever happened above: a
+	# contender the guest did not finish is reported as failed.
+	BRC=0
+	/usr/bin/python3 "$TOP/tests/bench/report.py" --log "$RUN/logs/bench.txt" --out "${BENCH_OUT:-$TOP/build/bench}" \
+		--meta kver="$KVER" --meta date="$DATE0" --meta qemu="-smp $SMP -cpu max -m $MEM" \
+		--meta slub_debug="$([ -n "$SLUB" ] && echo on || echo off)" \
+		--meta guest_finished="$DONE" --meta guest_result="${RES[bench]:-none}" --meta qemu_exit="$QRC" \
+		--meta guest_seconds="$(( (T2 - T1) / 1000000000 ))" \
+		--meta host_load_before="$LOAD0" --meta host_load_after="$(cut -d' ' -f1-3 /proc/loadavg)" \
+		--meta ours_srcversion="$SRCVERSION" --meta ref_srcversion="$REF_SRCVERSION" \
+		--meta ref_ko="$REF_KO" --meta contenders="$B_CONT" --meta tests="$B_TESTS" \
+		--meta git_dir="$TOP" || BRC=$?
+	[ "$BRC" = 0 ] || FAILED=$((FAILED + 1))
+fi
 summary="$PASSED passed, $FAILED failed"
 [ "$SKIPPED" = 0 ] || summary+=", $SKIPPED skipped"
 echo "$summary"

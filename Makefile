@@ -4,6 +4,11 @@
 # make deps       install every Debian package the build, tests and demo need
 # make check      unit tests + the guest scenario suite (installs deps if missing)
 # make demo       a measured tunnel between two namespaces in one guest boot
+# make bench      the side-by-side benchmark in one guest boot: veth, ours
+#                 (CLI, OpenVPN 2.6), the reference module, OpenVPN in
+#                 userspace, WireGuard; table, build/bench/results.json and
+#                 build/bench/bench.png. Knobs: BENCH_CONTENDERS, BENCH_TESTS,
+#                 BENCH_TIME, BENCH_REPS (README "Benchmark"). Not part of check.
 # make check-reference
 #                 the OpenVPN scenarios (60-67) with Debian's reference module
 #                 (openvpn-dco-dkms, downloaded and built, never installed)
@@ -26,7 +31,7 @@ KVER := $(KVER)
 KDIR ?= /lib/modules/$(KVER)/build
 
 .PHONY: all module cli tools deps deps-if-missing unit check guest demo demo-run clean sparse checkpatch \
-	reference check-reference
+	reference check-reference bench bench-run
 
 all: module cli tools
 
@@ -73,6 +78,14 @@ check-reference: deps-if-missing
 	@# checks the scenarios' OpenVPN expectations, not the reference's memory
 	@# safety; dmesg is still scanned for every report.
 	KVER=$(KVER) $(TOP)/tests/guest/run.sh --module reference --no-slub-debug '6[0-7]-*'
+
+# Installs its own extra packages (scripts/deps.sh --bench): make check does not need them.
+bench:
+	$(TOP)/scripts/deps.sh --bench --if-missing
+	$(MAKE) -C $(TOP) bench-run $(USER_KVARS)
+
+bench-run: all
+	KVER=$(KVER) $(TOP)/tests/guest/run.sh --bench
 
 demo: deps-if-missing
 	$(MAKE) -C $(TOP) demo-run $(USER_KVARS)

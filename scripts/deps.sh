@@ -6,6 +6,9 @@
 #
 #   scripts/deps.sh               apt-get update + install everything (idempotent)
 #   scripts/deps.sh --if-missing  do nothing unless dpkg-query says a package is missing
+#   scripts/deps.sh --bench [--if-missing]
+#                                 also what only `make bench` needs (wireguard-tools
+#                                 for the guest, python3-matplotlib for the chart)
 #
 # KVER (environment) selects the kernel; default: the one linux-image-amd64
 # depends on (scripts/kver.sh). Its image and headers are installed explicitly,
@@ -15,13 +18,15 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
-if_missing=0
-case "${1:-}" in
---if-missing) if_missing=1 ;;
-"") ;;
--h|--help) sed -n '3,12p' "$0"; exit 0 ;;
-*) echo "usage: $0 [--if-missing]" >&2; exit 2 ;;
-esac
+if_missing=0 bench=0
+for a in "$@"; do
+	case "$a" in
+	--if-missing) if_missing=1 ;;
+	--bench) bench=1 ;;
+	-h|--help) sed -n '3,15p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [--if-missing] [--bench]" >&2; exit 2 ;;
+	esac
+done
 
 # Build: module + CLI (+ sparse for `make sparse`).
 PKGS=(build-essential gcc make pkg-config libnl-3-dev libnl-genl-3-dev libmbedtls-dev sparse python3)
@@ -32,6 +37,10 @@ PKGS+=(qemu-system-x86 busybox-static cpio gzip kmod coreutils)
 # Userspace copied into the guest (tests/guest/run.sh copies these binaries).
 PKGS+=(bash coreutils grep sed mawk findutils procps util-linux mount iproute2 iputils-ping
        iperf3 tcpdump openvpn openssl ethtool kmod)
+# Only for `make bench` (not installed by `make check`): WireGuard's wg, copied
+# into the guest; matplotlib for the chart (Debian's python3, /usr/bin/python3).
+BENCH_PKGS=(wireguard-tools python3-matplotlib)
+[ "$bench" = 0 ] || PKGS+=("${BENCH_PKGS[@]}")
 
 # Wait for a concurrent apt/dpkg (another job on the machine) instead of failing.
 LOCK_OPTS=(-o DPkg::Lock::Timeout=600)
@@ -99,6 +108,10 @@ done
 for c in qemu-system-x86_64 cpio gzip depmod modinfo busybox ip ping iperf3 tcpdump openvpn bash; do
 	PATH=$PATH:/usr/sbin:/sbin command -v "$c" >/dev/null || { echo "deps.sh: missing command $c" >&2; err=1; }
 done
+if [ "$bench" = 1 ]; then
+	command -v wg >/dev/null || { echo "deps.sh: missing command wg" >&2; err=1; }
+	/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || { echo "deps.sh: /usr/bin/python3 cannot import matplotlib" >&2; err=1; }
+fi
 [ "$err" = 0 ] || exit 1
 [ "$if_missing" = 1 ] || echo "deps.sh: all dependencies installed (KVER=$KVER)"
 exit 0

@@ -14,7 +14,10 @@
 # Knobs (tests/bench/bench.conf, written by run.sh; defaults for a bare run):
 # BENCH_CONTENDERS, BENCH_TESTS (tests/bench/knobs.sh), BENCH_TIME (s per
 # iperf3 run), BENCH_REPS, BENCH_UDP_RATE, BENCH_UDP_LEN, BENCH_REF_KO and
-# BENCH_REF_SRCVERSION (the reference module), BENCH_OURS_SRCVERSION.
+# BENCH_REF_SRCVERSION (the reference module), BENCH_OURS_SRCVERSION;
+# BENCH_MISROUTE=1 (a check of the harness itself): aim iperf3 at a's
+# underlay address instead of its tunnel address, which every run of a tunnel
+# contender must then report as failed.
 #
 # Records for the host (tests/bench/report.py), one per line on stdout:
 #   @bench info KEY VALUE...
@@ -304,6 +307,7 @@ one() {
 	*) fail "unknown contender $NAME" ;;
 	esac
 	wait_for "kill -0 $ANCHOR_A && kill -0 $ANCHOR_B" 1 || fail "namespace anchors died"
+	[ "${BENCH_MISROUTE:-0}" = 1 ] && TARGET=$A_IP
 	wait_ping "$B" "$TARGET" 30 || fail "no ping b -> $TARGET through $TUN_B within 30s"
 	nst 10 "$B" /usr/bin/ping -n -c 5 -i 0.1 -W 1 "$TARGET" >"$LOGDIR/ping-idle.log" 2>&1
 	info="setup_ms=$(( ($(date +%s%N) - t0) / 1000000 )) dev=$TUN_A target=$TARGET $(ping_parse "$LOGDIR/ping-idle.log" | sed 's/rtt_/idle_rtt_/g; s/ping_/idle_ping_/g')"

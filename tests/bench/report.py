@@ -44,6 +44,15 @@ DESCRIPTION = {
     "ref-ovpn-chacha": "reference openvpn-dco-dkms via OpenVPN 2.6, ChaCha20-Poly1305",
 }
 
+SHORT = {
+    "veth": "plain veth (ceiling)",
+    "ours-cli-aes": "ours, CLI, AES-GCM", "ours-cli-chacha": "ours, CLI, ChaCha",
+    "ours-ovpn-aes": "ours + OpenVPN, AES-GCM", "ours-ovpn-chacha": "ours + OpenVPN, ChaCha",
+    "user-aes": "OpenVPN userspace, AES-GCM", "user-chacha": "OpenVPN userspace, ChaCha",
+    "wireguard": "WireGuard",
+    "ref-ovpn-aes": "reference + OpenVPN, AES-GCM", "ref-ovpn-chacha": "reference + OpenVPN, ChaCha",
+}
+
 COLOURS = {
     "veth": "#9e9e9e",
     "ours-cli-aes": "#9ecae1", "ours-cli-chacha": "#6baed6",
@@ -208,7 +217,11 @@ def targets(results):
                 parts.append(f"{label} {va / vb:.2f}x" if vb > 0 else f"{label} inf")
             verdicts.append("PASS" if ok else "MISS")
         verdict = "MISS" if "MISS" in verdicts else "n/a" if "n/a" in verdicts else "PASS"
-        out.append({"target": name, "result": verdict, "detail": ", ".join(parts)})
+        detail = ", ".join(parts)
+        if all(v == "n/a" for v in verdicts):
+            missing = sorted({x for _, a, b, t in pairs for x in (a, b) if have(x, t) is None})
+            detail = "no result for " + ", ".join(missing)
+        out.append({"target": name, "result": verdict, "detail": detail})
 
     for cip in ("aes", "chacha"):
         ours, ref = f"ours-ovpn-{cip}", f"ref-ovpn-{cip}"
@@ -335,8 +348,8 @@ def table(results):
             s = c["summary"].get(t, {})
             mm = s.get(MAIN_METRIC[t])
             if not mm:
-                why = c["reason"] if c["status"] != "ok" else next(
-                    (r.get("reason") for r in c["runs"] if r["test"] == t and not r["ok"]), "no result")
+                why = next((r.get("reason") for r in c["runs"] if r["test"] == t and not r["ok"]),
+                           c["reason"] or "no result")
                 L.append(f"  {n:<{w}}  FAIL: {why}")
                 continue
             note = f"  [{s['failed']} of {s['n'] + s['failed']} runs failed]" if s.get("failed") else ""
@@ -438,10 +451,18 @@ def chart(results, path):
             ax.bar(xs, hs, width, yerr=[lo, hi] if xs else None, capsize=2,
                    color=COLOURS.get(n, "grey"), label=n, error_kw={"elinewidth": 0.8},
                    hatch="//" if n == "veth" else None, edgecolor="white" if n == "veth" else None)
+            for x, h, e in zip(xs, hs, hi):
+                ax.text(x, min(h + e, ymax) + ymax * 0.01, fmt(h, 1 if h >= 1 else 2), rotation=90,
+                        ha="center", va="bottom", fontsize=6.5)
             for x in fails:
                 ax.text(x, ymax * 0.01, "FAIL", rotation=90, ha="center", va="bottom", fontsize=7, color="red")
-        ax.set_xticks(range(len(groups)))
-        ax.set_xticklabels([label_of(t) for t in groups])
+        if len(groups) == 1:
+            # one group: name each bar
+            ax.set_xticks([(i - (len(order) - 1) / 2) * width for i in range(len(order))])
+            ax.set_xticklabels(order, rotation=35, ha="right", fontsize=7)
+        else:
+            ax.set_xticks(range(len(groups)))
+            ax.set_xticklabels([label_of(t) for t in groups])
         ax.set_xlim(-0.5, len(groups) - 0.5)
         ax.set_ylim(0, ymax)
         ax.set_ylabel(ylabel)
@@ -463,13 +484,12 @@ def chart(results, path):
         else:
             panel(ax, [t], lambda _: "rtt_med", "ping rtt, ms (lower is better)",
                   "latency under load (ping during TCP 1-stream upload)", label_of=lambda _: "", veth_clip=False)
-        ax.set_xticks([])
     handles = [Patch(facecolor=COLOURS.get(n, "grey"), hatch="//" if n == "veth" else None,
                      edgecolor="white" if n == "veth" else None,
-                     label=f"{n}: {DESCRIPTION.get(n, n)}") for n in names]
+                     label=f"{n}: {SHORT.get(n, n)}") for n in names]
     if handles:
-        fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.07, 1, 0.93))
+        fig.legend(handles=handles, loc="lower center", ncol=min(4, len(handles)), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 0.93))
     fig.savefig(path)
     plt.close(fig)
     return True
@@ -488,6 +508,7 @@ def main():
     if args.json:
         with open(args.json, encoding="utf-8") as f:
             results = json.load(f)
+        results["targets"] = targets(results)
     else:
         results = build_results(args)
         with open(os.path.join(args.out, "results.json.tmp"), "w", encoding="utf-8") as f:

@@ -431,6 +431,7 @@ if [ "$BENCH" = 1 ]; then
 		echo "BENCH_REPS=$B_REPS"
 		echo "BENCH_UDP_RATE=$B_UDP_RATE"
 		echo "BENCH_UDP_LEN=$B_UDP_LEN"
+		echo "BENCH_MISROUTE=${BENCH_MISROUTE:-0}"
 		echo "BENCH_OURS_SRCVERSION='$SRCVERSION'"
 		echo "BENCH_REF_KO=$P/ref/ovpn-dco-v2.ko"
 		echo "BENCH_REF_SRCVERSION='$REF_SRCVERSION'"

@@ -51,7 +51,9 @@ DMESG_RE=${DMESG_RE:-'BUG:|WARNING:|Oops|refcount_t|KASAN|UBSAN|unregister_netde
 
 # Records go to the scenario's stdout (fd 5, opened by the loop and inherited
 # by each contender's process), whatever a step redirects.
-[ "${1:-}" = --one ] && { : >&5; } 2>/dev/null || exec 5>&1
+if [ "${1:-}" != --one ] || ! { : >&5; } 2>/dev/null; then
+	exec 5>&1
+fi
 rec() { printf '@bench %s\n' "$*" >&5; }
 # say: a progress line in the scenario's output (not a record)
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&5; }
@@ -136,7 +138,7 @@ _RUN_N=0
 # WITH_PING=1, ping during it); emits the run record(s). Returns 1 if the run
 # failed.
 measure() {
-	local test=$1 rep=$2 with_ping=$3 dir=up args=() rpid rtun rul t0 u0 t1 u1 res= bytes out pout ipid rc reason= p T0
+	local test=$1 rep=$2 with_ping=$3 dir=up args=() rpid rtun rul t0 u0 t1 u1 res='' bytes out pout ipid rc reason='' p T0
 	case "$test" in
 	tcp1-up | lat) ;;
 	tcp1-down) args=(-R); dir=down ;;
@@ -255,8 +257,10 @@ setup_wireguard() {
 	local ka kb pa pb
 	modprobe wireguard || fail "modprobe wireguard failed"
 	command -v wg >/dev/null || fail "wg (wireguard-tools) is not in the guest: install it on the host (scripts/deps.sh --bench)"
-	ka=$(wg genkey) && kb=$(wg genkey) || fail "wg genkey failed"
-	pa=$(wg pubkey <<<"$ka") && pb=$(wg pubkey <<<"$kb") || fail "wg pubkey failed"
+	ka=$(wg genkey) || fail "wg genkey failed"
+	kb=$(wg genkey) || fail "wg genkey failed"
+	pa=$(wg pubkey <<<"$ka") || fail "wg pubkey failed"
+	pb=$(wg pubkey <<<"$kb") || fail "wg pubkey failed"
 	printf '%s\n' "$ka" >"$LOGDIR/wg-a.key"
 	printf '%s\n' "$kb" >"$LOGDIR/wg-b.key"
 	ns "$A" "$IP_BIN" link add wg0 type wireguard || fail "cannot create wg0 in a"
@@ -274,7 +278,7 @@ setup_wireguard() {
 
 one() {
 	NAME=$1
-	local cipher t rep t0 fails=0 info= tests=() with_ping
+	local cipher t rep t0 fails=0 info='' tests=() with_ping
 	case "$NAME" in
 	*-aes) cipher=AES-256-GCM ;;
 	*-chacha) cipher=CHACHA20-POLY1305 ;;
@@ -313,7 +317,7 @@ one() {
 	info="setup_ms=$(( ($(date +%s%N) - t0) / 1000000 )) dev=$TUN_A target=$TARGET $(ping_parse "$LOGDIR/ping-idle.log" | sed 's/rtt_/idle_rtt_/g; s/ping_/idle_ping_/g')"
 	case "$NAME" in
 	ours-* | ref-*)
-		info+=" module=$(cat /sys/module/ovpn_dco_v2/version 2>/dev/null | tr ' ' _)"
+		info+=" module=$(tr ' ' _ </sys/module/ovpn_dco_v2/version 2>/dev/null)"
 		info+=" srcversion=$(cat /sys/module/ovpn_dco_v2/srcversion 2>/dev/null)"
 		[ "$cipher" = AES-256-GCM ] && info+=" crypto=$(crypto_impl 'gcm(aes)')" ||
 			info+=" crypto=$(crypto_impl 'rfc7539(chacha20,poly1305)')" ;;
@@ -371,14 +375,14 @@ kill_leftovers() {
 # use_reference: swap our module for the reference (once); prints why not.
 SWAPPED=
 use_reference() {
-	local i err
+	local err
 	[ "$SWAPPED" = ok ] && return 0
 	[ -n "$SWAPPED" ] && { echo "$SWAPPED"; return 1; }
 	SWAPPED="cannot load the reference module"
 	if [ -z "${BENCH_REF_SRCVERSION:-}" ] || [ ! -f "$BENCH_REF_KO" ]; then
 		SWAPPED="the reference module is not in the guest ($BENCH_REF_KO)"
 	else
-		for i in 1 2 3 4 5; do
+		for _ in 1 2 3 4 5; do
 			[ -d /sys/module/ovpn_dco_v2 ] || break
 			err=$("$TIMEOUT_BIN" 30 /usr/sbin/rmmod ovpn_dco_v2 2>&1) && break
 			sleep 1
@@ -441,7 +445,7 @@ for c in $BENCH_CONTENDERS; do
 	if [ "$rc" = 0 ]; then
 		rec end "$c" ok
 	else
-		why=$(sed -n 's/^FAIL: //p' "$d/out.log" | tail -n 1)
+		why=$(sed -n 's/^FAIL: //p; s/^SKIP: /skipped: /p' "$d/out.log" | tail -n 1)
 		case "$rc" in
 		124 | 137) why="timed out after $(contender_tmo)s${why:+: $why}" ;;
 		esac
@@ -454,5 +458,5 @@ for c in $BENCH_CONTENDERS; do
 		while IFS= read -r l; do rec dmesg "$c" "$l"; done
 done
 kill_leftovers
-rec done
+rec "done"
 exit 0

@@ -6,6 +6,7 @@
 # host, to check the knobs before booting) and by tests/bench/bench.sh (in the
 # guest).
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 # Contenders in the order they run: everything that needs our module first,
 # the reference module last (it replaces ours in the same boot, and its
 # use-after-free on peer deletion can still take the guest down now and then:

@@ -328,7 +328,9 @@ def table(results):
              "x ours = contender / our module via OpenVPN 2.6 with the same cipher")
     L.append("(WireGuard: / ours-ovpn-chacha; veth: / ours-ovpn-aes); x veth = contender / plain veth. "
              f"Host load average before/after: {results['host']['load_before']} / {results['host']['load_after']}")
-    L.append("Absolute figures are those of an emulated CPU on a shared host: compare ratios within one run.")
+    secs = results["guest"].get("seconds")
+    L.append("Absolute figures are those of an emulated CPU on a shared host: compare ratios within one run."
+             + (f" Guest run: {secs // 60} min {secs % 60} s." if isinstance(secs, int) else ""))
     names = [c for c in CONTENDERS if c in results["contenders"]] + \
         [c for c in results["contenders"] if c not in CONTENDERS]
     w = max([len(n) for n in names] + [10])

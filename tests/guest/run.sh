@@ -82,7 +82,7 @@ done
 case "$SLUB" in
 on) SLUB=slub_debug=FZPU ;;
 off) SLUB= ;;
-*) [ "$DEMO" = 1 ] || [ "$BENCH" = 1 ] && SLUB= || SLUB=slub_debug=FZPU ;;
+*) if [ "$DEMO" = 1 ] || [ "$BENCH" = 1 ]; then SLUB=; else SLUB=slub_debug=FZPU; fi ;;
 esac
 
 die() { echo "run.sh: ERROR: $*" >&2; exit 1; }
@@ -147,7 +147,7 @@ if [ "$LOAD_MODULE" = 1 ]; then
 	[ -n "$SRCVERSION" ] || die "$KO has no srcversion: the module must declare MODULE_VERSION (the guest checks /sys/module/ovpn_dco_v2/srcversion to be sure it tests the intended build)"
 	KO_DEPENDS=$(modinfo -F depends "$KO" | tr ',' ' ')
 fi
-REF_KO= REF_SRCVERSION=
+REF_KO='' REF_SRCVERSION=''
 if [ "$BENCH" = 1 ] && [[ " $B_CONT " == *" ref-"* ]]; then
 	if [ -n "${OVPN_REFERENCE_KO:-}" ]; then
 		REF_KO=$OVPN_REFERENCE_KO
@@ -521,6 +521,8 @@ for n in "${!OUTS[@]}"; do printf '%s' "${OUTS[$n]}" >"$RUN/logs/$n.txt"; done
 
 PASSED=0 FAILED=0 SKIPPED=0
 indent() { sed 's/^/    /'; }
+# The benchmark's records are for tests/bench/report.py, not for people.
+scn_out() { printf '%s' "${OUTS[$1]:-}" | grep -v '^@bench ' || true; }
 table() { # the @table lines of a scenario's output, without the prefix
 	printf '%s' "${OUTS[$1]:-}" | sed -n 's/^@table \{0,1\}//p'
 }
@@ -556,7 +558,7 @@ for n in "${NAMES[@]}"; do
 		if [ "$r" = FAIL ]; then
 			FAILED=$((FAILED + 1))
 			echo "    exit status $rc after ${ms} ms; output:"
-			printf '%s' "${OUTS[$n]:-}" | indent
+			scn_out "$n" | indent
 			if [ -n "${DMSG[$n]:-}" ]; then
 				echo "    dmesg reports:"
 				printf '%s' "${DMSG[$n]}" | indent
@@ -575,7 +577,7 @@ for n in "${NAMES[@]}"; do
 		echo "FAIL $n"
 		FAILED=$((FAILED + 1))
 		echo "    the guest died or hung during this scenario (qemu exit $QRC$([ "$QRC" = 124 ] && echo ": boot bound ${BOUND}s reached")); output:"
-		printf '%s' "${OUTS[$n]:-}" | indent
+		scn_out "$n" | indent
 		echo "    serial log since the scenario began:"
 		clean_tail "$SERIAL" 80 "ovpn-test: begin $n "
 	else

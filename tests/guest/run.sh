@@ -280,8 +280,8 @@ REQUIRED=(bash ip ss tc ping iperf3 tcpdump openvpn kmod busybox
 	cut tr tee seq basename dirname readlink realpath env id stat mktemp dd true false test expr nproc
 	uname sync du df od base64 sha256sum md5sum split comm paste nohup yes
 	grep egrep sed awk mawk find xargs ps pgrep pkill kill sysctl free dmesg mount umount setsid
-	nsenter unshare taskset flock)
-OPTIONAL=(ethtool bridge strace gawk openssl wg)
+	nsenter unshare taskset flock nstat)
+OPTIONAL=(ethtool bridge strace gawk openssl perf wg)
 TOOLS_FOUND=()
 if ! mapfile -t TOOLS_FOUND < <(type -P "${REQUIRED[@]}") || [ "${#TOOLS_FOUND[@]}" != "${#REQUIRED[@]}" ]; then
 	for c in "${REQUIRED[@]}"; do

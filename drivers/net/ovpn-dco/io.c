@@ -15,13 +15,13 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/jiffies.h>
+#include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <crypto/aead.h>
 #include <linux/tcp.h>
 #include <net/checksum.h>
-#include <net/gro_cells.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/tcp.h>
@@ -129,6 +129,44 @@ static void ovpn_mss_clamp(struct sk_buff *skb, u16 mss)
 			return;
 		}
 	}
+}
+
+static bool ovpn_auto_mss = true;
+module_param_named(auto_mss, ovpn_auto_mss, bool, 0644);
+MODULE_PARM_DESC(auto_mss,
+		 "clamp the MSS of TCP SYNs through UDP peers to the path MTU when userspace set no MSS (default: on)");
+
+/**
+ * ovpn_peer_mss - the MSS clamp for TCP SYNs to and from a peer
+ * @peer: the peer
+ * @proto: the inner packet's protocol
+ *
+ * Userspace's MSS if it set one. Otherwise, as userspace OpenVPN's default
+ * mssfix does, the MSS that keeps a full segment and its encapsulation
+ * within the path MTU towards a UDP peer: a bigger one would fragment every
+ * full-size packet on the underlay, doubling the packets to send and
+ * reassemble, and losing the whole segment with either fragment. OpenVPN
+ * 2.6 never passes an MSS to the offload, so this is what its users get.
+ *
+ * Return: the clamp, 0 for none.
+ */
+static u16 ovpn_peer_mss(struct ovpn_peer *peer, __be16 proto)
+{
+	unsigned int hdrs, mtu;
+	u16 mss;
+
+	mss = READ_ONCE(peer->mss);
+	if (mss || !READ_ONCE(ovpn_auto_mss) || ovpn_peer_is_tcp(peer))
+		return mss;
+
+	mtu = READ_ONCE(peer->path_mtu);
+	hdrs = sizeof(struct tcphdr) + (proto == htons(ETH_P_IP) ?
+					sizeof(struct iphdr) :
+					sizeof(struct ipv6hdr));
+	/* no route seen yet, or a path too small to bother */
+	if (mtu < hdrs + 536)
+		return 0;
+	return mtu - hdrs;
 }
 
 /* One allocation for the AEAD request, the scatterlist and the IV of a
@@ -348,8 +386,8 @@ netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev)
 			continue;
 		}
 
-		mss = READ_ONCE(peer->mss);
-		if (unlikely(mss))
+		mss = ovpn_peer_mss(peer, proto);
+		if (mss)
 			ovpn_mss_clamp(curr, mss);
 
 		ovpn_stats_add(&peer->stats.vpn_tx, curr->len);
@@ -394,10 +432,15 @@ void ovpn_xmit_keepalive(struct ovpn_peer *peer)
 /* ---- RX ---- */
 
 static void ovpn_netdev_deliver(struct ovpn_peer *peer, struct sk_buff *skb,
-				__be16 proto)
+				__be16 proto, struct napi_struct *napi)
 {
 	struct net_device *dev = peer->ovpn->dev;
-	unsigned int len;
+
+	if (unlikely(!(dev->flags & IFF_UP))) {
+		dev_core_stats_rx_dropped_inc(dev);
+		kfree_skb(skb);
+		return;
+	}
 
 	skb->dev = dev;
 	skb->protocol = proto;
@@ -412,17 +455,20 @@ static void ovpn_netdev_deliver(struct ovpn_peer *peer, struct sk_buff *skb,
 	skb_reset_inner_headers(skb);
 	skb->pkt_type = PACKET_HOST;
 
-	len = skb->len;
-	if (likely(gro_cells_receive(&peer->ovpn->gro_cells, skb) ==
-		   NET_RX_SUCCESS))
-		dev_sw_netstats_rx_add(dev, len);
-	else
+	dev_sw_netstats_rx_add(dev, skb->len);
+	if (likely(napi)) {
+		napi_gro_receive(napi, skb);
+		return;
+	}
+	/* an asynchronous completion, outside our NAPI poll */
+	if (unlikely(netif_rx(skb) != NET_RX_SUCCESS))
 		dev_core_stats_rx_dropped_inc(dev);
 }
 
 static void ovpn_decrypt_post(struct sk_buff *skb, int ret)
 {
 	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
+	struct napi_struct *napi = cb->napi;
 	struct ovpn_crypto_key_slot *ks = cb->ks;
 	struct ovpn_peer *peer = cb->peer;
 	enum ovpn_replay_verdict verdict;
@@ -486,12 +532,12 @@ static void ovpn_decrypt_post(struct sk_buff *skb, int ret)
 		goto drop;
 	}
 
-	mss = READ_ONCE(peer->mss);
-	if (unlikely(mss))
+	mss = ovpn_peer_mss(peer, proto);
+	if (mss)
 		ovpn_mss_clamp(skb, mss);
 
 	ovpn_stats_add(&peer->stats.vpn_rx, skb->len);
-	ovpn_netdev_deliver(peer, skb, proto);
+	ovpn_netdev_deliver(peer, skb, proto, napi);
 	goto out;
 
 drop:
@@ -504,6 +550,8 @@ out:
 
 static void ovpn_decrypt_async_post(void *data, int ret)
 {
+	/* no longer inside the NAPI poll that started it */
+	ovpn_skb_cb(data)->napi = NULL;
 	local_bh_disable();
 	ovpn_decrypt_post(data, ret);
 	local_bh_enable();
@@ -551,14 +599,12 @@ static int ovpn_aead_decrypt(struct ovpn_peer *peer,
 	return crypto_aead_decrypt(req);
 }
 
-/**
- * ovpn_recv - take a data packet from the transport (softirq)
- * @peer: the peer it came from; its reference is consumed
- * @skb: the packet, data at our header (at least OVPN_DATA_HDR_LEN bytes
- *	linear); consumed
+/* decrypt and deliver one queued packet; consumes @skb and its peer
+ * reference
  */
-void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
+static void ovpn_rx_one(struct sk_buff *skb, struct napi_struct *napi)
 {
+	struct ovpn_peer *peer = ovpn_skb_cb(skb)->peer;
 	struct ovpn_crypto_key_slot *ks;
 	int ret;
 
@@ -574,7 +620,149 @@ void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
 		return;
 	}
 
+	ovpn_skb_cb(skb)->napi = napi;
 	ret = ovpn_aead_decrypt(peer, ks, skb);
 	if (likely(ret != -EINPROGRESS))
 		ovpn_decrypt_post(skb, ret);
+}
+
+/* drop a packet parked in a receive queue, with its peer reference */
+static void ovpn_rx_drop(struct net_device *dev, struct sk_buff *skb)
+{
+	struct ovpn_peer *peer = ovpn_skb_cb(skb)->peer;
+
+	dev_core_stats_rx_dropped_inc(dev);
+	kfree_skb(skb);
+	ovpn_peer_put(peer);
+}
+
+static int ovpn_rx_poll(struct napi_struct *napi, int budget)
+{
+	struct ovpn_rx_queue *q = container_of(napi, struct ovpn_rx_queue,
+					       napi);
+	struct sk_buff *skb;
+	int done = 0;
+
+	while (done < budget) {
+		spin_lock(&q->skbs.lock);
+		skb = __skb_dequeue(&q->skbs);
+		spin_unlock(&q->skbs.lock);
+		if (!skb)
+			break;
+		ovpn_rx_one(skb, napi);
+		done++;
+	}
+
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
+/**
+ * ovpn_recv - take a data packet from the transport
+ * @peer: the peer it came from; its reference is consumed
+ * @skb: the packet, data at our header (at least OVPN_DATA_HDR_LEN bytes
+ *	linear); consumed
+ *
+ * Called with BHs disabled. The packet is parked in its peer's receive
+ * queue and decrypted by that queue's NAPI poll: packets arriving on
+ * several CPUs at once (as the backlogs of a veth, or a TCP stream and its
+ * retransmissions, deliver them) then reach the stack in the order they
+ * arrived, instead of interleaving out of order, which TCP would take for
+ * loss.
+ */
+void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
+{
+	struct ovpn_struct *ovpn = peer->ovpn;
+	struct ovpn_rx_queue *q = &ovpn->rxq[peer->id % ovpn->n_rxq];
+	bool queued = false;
+
+	ovpn_skb_cb(skb)->peer = peer;
+
+	spin_lock(&q->skbs.lock);
+	if (likely(!q->dead && skb_queue_len(&q->skbs) < OVPN_RXQ_LEN)) {
+		__skb_queue_tail(&q->skbs, skb);
+		queued = true;
+	}
+	spin_unlock(&q->skbs.lock);
+
+	if (unlikely(!queued)) {
+		ovpn_rx_drop(ovpn->dev, skb);
+		return;
+	}
+	napi_schedule(&q->napi);
+}
+
+/**
+ * ovpn_rx_queues_init - set up the receive queues of a device (ndo_init)
+ * @ovpn: the device
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ovpn_rx_queues_init(struct ovpn_struct *ovpn)
+{
+	unsigned int i, n;
+
+	/* a peer always uses the same queue; several peers spread over up
+	 * to one queue per CPU
+	 */
+	n = ovpn->mode == OVPN_MODE_MP ?
+		min_t(unsigned int, num_possible_cpus(), OVPN_RXQ_MAX) : 1;
+	ovpn->rxq = kcalloc(n, sizeof(*ovpn->rxq), GFP_KERNEL);
+	if (!ovpn->rxq)
+		return -ENOMEM;
+	ovpn->n_rxq = n;
+
+	for (i = 0; i < n; i++) {
+		struct ovpn_rx_queue *q = &ovpn->rxq[i];
+
+		skb_queue_head_init(&q->skbs);
+		netif_napi_add(ovpn->dev, &q->napi, ovpn_rx_poll);
+		napi_enable(&q->napi);
+	}
+	return 0;
+}
+
+/**
+ * ovpn_rx_queues_stop - stop the receive queues of a device (ndo_uninit)
+ * @ovpn: the device
+ *
+ * Parked packets are dropped with their peer references, and nothing can be
+ * queued afterwards: the peers are then free to go, and with them their
+ * device references.
+ */
+void ovpn_rx_queues_stop(struct ovpn_struct *ovpn)
+{
+	struct sk_buff_head purge;
+	struct sk_buff *skb;
+	unsigned int i;
+
+	__skb_queue_head_init(&purge);
+	for (i = 0; i < ovpn->n_rxq; i++) {
+		struct ovpn_rx_queue *q = &ovpn->rxq[i];
+
+		napi_disable(&q->napi);
+		__netif_napi_del(&q->napi);
+
+		spin_lock_bh(&q->skbs.lock);
+		q->dead = true;
+		skb_queue_splice_tail_init(&q->skbs, &purge);
+		spin_unlock_bh(&q->skbs.lock);
+	}
+	/* netpoll may still walk the NAPI list under RCU */
+	synchronize_net();
+
+	while ((skb = __skb_dequeue(&purge)))
+		ovpn_rx_drop(ovpn->dev, skb);
+}
+
+/**
+ * ovpn_rx_queues_free - free what ovpn_rx_queues_init() allocated
+ * @ovpn: the device, its queues stopped (or never started)
+ */
+void ovpn_rx_queues_free(struct ovpn_struct *ovpn)
+{
+	kfree(ovpn->rxq);
+	ovpn->rxq = NULL;
+	ovpn->n_rxq = 0;
 }

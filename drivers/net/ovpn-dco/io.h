@@ -12,6 +12,12 @@
 #include <ovpn_dco/proto.h>
 
 struct ovpn_peer;
+struct ovpn_struct;
+
+/* packets one receive queue may hold while its NAPI catches up */
+#define OVPN_RXQ_LEN	1024
+/* receive queues of a multi-peer device, at most */
+#define OVPN_RXQ_MAX	16
 
 /* room in front of a packet for our header, UDP, IPv6 and the link layer */
 #define OVPN_HEAD_ROOM	ALIGN(OVPN_DATA_HDR_LEN + sizeof(struct udphdr) + \
@@ -27,5 +33,8 @@ struct ovpn_peer;
 netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev);
 void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb);
 void ovpn_xmit_keepalive(struct ovpn_peer *peer);
+int ovpn_rx_queues_init(struct ovpn_struct *ovpn);
+void ovpn_rx_queues_stop(struct ovpn_struct *ovpn);
+void ovpn_rx_queues_free(struct ovpn_struct *ovpn);
 
 #endif /* _OVPN_DCO_IO_H_ */

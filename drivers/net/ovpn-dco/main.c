@@ -13,7 +13,6 @@
 #include <linux/netdevice.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
-#include <net/gro_cells.h>
 #include <net/ip.h>
 #include <net/rtnetlink.h>
 
@@ -42,7 +41,7 @@ static int ovpn_net_init(struct net_device *dev)
 			goto err_stats;
 	}
 
-	ret = gro_cells_init(&ovpn->gro_cells, dev);
+	ret = ovpn_rx_queues_init(ovpn);
 	if (ret)
 		goto err_peers;
 	return 0;
@@ -61,11 +60,12 @@ static void ovpn_net_uninit(struct net_device *dev)
 	struct ovpn_struct *ovpn = netdev_priv(dev);
 
 	ovpn_peers_free(ovpn, OVPN_DEL_PEER_REASON_TEARDOWN);
-	gro_cells_destroy(&ovpn->gro_cells);
+	ovpn_rx_queues_stop(ovpn);
 }
 
 static void ovpn_net_destruct(struct net_device *dev)
 {
+	ovpn_rx_queues_free(netdev_priv(dev));
 	ovpn_peers_destroy(netdev_priv(dev));
 	free_percpu(dev->tstats);
 }

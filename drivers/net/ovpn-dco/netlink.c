@@ -25,6 +25,7 @@
 #include "peer.h"
 #include "socket.h"
 #include "tcp.h"
+#include "udp.h"
 
 enum ovpn_nl_mcgrps {
 	OVPN_MCGRP_PEERS,
@@ -380,6 +381,8 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 			ovpn_peer_put(peer);
 			goto out;
 		}
+	} else {
+		ovpn_udp_peer_route(peer);
 	}
 
 	ret = ovpn_peer_add(ovpn, peer, info->extack);

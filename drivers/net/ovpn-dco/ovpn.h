@@ -9,9 +9,9 @@
 #include <linux/hashtable.h>
 #include <linux/list_nulls.h>
 #include <linux/netdevice.h>
+#include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
-#include <net/gro_cells.h>
 #include <linux/ovpn_dco.h>
 
 struct ovpn_peer;
@@ -38,6 +38,19 @@ struct ovpn_peer_collection {
 };
 
 /**
+ * struct ovpn_rx_queue - received data packets waiting for decryption
+ * @napi: decrypts the queued packets in order and feeds them to GRO
+ * @skbs: the packets, each holding one reference on its peer; the queue's
+ *	lock also protects @dead
+ * @dead: the device is being unregistered: nothing may be queued any more
+ */
+struct ovpn_rx_queue {
+	struct napi_struct napi;
+	struct sk_buff_head skbs;
+	bool dead;
+};
+
+/**
  * struct ovpn_struct - private data of an ovpn-dco device
  * @dev: the net device (constant)
  * @mode: P2P or MP (constant after creation)
@@ -47,8 +60,10 @@ struct ovpn_peer_collection {
  *	constant)
  * @dead: the device is being unregistered: no peer may be added (under
  *	@lock)
- * @gro_cells: receive path into GRO; set up in ndo_init, torn down in
- *	ndo_uninit
+ * @rxq: the receive queues, @n_rxq of them (a peer uses rxq[id % n_rxq]);
+ *	the array is set up in ndo_init, stopped in ndo_uninit, freed in the
+ *	destructor
+ * @n_rxq: number of receive queues (constant after ndo_init)
  */
 struct ovpn_struct {
 	struct net_device *dev;
@@ -57,7 +72,8 @@ struct ovpn_struct {
 	struct ovpn_peer __rcu *peer;
 	struct ovpn_peer_collection *peers;
 	bool dead;
-	struct gro_cells gro_cells;
+	struct ovpn_rx_queue *rxq;
+	unsigned int n_rxq;
 };
 
 /* the module's workqueue: peer keepalive and deferred releases */

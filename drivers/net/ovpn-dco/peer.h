@@ -110,6 +110,9 @@ struct ovpn_peer_config {
  * @keepalive_interval: seconds without TX before a keepalive is sent (0: off)
  * @keepalive_timeout: seconds without authentic RX before expiry (0: off)
  * @mss: TCP MSS clamp of SYNs in both directions, 0 off (READ/WRITE_ONCE)
+ * @path_mtu: the largest inner packet that reaches the peer over UDP
+ *	without fragmentation, from the route of the last packet sent; 0
+ *	until then (written on TX, read anywhere: READ/WRITE_ONCE)
  * @last_recv: jiffies of the last authentic RX (lockless, READ/WRITE_ONCE)
  * @last_sent: jiffies of the last TX (lockless, READ/WRITE_ONCE)
  * @keepalive_work: keepalive and expiry; holds a peer reference while queued
@@ -140,6 +143,7 @@ struct ovpn_peer {
 	u32 keepalive_interval;
 	u32 keepalive_timeout;
 	u16 mss;
+	u16 path_mtu;
 	unsigned long last_recv;
 	unsigned long last_sent;
 	struct delayed_work keepalive_work;

@@ -17,12 +17,15 @@ struct ovpn_crypto_key_slot;
  * @ks: the key slot, one reference held
  * @crypto_tmp: AEAD request, IV and scatterlist of the packet
  * @payload_len: plaintext length (TX: before encryption)
+ * @napi: RX: the NAPI poll decrypting the packet, NULL once the crypto
+ *	completed asynchronously (then delivery goes through netif_rx)
  */
 struct ovpn_skb_cb {
 	struct ovpn_peer *peer;
 	struct ovpn_crypto_key_slot *ks;
 	void *crypto_tmp;
 	unsigned int payload_len;
+	struct napi_struct *napi;
 };
 
 static inline struct ovpn_skb_cb *ovpn_skb_cb(struct sk_buff *skb)

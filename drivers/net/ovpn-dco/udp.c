@@ -112,10 +112,26 @@ void ovpn_udp_socket_detach(struct socket *sock)
 	release_sock(sk);
 }
 
-static int ovpn_udp4_output(struct ovpn_peer *peer, struct ovpn_bind *bind,
-			    struct sock *sk, struct sk_buff *skb)
+/* what is left for an inner packet under a path MTU of @mtu */
+static void ovpn_udp_path_mtu(struct ovpn_peer *peer, unsigned int mtu,
+			      unsigned int iphdr_len)
 {
-	struct flowi4 fl = {
+	unsigned int overhead = iphdr_len + sizeof(struct udphdr) +
+				OVPN_DATA_HDR_LEN;
+	u16 inner = mtu > overhead ? min(mtu - overhead, 0xffffU) : 0;
+
+	if (unlikely(READ_ONCE(peer->path_mtu) != inner))
+		WRITE_ONCE(peer->path_mtu, inner);
+}
+
+/* the route to the peer, from the cache or looked up (BH disabled) */
+static struct rtable *ovpn_udp4_route(struct ovpn_peer *peer,
+				      struct ovpn_bind *bind, struct sock *sk,
+				      struct flowi4 *fl)
+{
+	struct rtable *rt;
+
+	*fl = (struct flowi4) {
 		.saddr = bind->local.ipv4.s_addr,
 		.daddr = bind->remote.in4.sin_addr.s_addr,
 		.fl4_sport = inet_sk(sk)->inet_sport,
@@ -124,27 +140,39 @@ static int ovpn_udp4_output(struct ovpn_peer *peer, struct ovpn_bind *bind,
 		.flowi4_mark = sk->sk_mark,
 		.flowi4_oif = sk->sk_bound_dev_if,
 	};
-	struct rtable *rt;
 
-	rt = dst_cache_get_ip4(&peer->dst_cache, &fl.saddr);
-	if (!rt) {
-		rt = ip_route_output_flow(sock_net(sk), &fl, sk);
-		if (IS_ERR(rt)) {
-			net_dbg_ratelimited("%s: no route to %pI4\n",
-					    netdev_name(peer->ovpn->dev),
-					    &fl.daddr);
-			return PTR_ERR(rt);
-		}
-		if (unlikely(rt->dst.dev == peer->ovpn->dev)) {
-			/* the peer is routed through the tunnel itself */
-			ip_rt_put(rt);
-			net_dbg_ratelimited("%s: routing loop to %pI4\n",
-					    netdev_name(peer->ovpn->dev),
-					    &fl.daddr);
-			return -ELOOP;
-		}
-		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl.saddr);
+	rt = dst_cache_get_ip4(&peer->dst_cache, &fl->saddr);
+	if (rt)
+		goto out;
+
+	rt = ip_route_output_flow(sock_net(sk), fl, sk);
+	if (IS_ERR(rt)) {
+		net_dbg_ratelimited("%s: no route to %pI4\n",
+				    netdev_name(peer->ovpn->dev), &fl->daddr);
+		return rt;
 	}
+	if (unlikely(rt->dst.dev == peer->ovpn->dev)) {
+		/* the peer is routed through the tunnel itself */
+		ip_rt_put(rt);
+		net_dbg_ratelimited("%s: routing loop to %pI4\n",
+				    netdev_name(peer->ovpn->dev), &fl->daddr);
+		return ERR_PTR(-ELOOP);
+	}
+	dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl->saddr);
+out:
+	ovpn_udp_path_mtu(peer, dst_mtu(&rt->dst), sizeof(struct iphdr));
+	return rt;
+}
+
+static int ovpn_udp4_output(struct ovpn_peer *peer, struct ovpn_bind *bind,
+			    struct sock *sk, struct sk_buff *skb)
+{
+	struct rtable *rt;
+	struct flowi4 fl;
+
+	rt = ovpn_udp4_route(peer, bind, sk, &fl);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
 
 	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, 0,
 			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
@@ -153,10 +181,13 @@ static int ovpn_udp4_output(struct ovpn_peer *peer, struct ovpn_bind *bind,
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
-static int ovpn_udp6_output(struct ovpn_peer *peer, struct ovpn_bind *bind,
-			    struct sock *sk, struct sk_buff *skb)
+static struct dst_entry *ovpn_udp6_route(struct ovpn_peer *peer,
+					 struct ovpn_bind *bind,
+					 struct sock *sk, struct flowi6 *fl)
 {
-	struct flowi6 fl = {
+	struct dst_entry *dst;
+
+	*fl = (struct flowi6) {
 		.saddr = bind->local.ipv6,
 		.daddr = bind->remote.in6.sin6_addr,
 		.fl6_sport = inet_sk(sk)->inet_sport,
@@ -166,27 +197,38 @@ static int ovpn_udp6_output(struct ovpn_peer *peer, struct ovpn_bind *bind,
 		.flowi6_oif = bind->remote.in6.sin6_scope_id ?:
 			      sk->sk_bound_dev_if,
 	};
-	struct dst_entry *dst;
 
-	dst = dst_cache_get_ip6(&peer->dst_cache, &fl.saddr);
-	if (!dst) {
-		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl,
-						      NULL);
-		if (IS_ERR(dst)) {
-			net_dbg_ratelimited("%s: no route to %pI6c\n",
-					    netdev_name(peer->ovpn->dev),
-					    &fl.daddr);
-			return PTR_ERR(dst);
-		}
-		if (unlikely(dst->dev == peer->ovpn->dev)) {
-			dst_release(dst);
-			net_dbg_ratelimited("%s: routing loop to %pI6c\n",
-					    netdev_name(peer->ovpn->dev),
-					    &fl.daddr);
-			return -ELOOP;
-		}
-		dst_cache_set_ip6(&peer->dst_cache, dst, &fl.saddr);
+	dst = dst_cache_get_ip6(&peer->dst_cache, &fl->saddr);
+	if (dst)
+		goto out;
+
+	dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, fl, NULL);
+	if (IS_ERR(dst)) {
+		net_dbg_ratelimited("%s: no route to %pI6c\n",
+				    netdev_name(peer->ovpn->dev), &fl->daddr);
+		return dst;
 	}
+	if (unlikely(dst->dev == peer->ovpn->dev)) {
+		dst_release(dst);
+		net_dbg_ratelimited("%s: routing loop to %pI6c\n",
+				    netdev_name(peer->ovpn->dev), &fl->daddr);
+		return ERR_PTR(-ELOOP);
+	}
+	dst_cache_set_ip6(&peer->dst_cache, dst, &fl->saddr);
+out:
+	ovpn_udp_path_mtu(peer, dst_mtu(dst), sizeof(struct ipv6hdr));
+	return dst;
+}
+
+static int ovpn_udp6_output(struct ovpn_peer *peer, struct ovpn_bind *bind,
+			    struct sock *sk, struct sk_buff *skb)
+{
+	struct dst_entry *dst;
+	struct flowi6 fl;
+
+	dst = ovpn_udp6_route(peer, bind, sk, &fl);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
 
 	/* a full-size packet may exceed the path MTU: fragment locally */
 	skb->ignore_df = 1;
@@ -196,6 +238,51 @@ static int ovpn_udp6_output(struct ovpn_peer *peer, struct ovpn_bind *bind,
 	return 0;
 }
 #endif
+
+/**
+ * ovpn_udp_peer_route - look up (and cache) the route to a new UDP peer
+ * @peer: the peer, its bind set
+ *
+ * Process context. Learns the path MTU before the first data packet, so
+ * that the first TCP connection through the tunnel gets its MSS clamped.
+ */
+void ovpn_udp_peer_route(struct ovpn_peer *peer)
+{
+	struct sock *sk = peer->sock->sock->sk;
+	struct ovpn_bind *bind;
+
+	local_bh_disable();
+	rcu_read_lock();
+	bind = rcu_dereference(peer->bind);
+	if (!bind)
+		goto out;
+
+	switch (bind->remote.in4.sin_family) {
+	case AF_INET: {
+		struct rtable *rt;
+		struct flowi4 fl;
+
+		rt = ovpn_udp4_route(peer, bind, sk, &fl);
+		if (!IS_ERR(rt))
+			ip_rt_put(rt);
+		break;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	case AF_INET6: {
+		struct dst_entry *dst;
+		struct flowi6 fl;
+
+		dst = ovpn_udp6_route(peer, bind, sk, &fl);
+		if (!IS_ERR(dst))
+			dst_release(dst);
+		break;
+	}
+#endif
+	}
+out:
+	rcu_read_unlock();
+	local_bh_enable();
+}
 
 /**
  * ovpn_udp_send_skb - send an encrypted packet to a peer (BH disabled)

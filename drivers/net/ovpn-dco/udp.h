@@ -16,5 +16,6 @@ void ovpn_udp_socket_attach(struct socket *sock, struct ovpn_socket *ovpn_sock);
 void ovpn_udp_socket_detach(struct socket *sock);
 bool ovpn_udp_socket_is_ours(struct sock *sk);
 void ovpn_udp_send_skb(struct ovpn_peer *peer, struct sk_buff *skb);
+void ovpn_udp_peer_route(struct ovpn_peer *peer);
 
 #endif /* _OVPN_DCO_UDP_H_ */

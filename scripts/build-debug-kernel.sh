@@ -11,6 +11,7 @@
 #   bzImage     the kernel the guest boots
 #   modules/    INSTALL_MOD_PATH tree (lib/modules/<release>/...)
 #   release     the kernel release string (KVER for the guest)
+#   build-seconds  how long the build took
 #
 # OVPN_CACHE (default ~/.cache/ovpn-dco) chooses where. A stamp made of the
 # source package version and the config fragment decides whether a cached
@@ -54,6 +55,7 @@ make -j"$JOBS" bzImage modules >"$CACHE/build.log" 2>&1 ||
 make -s INSTALL_MOD_PATH="$CACHE/modules" modules_install >&2
 cp arch/x86/boot/bzImage "$CACHE/bzImage"
 make -s kernelrelease >"$CACHE/release"
+echo $(($(date +%s) - start)) >"$CACHE/build-seconds"
 echo "$stamp" >"$CACHE/stamp"
 log "built $(cat "$CACHE/release") in $(( ($(date +%s) - start) / 60 )) min"
 echo "$CACHE"

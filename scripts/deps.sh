@@ -6,6 +6,8 @@
 #
 #   scripts/deps.sh               apt-get update + install everything (idempotent)
 #   scripts/deps.sh --if-missing  do nothing unless dpkg-query says a package is missing
+#   scripts/deps.sh --debug-kernel  also what building the debug kernel needs
+#                                 (make check-debug: linux-source-6.1, bison...)
 #
 # KVER (environment) selects the kernel; default: the one linux-image-amd64
 # depends on (scripts/kver.sh). Its image and headers are installed explicitly,
@@ -15,13 +17,15 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
-if_missing=0
-case "${1:-}" in
---if-missing) if_missing=1 ;;
-"") ;;
--h|--help) sed -n '3,12p' "$0"; exit 0 ;;
-*) echo "usage: $0 [--if-missing]" >&2; exit 2 ;;
-esac
+if_missing=0 debug_kernel=0
+for a in "$@"; do
+	case "$a" in
+	--if-missing) if_missing=1 ;;
+	--debug-kernel) debug_kernel=1 ;;
+	-h|--help) sed -n '3,14p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [--if-missing] [--debug-kernel]" >&2; exit 2 ;;
+	esac
+done
 
 # Build: module + CLI (+ sparse for `make sparse`).
 PKGS=(build-essential gcc make pkg-config libnl-3-dev libnl-genl-3-dev libmbedtls-dev sparse python3)
@@ -32,6 +36,8 @@ PKGS+=(qemu-system-x86 busybox-static cpio gzip kmod coreutils)
 # Userspace copied into the guest (tests/guest/run.sh copies these binaries).
 PKGS+=(bash coreutils grep sed mawk findutils procps util-linux mount iproute2 iputils-ping
        iperf3 tcpdump openvpn openssl ethtool kmod)
+# The debug kernel (scripts/build-debug-kernel.sh): its source and build tools.
+[ "$debug_kernel" = 0 ] || PKGS+=(linux-source-6.1 bc bison flex libelf-dev libssl-dev xz-utils)
 
 # Wait for a concurrent apt/dpkg (another job on the machine) instead of failing.
 LOCK_OPTS=(-o DPkg::Lock::Timeout=600)

@@ -104,11 +104,14 @@ kmsg_mark() { echo "ovpn-test: $*" >/dev/kmsg; }
 # between scans is not reported; the second scan settles those) and print
 # every reported leak whose allocation backtrace runs through our module:
 # by name while it is loaded, as an unresolved module address
-# ([<ffffffffc...>] 0xffffffffc...) once it is gone. Sets KMEMLEAK_ALL to the
-# number of reported objects.
+# ([<ffffffffc...>] 0xffffffffc...) once it is gone, into $KMEMLEAK_OURS.
+# Sets KMEMLEAK_ALL and KMEMLEAK_N to the numbers of reported objects, in
+# all and ours.
 KMEMLEAK=/sys/kernel/debug/kmemleak
-KMEMLEAK_ALL=0
+KMEMLEAK_OURS=/tmp/kmemleak-ovpn.txt
+KMEMLEAK_ALL=0 KMEMLEAK_N=0
 kmemleak_ovpn() {
+	: >"$KMEMLEAK_OURS"
 	[ -w "$KMEMLEAK" ] || return 0
 	timeout 900 sh -c "echo scan >$KMEMLEAK" 2>/dev/null
 	sleep 1
@@ -119,7 +122,8 @@ kmemleak_ovpn() {
 		/^unreferenced object/ { flush() }
 		{ blk = blk $0 "\n" }
 		/^ +\[</ && (/ovpn/ || /\] 0xffffffffc[0-9a-f]+$/) { hit = 1 }
-		END { flush() }' "$KMEMLEAK"
+		END { flush() }' "$KMEMLEAK" >"$KMEMLEAK_OURS"
+	KMEMLEAK_N=$(grep -c '^unreferenced object' "$KMEMLEAK_OURS")
 }
 
 # Delete every namespace (killing what runs in it) and every device of the
@@ -246,8 +250,9 @@ if [ "$LOAD_MODULE" = 1 ]; then
 	# Every device is gone: what our module allocated should be freed.
 	if [ -w "$KMEMLEAK" ]; then
 		t0=$(now_ms)
-		LEAKS=$(kmemleak_ovpn)
-		out "NOTE kmemleak before rmmod: $KMEMLEAK_ALL suspect(s) in all, $(printf '%s' "$LEAKS" | grep -c '^unreferenced object') through ovpn_dco_v2 ($(( $(now_ms) - t0 )) ms)"
+		kmemleak_ovpn
+		LEAKS=$(cat "$KMEMLEAK_OURS")
+		out "NOTE kmemleak before rmmod: $KMEMLEAK_ALL suspect(s) in all, $KMEMLEAK_N through ovpn_dco_v2 ($(( $(now_ms) - t0 )) ms)"
 	fi
 	if err=$(timeout 30 rmmod ovpn_dco_v2 2>&1) && [ ! -d /sys/module/ovpn_dco_v2 ]; then
 		out "RMMOD OK"
@@ -257,8 +262,9 @@ if [ "$LOAD_MODULE" = 1 ]; then
 	# After the unload, also what only the module's own data still pointed to.
 	if [ -w "$KMEMLEAK" ] && [ -z "$LEAKS" ]; then
 		t0=$(now_ms)
-		LEAKS=$(kmemleak_ovpn)
-		out "NOTE kmemleak after rmmod: $KMEMLEAK_ALL suspect(s) in all, $(printf '%s' "$LEAKS" | grep -c '^unreferenced object') through ovpn_dco_v2 ($(( $(now_ms) - t0 )) ms)"
+		kmemleak_ovpn
+		LEAKS=$(cat "$KMEMLEAK_OURS")
+		out "NOTE kmemleak after rmmod: $KMEMLEAK_ALL suspect(s) in all, $KMEMLEAK_N through ovpn_dco_v2 ($(( $(now_ms) - t0 )) ms)"
 	fi
 fi
 sleep 0.5

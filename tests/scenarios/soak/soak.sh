@@ -32,7 +32,7 @@
 
 SECS=${SOAK_SECONDS:-300}
 WARMUP=${SOAK_WARMUP:-20}
-CHUNK=${SOAK_CHUNK:-20}
+CHUNK=${SOAK_CHUNK:-20}	# at least 10
 ROT=${SOAK_ROT:-3}
 FLAP=${SOAK_FLAP:-6}
 CHURN=${SOAK_CHURN:-2}
@@ -49,9 +49,12 @@ require_cli
 W=$LOGDIR/soak
 mkdir -p "$W"
 STOP=$W/stop
-FLAPLOCK=$W/flap.lock
+# flap locks: the P2P tunnel's links, the multi-peer device's links
+FLAPLOCK_P2P=$W/flap-p2p.lock
+FLAPLOCK_MP=$W/flap-mp.lock
 ERRORS=$W/errors
-: >"$FLAPLOCK"
+: >"$FLAPLOCK_P2P"
+: >"$FLAPLOCK_MP"
 
 # ------------------------------------------------------------ bookkeeping
 
@@ -163,23 +166,32 @@ setup() {
 
 # ---------------------------------------------------------------- workers
 
-# iperf_loop NAME NS SERVER PORT [iperf3 options]: back-to-back runs of
-# CHUNK seconds; each run's start (connection set-up) holds the flap lock
-# shared, so it never begins while a link is down.
+# iperf_loop NAME NS SERVER PORT LOCK [iperf3 options]: back-to-back runs
+# of CHUNK seconds; each run's start (connection set-up) and end (results
+# exchange) hold the flap lock of its path shared, so its links only go
+# down while data flows (TCP rides that out).
 iperf_loop() {
-	local name=$1 n=$2 srv=$3 port=$4 i=0 rc kb f
-	shift 4
+	local name=$1 n=$2 srv=$3 port=$4 lock=$5 i=0 rc kb f
+	shift 5
 	while ! stopping; do
 		i=$((i + 1))
 		f=$W/iperf-$name-$i.log
-		exec 7<"$FLAPLOCK"
+		exec 7<"$lock"
 		flock -s 7
-		nst $((CHUNK + 30)) "$n" /usr/bin/nice -n 10 /usr/bin/iperf3 -c "$srv" -p "$port" -t "$CHUNK" -f k -i 0 "$@" >"$f" 2>&1 7<&- &
+		# bounded: a run that does not end within a minute past its
+		# length means a stalled tunnel
+		nst $((CHUNK + 60)) "$n" /usr/bin/nice -n 10 /usr/bin/iperf3 -c "$srv" -p "$port" -t "$CHUNK" -f k -i 5 "$@" >"$f" 2>&1 7<&- &
 		local p=$!
 		sleep 3
 		exec 7<&-
+		# and its end (the results exchange on the control connection,
+		# where a TCP backoff after a flap would outlast the bound)
+		sleep $((CHUNK - 5))
+		exec 7<"$lock"
+		flock -s 7
 		wait "$p"
 		rc=$?
+		exec 7<&-
 		# "[  5]   0.00-20.00  sec  10.2 MBytes  4168 Kbits/sec  receiver"
 		kb=$(awk '/receiver/ { for (i = 2; i <= NF; i++) {
 				m = 0
@@ -194,7 +206,7 @@ iperf_loop() {
 		count "iperf_kb_$name" "$kb"
 		if [ "$rc" != 0 ] || [ "$kb" = 0 ]; then
 			count "iperf_fail"
-			err "iperf3 $name run $i: exit $rc, $kb KBytes: $(tail -n 3 "$f" | tr '\n' ' ')"
+			err "iperf3 $name run $i: exit $rc, $kb KBytes: $(grep -v '^ *$' "$f" | tail -n 8 | tr '\n' '|')"
 		else
 			rm -f "$f"
 		fi
@@ -223,18 +235,18 @@ rotate_loop() {
 
 # flap: one link down for half a second, up again, every FLAP seconds.
 flap_loop() {
-	local i=0 n dev
+	local i=0 n dev lock
 	while ! stopping; do
 		nap "$FLAP"
 		stopping && break
 		case $((i % 4)) in
-		0) n=$A dev=$A_DEV ;;
-		1) n=$A dev=$OVPN_DEV ;;
-		2) n=c1 dev=vc ;;
-		3) n=$MP_S dev=$MP_DEV ;;
+		0) n=$A dev=$A_DEV lock=$FLAPLOCK_P2P ;;
+		1) n=c1 dev=vc lock=$FLAPLOCK_MP ;;
+		2) n=$A dev=$OVPN_DEV lock=$FLAPLOCK_P2P ;;
+		3) n=$MP_S dev=$MP_DEV lock=$FLAPLOCK_MP ;;
 		esac
 		i=$((i + 1))
-		exec 6<"$FLAPLOCK"
+		exec 6<"$lock"
 		flock -x 6
 		{
 			ns "$n" "$IP_BIN" link set "$dev" down || err "link set $dev down in $n"
@@ -252,6 +264,9 @@ flap_loop() {
 declare -a CHURN_PORT=([3]=$MP_PORT [4]=$MP_PORT)
 churn_client() {
 	local k=$1 port=${CHURN_PORT[$1]}
+	# the server sends keepalives too: the client's only traffic is a
+	# ping at the start, and it would expire its peer after 60 s
+	run "$MP_S" "$MP_DEV" set_peer "$k" 5 60
 	wstart "tun-c$k" "c$k" "$OVPN_CLI" udp i4 "$(mp_cli_ip "$k")" "$port" "$(mp_srv_ip "$k")" "$port" \
 		"$(mp_vpn4 "$k")" 24 "$MP_SRV_VPN" "$(mp_key "$k")" 1 --peer-id "$k" --quiet
 	wready "tun-c$k" || return 1
@@ -280,7 +295,7 @@ churn_loop() {
 		run "$MP_S" "$MP_DEV" del_peer "$k" && count peers_deleted
 		wstop "tun-c$k" TERM
 		rc=$?
-		[ "$rc" = 0 ] || err "c$k's one-shot exit status $rc on SIGTERM (expected 0)"
+		[ "$rc" = 0 ] || err "c$k's one-shot exit status $rc on SIGTERM (expected 0): $(tail -n 3 "$W/tun-c$k.log" | tr '\n' '|')"
 		if [ $((i % 2)) = 0 ]; then
 			pf=$W/phantoms
 			{
@@ -309,18 +324,22 @@ churn_loop() {
 		pings "c$k" "$MP_SRV_VPN" || err "c$k -> $MP_SRV_VPN: no ping at the end of the run"
 		wstop "tun-c$k" TERM
 		rc=$?
-		[ "$rc" = 0 ] || err "c$k's one-shot exit status $rc on SIGTERM at the end (expected 0)"
+		[ "$rc" = 0 ] || err "c$k's one-shot exit status $rc on SIGTERM at the end (expected 0): $(tail -n 3 "$W/tun-c$k.log" | tr '\n' '|')"
 	done
 }
 
 # recreate: the d1 <-> d2 tunnel is made, pinged and deleted under traffic.
+# d1's device goes by ip link del, SIGTERM of its one-shot or DEL_IFACE in
+# turn; every fourth tunnel runs over TCP (so each way meets both). d2's
+# one-shot is stopped by SIGTERM (exit 0), except that over TCP the closed
+# connection may have ended it first (exit 3, TRANSPORT_DISCONNECT/ERROR).
 recreate_loop() {
 	local i=0 port proto rc how
 	while ! stopping; do
 		i=$((i + 1))
 		port=$((3000 + i % 1000))
 		proto=udp
-		[ $((i % 3)) = 0 ] && proto=tcp
+		[ $((i % 4)) = 0 ] && proto=tcp
 		wstart d1 d1 "$OVPN_CLI" "$proto" i4 192.168.200.1 "$port" 192.168.200.2 "$port" \
 			10.9.0.1 24 10.9.0.2 "$KEYS/sample.key" 0 --dev ovpnd --quiet
 		wstart d2 d2 "$OVPN_CLI" "$proto" i4 192.168.200.2 "$port" 192.168.200.1 "$port" \
@@ -355,7 +374,12 @@ recreate_loop() {
 		wstop d-ping INT
 		wstop d2 TERM
 		rc=$?
-		[ "$rc" = 0 ] || err "d2's one-shot exit status $rc on SIGTERM (iteration $i, $proto, $how)"
+		if [ "$proto" = tcp ] && [ "$rc" = 3 ]; then
+			grep -Eq '^peer 0 deleted reason TRANSPORT_(DISCONNECT|ERROR)$' "$W/d2.log" ||
+				err "d2's one-shot exit status 3 without a transport reason (iteration $i, tcp, $how): $(tail -n 3 "$W/d2.log" | tr '\n' '|')"
+		elif [ "$rc" != 0 ]; then
+			err "d2's one-shot exit status $rc on SIGTERM (iteration $i, $proto, $how): $(tail -n 3 "$W/d2.log" | tr '\n' '|')"
+		fi
 		count devices_deleted 2
 		wait_for "! ns d1 $IP_BIN link show ovpnd && ! ns d2 $IP_BIN link show ovpnd" 10 ||
 			err "ovpnd still exists 10 s after iteration $i ($how)"
@@ -368,11 +392,11 @@ recreate_loop() {
 WORKERS=()
 start_workers() {
 	rm -f "$STOP"
-	iperf_loop ab "$A" "$B_VPN" 5201 &
+	iperf_loop ab "$A" "$B_VPN" 5201 "$FLAPLOCK_P2P" &
 	WORKERS+=($!)
-	iperf_loop ba "$B" "$A_VPN" 5202 &
+	iperf_loop ba "$B" "$A_VPN" 5202 "$FLAPLOCK_P2P" &
 	WORKERS+=($!)
-	iperf_loop c1s c1 "$MP_SRV_VPN" 5203 -b 20M &
+	iperf_loop c1s c1 "$MP_SRV_VPN" 5203 "$FLAPLOCK_MP" -b 20M &
 	WORKERS+=($!)
 	rotate_loop &
 	WORKERS+=($!)
@@ -490,6 +514,8 @@ after=$(slab_settle)
 slabinfo_snap "$W/slab-after"
 delta=$((after - base))
 log "SUnreclaim: baseline $base kB, after teardown $after kB, delta $delta kB (tolerance $SLAB_TOL_KB kB$([ "$kasan" = 1 ] && echo ', not enforced: KASAN quarantine'))"
+# vmap_area usually leads: vmalloc'd thread stacks of the thousands of
+# processes the load forks are unmapped lazily, in batches of tens of MiB.
 echo "caches that grew most (active objects, before -> after):"
 awk 'FNR == NR { b[$1] = $2; next } $2 > b[$1] + 0 { print $2 - b[$1], $1, b[$1] + 0, $2 }' \
 	"$W/slab-before" "$W/slab-after" | sort -rn | head -n 8 |

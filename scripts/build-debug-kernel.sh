@@ -30,6 +30,15 @@ log() { echo "build-debug-kernel: $*" >&2; }
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || stat -c %Y "$TARBALL")
 stamp="$srcver $(sha256sum "$FRAG" | cut -d' ' -f1)"
 
+# One build at a time: a second caller (another make check-debug) waits for
+# the first instead of deleting its half-built tree.
+mkdir -p "$(dirname "$CACHE")"
+exec 9>"$CACHE.lock"
+if ! flock -n 9; then
+	log "another build of $CACHE is running; waiting for it"
+	flock 9
+fi
+
 if [ -f "$CACHE/stamp" ] && [ "$(cat "$CACHE/stamp")" = "$stamp" ] &&
    [ -f "$CACHE/bzImage" ] && [ -f "$CACHE/release" ]; then
 	echo "$CACHE"

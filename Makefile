@@ -13,6 +13,13 @@
 #                 the OpenVPN scenarios (60-67) with Debian's reference module
 #                 (openvpn-dco-dkms, downloaded and built, never installed)
 #                 loaded instead of ours: they must test OpenVPN's expectations
+# make check-debug
+#                 the guest suite on a debug kernel (KASAN, lockdep, kmemleak,
+#                 ...) built once from linux-source-6.1 and cached in
+#                 ~/.cache/ovpn-dco (scripts/check-debug.sh)
+# make soak       SOAK_SECONDS (default 300) of traffic, key rotation, peer
+#                 churn, link flaps and device re-creation in one guest
+# make soak-debug the same on the debug kernel
 #
 # KVER selects the kernel (default: the one Debian's linux-image-amd64 depends
 # on); KDIR the build tree (default: its headers).
@@ -31,7 +38,7 @@ KVER := $(KVER)
 KDIR ?= /lib/modules/$(KVER)/build
 
 .PHONY: all module cli tools deps deps-if-missing unit check guest demo demo-run clean sparse checkpatch \
-	reference check-reference bench bench-run
+	reference check-reference bench bench-run check-debug soak soak-debug deps-debug
 
 all: module cli tools
 
@@ -86,6 +93,22 @@ bench:
 
 bench-run: all
 	KVER=$(KVER) $(TOP)/tests/guest/run.sh --bench
+
+# Not part of `check`: the kernel build alone takes 20+ minutes on 2 cores
+# (cached afterwards), and the suite runs several times slower there.
+deps-debug:
+	$(TOP)/scripts/deps.sh --if-missing --debug-kernel
+
+check-debug: deps-debug
+	$(MAKE) -C $(TOP) unit
+	$(TOP)/scripts/check-debug.sh
+
+soak: deps-if-missing
+	$(MAKE) -C $(TOP) all $(USER_KVARS)
+	KVER=$(KVER) $(TOP)/tests/guest/run.sh --soak
+
+soak-debug: deps-debug
+	$(TOP)/scripts/check-debug.sh --soak
 
 demo: deps-if-missing
 	$(MAKE) -C $(TOP) demo-run $(USER_KVARS)

@@ -11,6 +11,7 @@
 #   bzImage     the kernel the guest boots
 #   modules/    INSTALL_MOD_PATH tree (lib/modules/<release>/...)
 #   release     the kernel release string (KVER for the guest)
+#   build-seconds  how long the build took
 #
 # OVPN_CACHE (default ~/.cache/ovpn-dco) chooses where. A stamp made of the
 # source package version and the config fragment decides whether a cached
@@ -28,6 +29,15 @@ log() { echo "build-debug-kernel: $*" >&2; }
 [ -r "$TARBALL" ] || { log "$TARBALL missing: apt-get install linux-source-6.1"; exit 1; }
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || stat -c %Y "$TARBALL")
 stamp="$srcver $(sha256sum "$FRAG" | cut -d' ' -f1)"
+
+# One build at a time: a second caller (another make check-debug) waits for
+# the first instead of deleting its half-built tree.
+mkdir -p "$(dirname "$CACHE")"
+exec 9>"$CACHE.lock"
+if ! flock -n 9; then
+	log "another build of $CACHE is running; waiting for it"
+	flock 9
+fi
 
 if [ -f "$CACHE/stamp" ] && [ "$(cat "$CACHE/stamp")" = "$stamp" ] &&
    [ -f "$CACHE/bzImage" ] && [ -f "$CACHE/release" ]; then
@@ -54,6 +64,7 @@ make -j"$JOBS" bzImage modules >"$CACHE/build.log" 2>&1 ||
 make -s INSTALL_MOD_PATH="$CACHE/modules" modules_install >&2
 cp arch/x86/boot/bzImage "$CACHE/bzImage"
 make -s kernelrelease >"$CACHE/release"
+echo $(($(date +%s) - start)) >"$CACHE/build-seconds"
 echo "$stamp" >"$CACHE/stamp"
 log "built $(cat "$CACHE/release") in $(( ($(date +%s) - start) / 60 )) min"
 echo "$CACHE"

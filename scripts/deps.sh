@@ -9,6 +9,8 @@
 #   scripts/deps.sh --bench [--if-missing]
 #                                 also what only `make bench` needs (wireguard-tools
 #                                 for the guest, python3-matplotlib for the chart)
+#   scripts/deps.sh --debug-kernel  also what building the debug kernel needs
+#                                 (make check-debug: linux-source-6.1, bison...)
 #
 # KVER (environment) selects the kernel; default: the one linux-image-amd64
 # depends on (scripts/kver.sh). Its image and headers are installed explicitly,
@@ -18,13 +20,14 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
-if_missing=0 bench=0
+if_missing=0 bench=0 debug_kernel=0
 for a in "$@"; do
 	case "$a" in
 	--if-missing) if_missing=1 ;;
 	--bench) bench=1 ;;
-	-h|--help) sed -n '3,15p' "$0"; exit 0 ;;
-	*) echo "usage: $0 [--if-missing] [--bench]" >&2; exit 2 ;;
+	--debug-kernel) debug_kernel=1 ;;
+	-h|--help) sed -n '3,17p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [--if-missing] [--bench] [--debug-kernel]" >&2; exit 2 ;;
 	esac
 done
 
@@ -41,6 +44,8 @@ PKGS+=(bash coreutils grep sed mawk findutils procps util-linux mount iproute2 i
 # into the guest; matplotlib for the chart (Debian's python3, /usr/bin/python3).
 BENCH_PKGS=(wireguard-tools python3-matplotlib)
 [ "$bench" = 0 ] || PKGS+=("${BENCH_PKGS[@]}")
+# The debug kernel (scripts/build-debug-kernel.sh): its source and build tools.
+[ "$debug_kernel" = 0 ] || PKGS+=(linux-source-6.1 bc bison flex libelf-dev libssl-dev xz-utils)
 
 # Wait for a concurrent apt/dpkg (another job on the machine) instead of failing.
 LOCK_OPTS=(-o DPkg::Lock::Timeout=600)

@@ -71,6 +71,12 @@ sysctl -qw kernel.panic_on_warn=0
 # Kernel reports that fail a scenario, judged by pattern, not by log level
 # (trap 12: the taint message for our unsigned module matches none).
 DMESG_RE='BUG:|BUG [^ ]+ \(|kernel BUG|WARNING:|Oops|refcount_t|KASAN|UBSAN|unregister_netdevice: waiting|list_add corruption|list_del corruption|Poison overwritten|Redzone overwritten|Object padding overwritten|Padding overwritten|[Ss]lab.*corrupt|corrupt.*[Ss]lab|general protection|Kernel panic|soft lockup|hard LOCKUP|rcu.*detected stall|blocked for more than|double free|use-after-free|stack-protector|stack guard page'
+# Debug kernels (make check-debug): lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP,
+# DEBUG_OBJECTS and the netdev reference tracker. Most of their reports also
+# carry WARNING: or BUG:, but not all (ODEBUG alone, ref_tracker's list).
+DMESG_RE+='|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage'
+DMESG_RE+='|Invalid wait context|bad unlock balance|held lock freed|lock held when returning to user space'
+DMESG_RE+='|sleeping function called from invalid context|scheduling while atomic|ODEBUG|ref_tracker:'
 # The benchmark (tests/bench/bench.sh) judges each contender by the same patterns.
 export DMESG_RE
 
@@ -95,6 +101,32 @@ report_dmesg() {
 }
 
 kmsg_mark() { echo "ovpn-test: $*" >/dev/kmsg; }
+
+# kmemleak (debug kernels): scan twice (an object whose contents changed
+# between scans is not reported; the second scan settles those) and print
+# every reported leak whose allocation backtrace runs through our module:
+# by name while it is loaded, as an unresolved module address
+# ([<ffffffffc...>] 0xffffffffc...) once it is gone, into $KMEMLEAK_OURS.
+# Sets KMEMLEAK_ALL and KMEMLEAK_N to the numbers of reported objects, in
+# all and ours.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+KMEMLEAK_OURS=/tmp/kmemleak-ovpn.txt
+KMEMLEAK_ALL=0 KMEMLEAK_N=0
+kmemleak_ovpn() {
+	: >"$KMEMLEAK_OURS"
+	[ -w "$KMEMLEAK" ] || return 0
+	timeout 900 sh -c "echo scan >$KMEMLEAK" 2>/dev/null
+	sleep 1
+	timeout 900 sh -c "echo scan >$KMEMLEAK" 2>/dev/null
+	KMEMLEAK_ALL=$(grep -c '^unreferenced object' "$KMEMLEAK")
+	awk '
+		function flush() { if (hit) printf "%s", blk; blk = ""; hit = 0 }
+		/^unreferenced object/ { flush() }
+		{ blk = blk $0 "\n" }
+		/^ +\[</ && (/ovpn/ || /\] 0xffffffffc[0-9a-f]+$/) { hit = 1 }
+		END { flush() }' "$KMEMLEAK" >"$KMEMLEAK_OURS"
+	KMEMLEAK_N=$(grep -c '^unreferenced object' "$KMEMLEAK_OURS")
+}
 
 # Delete every namespace (killing what runs in it) and every device of the
 # initial namespace except lo.
@@ -121,6 +153,13 @@ for f in /sys/devices/system/cpu/modalias /sys/devices/system/cpu/cpu0/modalias;
 done
 modprobe -a -q aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64 2>/dev/null
 modprobe -a $PRELOAD_MODULES || out "NOTE modprobe of [$PRELOAD_MODULES] failed"
+
+# Leak suspects from boot are not ours: report only what appears later.
+if [ -w "$KMEMLEAK" ]; then
+	t0=$(now_ms)
+	echo scan >"$KMEMLEAK" && echo clear >"$KMEMLEAK"
+	out "NOTE kmemleak on: boot scan and clear took $(( $(now_ms) - t0 )) ms"
+fi
 
 MODULE_OK=0
 if [ "$LOAD_MODULE" = 1 ]; then
@@ -207,14 +246,33 @@ done
 # ------------------------------------------------------------------- teardown
 clean_env
 kmsg_mark "teardown"
+LEAKS=
 if [ "$LOAD_MODULE" = 1 ]; then
 	sleep "$SETTLE"
+	# Every device is gone: what our module allocated should be freed.
+	if [ -w "$KMEMLEAK" ]; then
+		t0=$(now_ms)
+		kmemleak_ovpn
+		LEAKS=$(cat "$KMEMLEAK_OURS")
+		out "NOTE kmemleak before rmmod: $KMEMLEAK_ALL suspect(s) in all, $KMEMLEAK_N through ovpn_dco_v2 ($(( $(now_ms) - t0 )) ms)"
+	fi
 	if err=$(timeout 30 rmmod ovpn_dco_v2 2>&1) && [ ! -d /sys/module/ovpn_dco_v2 ]; then
 		out "RMMOD OK"
 	else
 		out "RMMOD FAIL rmmod ovpn_dco_v2: ${err:-still loaded} (refcnt $(cat /sys/module/ovpn_dco_v2/refcnt 2>/dev/null))"
 	fi
+	# After the unload, also what only the module's own data still pointed to.
+	if [ -w "$KMEMLEAK" ] && [ -z "$LEAKS" ]; then
+		t0=$(now_ms)
+		kmemleak_ovpn
+		LEAKS=$(cat "$KMEMLEAK_OURS")
+		out "NOTE kmemleak after rmmod: $KMEMLEAK_ALL suspect(s) in all, $KMEMLEAK_N through ovpn_dco_v2 ($(( $(now_ms) - t0 )) ms)"
+	fi
 fi
 sleep 0.5
 report_dmesg teardown "ovpn-test: teardown"
+if [ -n "$LEAKS" ]; then
+	out "DMESG teardown kmemleak: memory allocated through ovpn_dco_v2 was never freed:"
+	printf '%s\n' "$LEAKS" | head -n 200 | while IFS= read -r l; do out "DMESG teardown $l"; done
+fi
 poweroff_now

@@ -15,7 +15,20 @@
 #                   replaces it in the same boot. Artifacts in build/bench/guest,
 #                   results (results.json, bench.png, table.txt) in build/bench
 #                   ($BENCH_OUT) by tests/bench/report.py.
+#   --soak          run only the soak test (tests/scenarios/soak/soak.sh;
+#                   SOAK_SECONDS in the environment sets its length, default
+#                   300; its timeout follows)
 #   --kver KVER     kernel to boot (default: $KVER, else scripts/kver.sh)
+#   --kernel IMAGE  boot this kernel image instead of /boot/vmlinuz-KVER (a
+#                   debug kernel: scripts/build-debug-kernel.sh); KVER must
+#                   then be its release
+#   --moddir DIR    take the guest's kernel modules from DIR/lib/modules/KVER
+#                   (an INSTALL_MOD_PATH tree) instead of /lib/modules/KVER
+#   --ko FILE       load this build of our module instead of ./ovpn-dco-v2.ko
+#                   (e.g. one built against a debug kernel's tree)
+#   --timeout-factor N
+#                   multiply every scenario timeout by N (integer; a KASAN +
+#                   lockdep kernel under TCG runs several times slower)
 #   --keep          keep the staged trees (build/guest/project, base-KVER/root)
 #   --no-module     do not load ovpn-dco-v2.ko (harness checks only; scenarios
 #                   that need the module skip)
@@ -49,7 +62,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 PFX=@@OVPNT@@
 export PATH=$PATH:/usr/sbin:/sbin
 
-DEMO=0 BENCH=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0 SLUB= APPEND=
+DEMO=0 BENCH=0 SOAK=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0 SLUB= APPEND= KERNEL= MODDIR= TFACTOR=1 OUR_KO=
 MODULE=${OVPN_MODULE:-ours}
 DEFAULT_TMO=120 MEM=1024 SMP=2 SETTLE=${OVPN_SETTLE:-1.5}
 GLOBS=()
@@ -57,6 +70,11 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--demo) DEMO=1 ;;
 	--bench) BENCH=1 ;;
+	--soak) SOAK=1 ;;
+	--kernel) KERNEL=$2; shift ;;
+	--moddir) MODDIR=$2; shift ;;
+	--ko) OUR_KO=$2; shift ;;
+	--timeout-factor) TFACTOR=$2; shift ;;
 	--kver) KVER=$2; shift ;;
 	--kver=*) KVER=${1#*=} ;;
 	--keep) KEEP=1 ;;
@@ -117,10 +135,12 @@ else
 	OUT=$BASE_OUT
 fi
 
+[[ "$TFACTOR" =~ ^[1-9][0-9]*$ ]] || die "--timeout-factor must be a positive integer, not '$TFACTOR'"
+[ "$DEMO$SOAK" != 11 ] || die "--demo and --soak exclude each other"
 KVER=${KVER:-$("$TOP/scripts/kver.sh")} || die "cannot tell KVER"
-KERNEL=/boot/vmlinuz-$KVER
-MODSRC=/lib/modules/$KVER
-KO=$TOP/ovpn-dco-v2.ko
+KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
+MODSRC=$MODDIR/lib/modules/$KVER
+KO=${OUR_KO:-$TOP/ovpn-dco-v2.ko}
 WHOSE="ours"
 if [ "$MODULE" = reference ] && [ "$LOAD_MODULE" = 1 ]; then
 	if [ -n "${OVPN_REFERENCE_KO:-}" ]; then
@@ -136,7 +156,7 @@ for c in qemu-system-x86_64 cpio gzip depmod modinfo ldd busybox timeout flock; 
 	command -v "$c" >/dev/null || die "$c not found: run scripts/deps.sh"
 done
 [ -r "$KERNEL" ] || die "kernel $KERNEL not found or not readable: run scripts/deps.sh (KVER=$KVER)"
-[ -d "$MODSRC/kernel" ] || die "no module tree $MODSRC/kernel: install linux-image-$KVER"
+[ -d "$MODSRC/kernel" ] || die "no module tree $MODSRC/kernel: install linux-image-$KVER${MODDIR:+ (or check --moddir)}"
 
 SRCVERSION= KO_DEPENDS=
 if [ "$LOAD_MODULE" = 1 ]; then
@@ -171,6 +191,9 @@ elif [ "$BENCH" = 1 ]; then
 	# The guest copies tests/bench beside tests/scenarios.
 	[ -f "$TOP/tests/bench/bench.sh" ] || die "no benchmark: tests/bench/bench.sh missing"
 	SCN_REL=(../bench/bench.sh)
+elif [ "$SOAK" = 1 ]; then
+	[ -f "$SCN_DIR/soak/soak.sh" ] || die "no soak test: $SCN_DIR/soak/soak.sh missing"
+	SCN_REL=(soak/soak.sh)
 else
 	for f in "$SCN_DIR"/*.sh; do
 		[ -e "$f" ] || continue
@@ -194,6 +217,10 @@ for r in "${SCN_REL[@]}"; do
 	[ -x "$SCN_DIR/$r" ] || info "warning: $r is not executable (runs anyway with bash)"
 	t=$(sed -n '1,30s/^# *timeout: *\([0-9][0-9]*\).*/\1/p' "$SCN_DIR/$r" | head -n 1)
 	t=${t:-$DEFAULT_TMO}
+	t=$((t * TFACTOR))
+	# The soak's own timeout covers set-up, teardown and the slab wait;
+	# its run and warm-up (wall-clock seconds) come on top.
+	[ "$r" != soak/soak.sh ] || t=$((t + ${SOAK_SECONDS:-300} + ${SOAK_WARMUP:-20}))
 	if [ "$BENCH" = 1 ]; then
 		# bench.sh bounds each contender (setup + runs) itself; this is the sum.
 		t=$(( $(wc -w <<<"$B_CONT") * (150 + B_REPS * $(wc -w <<<"$B_TESTS") * (B_TIME + 25) + 30) + 60 ))
@@ -202,7 +229,7 @@ for r in "${SCN_REL[@]}"; do
 	NAMES+=("$(basename "$r" .sh)")
 	TOTAL_TMO=$((TOTAL_TMO + t + 15))
 done
-BOUND=${OVPN_GUEST_TIMEOUT:-$((120 + TOTAL_TMO))}
+BOUND=${OVPN_GUEST_TIMEOUT:-$((120 * TFACTOR + TOTAL_TMO))}
 
 # ---------------------------------------------------------------- initramfs
 # Two concatenated cpio archives (the kernel unpacks both): a base (tools,
@@ -280,7 +307,7 @@ REQUIRED=(bash ip ss tc ping iperf3 tcpdump openvpn kmod busybox
 	cut tr tee seq basename dirname readlink realpath env id stat mktemp dd true false test expr nproc
 	uname sync du df od base64 sha256sum md5sum split comm paste nohup yes
 	grep egrep sed awk mawk find xargs ps pgrep pkill kill sysctl free dmesg mount umount setsid
-	nsenter unshare taskset flock nstat)
+	nsenter unshare taskset flock nstat nice)
 OPTIONAL=(ethtool bridge strace gawk openssl perf wg)
 TOOLS_FOUND=()
 if ! mapfile -t TOOLS_FOUND < <(type -P "${REQUIRED[@]}") || [ "${#TOOLS_FOUND[@]}" != "${#REQUIRED[@]}" ]; then
@@ -444,6 +471,7 @@ PRELOAD="udp_tunnel ip6_udp_tunnel $KO_DEPENDS"
 RUN_MODE=suite
 [ "$DEMO" = 1 ] && RUN_MODE=demo
 [ "$BENCH" = 1 ] && RUN_MODE=bench
+[ "$SOAK" = 1 ] && RUN_MODE=soak
 {
 	echo "MODE=$RUN_MODE"
 	echo "PFX='$PFX'"
@@ -455,6 +483,10 @@ RUN_MODE=suite
 	echo "PRELOAD_MODULES='$(echo $PRELOAD)'"
 	echo "SCENARIOS='$SCENARIOS'"
 	echo "SETTLE=$SETTLE"
+	# Knobs of the soak test, passed through when set on the host.
+	for v in SOAK_SECONDS SOAK_WARMUP SOAK_SLAB_TOL_KB; do
+		[ -z "${!v:-}" ] || echo "export $v=${!v}"
+	done
 } >"$ROOT$P/config"
 
 INITRD=$RUN/initramfs.cpio.gz

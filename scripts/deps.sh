@@ -6,6 +6,10 @@
 #
 #   scripts/deps.sh               apt-get update + install everything (idempotent)
 #   scripts/deps.sh --if-missing  do nothing unless dpkg-query says a package is missing
+#   --kernel SERIES               also Debian's linux-image-SERIES-amd64 and
+#                                 linux-headers-SERIES-amd64 metapackages (e.g. 6.12),
+#                                 and the kernel they depend on instead of KVER
+#   --dkms                        also dkms (make dkms-check)
 #
 # KVER (environment) selects the kernel; default: the one linux-image-amd64
 # depends on (scripts/kver.sh). Its image and headers are installed explicitly,
@@ -15,12 +19,21 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
-if_missing=0
-case "${1:-}" in
---if-missing) if_missing=1 ;;
-"") ;;
--h|--help) sed -n '3,12p' "$0"; exit 0 ;;
-*) echo "usage: $0 [--if-missing]" >&2; exit 2 ;;
+if_missing=0 series= dkms=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--if-missing) if_missing=1 ;;
+	--kernel) series=${2:-}; shift ;;
+	--kernel=*) series=${1#*=} ;;
+	--dkms) dkms=1 ;;
+	-h|--help) sed -n '3,16p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [--if-missing] [--kernel SERIES] [--dkms]" >&2; exit 2 ;;
+	esac
+	shift
+done
+case "$series" in
+""|[0-9]*.[0-9]*) ;;
+*) echo "deps.sh: --kernel takes a series like 6.12, not '$series'" >&2; exit 2 ;;
 esac
 
 # Build: module + CLI (+ sparse for `make sparse`).
@@ -32,6 +45,12 @@ PKGS+=(qemu-system-x86 busybox-static cpio gzip kmod coreutils)
 # Userspace copied into the guest (tests/guest/run.sh copies these binaries).
 PKGS+=(bash coreutils grep sed mawk findutils procps util-linux mount iproute2 iputils-ping
        iperf3 tcpdump openvpn openssl ethtool kmod)
+# A second kernel series (make check-6.12): its metapackages name its current
+# ABI, as linux-image-amd64 does for the default one.
+[ -z "$series" ] || PKGS+=("linux-image-$series-amd64" "linux-headers-$series-amd64")
+# make dkms-check: dkms itself (only ever run on scratch trees there; xz for
+# the modules it compresses like the kernel's own).
+[ "$dkms" = 0 ] || PKGS+=(dkms xz-utils)
 
 # Wait for a concurrent apt/dpkg (another job on the machine) instead of failing.
 LOCK_OPTS=(-o DPkg::Lock::Timeout=600)
@@ -78,7 +97,11 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 
 # 2. The image and headers of exactly KVER.
-KVER=$("$TOP/scripts/kver.sh")
+if [ -n "$series" ]; then
+	KVER=$("$TOP/scripts/kver.sh" "$series")
+else
+	KVER=$("$TOP/scripts/kver.sh")
+fi
 KPKGS=("linux-image-$KVER" "linux-headers-$KVER")
 if [ "$if_missing" = 1 ]; then
 	mapfile -t need < <(missing "${KPKGS[@]}")
@@ -96,7 +119,9 @@ err=0
 for f in "/boot/vmlinuz-$KVER" "/lib/modules/$KVER/kernel" "/lib/modules/$KVER/build/Makefile"; do
 	[ -e "$f" ] || { echo "deps.sh: missing $f after install" >&2; err=1; }
 done
-for c in qemu-system-x86_64 cpio gzip depmod modinfo busybox ip ping iperf3 tcpdump openvpn bash; do
+cmds=(qemu-system-x86_64 cpio gzip depmod modinfo busybox ip ping iperf3 tcpdump openvpn bash)
+[ "$dkms" = 0 ] || cmds+=(dkms xz)
+for c in "${cmds[@]}"; do
 	PATH=$PATH:/usr/sbin:/sbin command -v "$c" >/dev/null || { echo "deps.sh: missing command $c" >&2; err=1; }
 done
 [ "$err" = 0 ] || exit 1

@@ -8,9 +8,14 @@
 #                 the OpenVPN scenarios (60-67) with Debian's reference module
 #                 (openvpn-dco-dkms, downloaded and built, never installed)
 #                 loaded instead of ours: they must test OpenVPN's expectations
+# make check-6.12 the same check against Debian 12's 6.12 kernel (the one its
+#                 linux-image-6.12-amd64 metapackage depends on), built in
+#                 build/kbuild/KVER, artifacts in build/guest-KVER
 #
 # KVER selects the kernel (default: the one Debian's linux-image-amd64 depends
-# on); KDIR the build tree (default: its headers).
+# on); KDIR the build tree (default: its headers); MODDIR where the module is
+# built (default: here; another directory gets a tree of symlinks to the
+# sources, so the objects of different kernels never mix).
 
 ifneq ($(KERNELRELEASE),)
 include $(src)/Kbuild
@@ -24,15 +29,32 @@ USER_KVARS := $(if $(filter command line environment,$(origin KVER)),KVER=$(KVER
 KVER ?= $(shell $(TOP)/scripts/kver.sh)
 KVER := $(KVER)
 KDIR ?= /lib/modules/$(KVER)/build
+MODDIR ?= $(TOP)
+override MODDIR := $(abspath $(MODDIR))
+KO := $(MODDIR)/ovpn-dco-v2.ko
+# what Kbuild compiles: mirrored into MODDIR when it is not the source tree
+KSRC := Kbuild drivers include uapi
 
-.PHONY: all module cli tools deps deps-if-missing unit check guest demo demo-run clean sparse checkpatch \
-	reference check-reference
+# The second kernel series CI tests (Debian 12 carries it beside 6.1).
+SERIES2 := 6.12
+
+.PHONY: all module moddir cli tools deps deps-if-missing unit check guest demo demo-run clean sparse \
+	checkpatch reference check-reference check-6.12
 
 all: module cli tools
 
-module:
+module: moddir
 	@test -d "$(KDIR)" || { echo "no kernel build tree at $(KDIR): run 'make deps' or set KDIR"; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(TOP) modules
+	$(MAKE) -C $(KDIR) M=$(MODDIR) modules
+
+# A separate MODDIR holds real directories of symlinks to the sources (kbuild
+# writes each object beside its source); stale links of removed files go.
+moddir:
+ifneq ($(MODDIR),$(TOP))
+	@mkdir -p $(MODDIR)
+	@find $(MODDIR) -xtype l -delete
+	@cp -rs --remove-destination $(addprefix $(TOP)/,$(KSRC)) $(MODDIR)/
+endif
 
 cli:
 	$(MAKE) -C $(TOP)/cli
@@ -49,8 +71,9 @@ deps-if-missing:
 unit:
 	$(MAKE) -C $(TOP)/tests/unit run
 
+# SCENARIOS='02* 7*': only these scenarios (run.sh globs); default all
 guest: all
-	KVER=$(KVER) $(TOP)/tests/guest/run.sh
+	KVER=$(KVER) OVPN_KO_PATH=$(KO) $(TOP)/tests/guest/run.sh $(SCENARIOS)
 
 check: deps-if-missing
 	$(MAKE) -C $(TOP) all $(USER_KVARS)
@@ -78,16 +101,25 @@ demo: deps-if-missing
 	$(MAKE) -C $(TOP) demo-run $(USER_KVARS)
 
 demo-run: all
-	KVER=$(KVER) $(TOP)/tests/guest/run.sh --demo
+	KVER=$(KVER) OVPN_KO_PATH=$(KO) $(TOP)/tests/guest/run.sh --demo
 
-sparse:
-	$(MAKE) -C $(KDIR) M=$(TOP) C=2 W=1 modules
+# The whole check again on the second kernel series: its own objects
+# (build/kbuild/KVER) and guest artifacts (build/guest-KVER).
+check-6.12:
+	$(TOP)/scripts/deps.sh --if-missing --kernel $(SERIES2)
+	kver=$$($(TOP)/scripts/kver.sh $(SERIES2)) && \
+	$(MAKE) -C $(TOP) check KVER=$$kver KDIR=/lib/modules/$$kver/build \
+		MODDIR=$(TOP)/build/kbuild/$$kver OVPN_GUEST_OUT=$(TOP)/build/guest-$$kver
+
+sparse: moddir
+	$(MAKE) -C $(KDIR) M=$(MODDIR) C=2 W=1 modules
 
 checkpatch:
 	$(TOP)/scripts/checkpatch.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean || true
+	rm -rf $(TOP)/build/kbuild
 	$(MAKE) -C $(TOP)/cli clean
 	$(MAKE) -C $(TOP)/tests/tools clean
 	$(MAKE) -C $(TOP)/tests/unit clean

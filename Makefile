@@ -11,6 +11,11 @@
 # make check-6.12 the same check against Debian 12's 6.12 kernel (the one its
 #                 linux-image-6.12-amd64 metapackage depends on), built in
 #                 build/kbuild/KVER, artifacts in build/guest-KVER
+# make install    module to /lib/modules/KVER/updates, depmod, uapi header
+#                 and ovpn-cli under PREFIX (/usr/local); DESTDIR honoured
+# make uninstall  the reverse
+# make install-check
+#                 install + uninstall into a scratch DESTDIR, checked
 #
 # KVER selects the kernel (default: the one Debian's linux-image-amd64 depends
 # on); KDIR the build tree (default: its headers); MODDIR where the module is
@@ -38,8 +43,13 @@ KSRC := Kbuild drivers include uapi
 # The second kernel series CI tests (Debian 12 carries it beside 6.1).
 SERIES2 := 6.12
 
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL_MOD_DIR ?= updates
+MODDEST := $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+
 .PHONY: all module moddir cli tools deps deps-if-missing unit check guest demo demo-run clean sparse \
-	checkpatch reference check-reference check-6.12
+	checkpatch reference check-reference check-6.12 install uninstall install-check
 
 all: module cli tools
 
@@ -111,11 +121,33 @@ check-6.12:
 	$(MAKE) -C $(TOP) check KVER=$$kver KDIR=/lib/modules/$$kver/build \
 		MODDIR=$(TOP)/build/kbuild/$$kver OVPN_GUEST_OUT=$(TOP)/build/guest-$$kver
 
+# Not part of `check`: run by CI (.ci/run). No guest; seconds.
+install-check: module cli
+	$(TOP)/tests/install-check.sh
+
 sparse: moddir
 	$(MAKE) -C $(KDIR) M=$(MODDIR) C=2 W=1 modules
 
 checkpatch:
 	$(TOP)/scripts/checkpatch.sh
+
+# depmod only for the live tree: with DESTDIR (a package being staged) the
+# package's own scripts run it on the target.
+install: module cli
+	@$(TOP)/scripts/install-conflicts.sh "$(DESTDIR)/lib/modules/$(KVER)" "$(MODDEST)/ovpn-dco-v2.ko"
+	install -d $(MODDEST) $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/sbin
+	install -m 644 $(KO) $(MODDEST)/ovpn-dco-v2.ko
+	$(if $(INSTALL_MOD_STRIP),strip --strip-debug $(MODDEST)/ovpn-dco-v2.ko)
+	install -m 644 $(TOP)/uapi/linux/ovpn_dco.h $(DESTDIR)$(PREFIX)/include/linux/ovpn_dco.h
+	install -m 755 $(TOP)/cli/ovpn-cli $(DESTDIR)$(PREFIX)/sbin/ovpn-cli
+	$(if $(DESTDIR),@echo "install: DESTDIR set: depmod not run",depmod -a $(KVER))
+
+uninstall:
+	rm -f $(MODDEST)/ovpn-dco-v2.ko $(DESTDIR)$(PREFIX)/include/linux/ovpn_dco.h \
+		$(DESTDIR)$(PREFIX)/sbin/ovpn-cli
+	$(if $(DESTDIR),@echo "uninstall: DESTDIR set: depmod not run",depmod -a $(KVER))
+	@if [ -d /sys/module/ovpn_dco_v2 ] && [ -z "$(DESTDIR)" ]; then \
+		echo "uninstall: ovpn_dco_v2 is still loaded: delete its devices and rmmod ovpn_dco_v2"; fi
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean || true

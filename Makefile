@@ -11,6 +11,9 @@
 # make check-6.12 the same check against Debian 12's 6.12 kernel (the one its
 #                 linux-image-6.12-amd64 metapackage depends on), built in
 #                 build/kbuild/KVER, artifacts in build/guest-KVER
+# make dkms-check dkms add/build/install of dkms.conf on scratch trees (never
+#                 the host's /lib/modules), then a guest run of that module;
+#                 DKMS_KVERS="K1 K2" for several kernels (default KVER)
 # make install    module to /lib/modules/KVER/updates, depmod, uapi header
 #                 and ovpn-cli under PREFIX (/usr/local); DESTDIR honoured
 # make uninstall  the reverse
@@ -48,8 +51,15 @@ DESTDIR ?=
 INSTALL_MOD_DIR ?= updates
 MODDEST := $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 
+DKMS_NAME := $(shell sed -n 's/^PACKAGE_NAME="\(.*\)"$$/\1/p' $(TOP)/dkms.conf)
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/dkms.conf)
+# what dkms needs of the tree (dkms.conf builds with the kernel's make and Kbuild)
+DKMS_FILES := dkms.conf Kbuild drivers include uapi
+DKMS_KVERS ?= $(KVER)
+
 .PHONY: all module moddir cli tools deps deps-if-missing unit check guest demo demo-run clean sparse \
-	checkpatch reference check-reference check-6.12 install uninstall install-check
+	checkpatch reference check-reference check-6.12 install uninstall install-check \
+	dkms-source dkms-add dkms-remove dkms-check
 
 all: module cli tools
 
@@ -125,6 +135,13 @@ check-6.12:
 install-check: module cli
 	$(TOP)/tests/install-check.sh
 
+# Not part of `check`: installs dkms. KVER (or DKMS_KVERS) must be installed:
+# make check / check-6.12 first, or scripts/deps.sh [--kernel 6.12].
+dkms-check:
+	$(TOP)/scripts/deps.sh --if-missing --dkms
+	$(MAKE) -C $(TOP) cli tools
+	$(TOP)/scripts/dkms-check.sh $(DKMS_KVERS)
+
 sparse: moddir
 	$(MAKE) -C $(KDIR) M=$(MODDIR) C=2 W=1 modules
 
@@ -148,6 +165,27 @@ uninstall:
 	$(if $(DESTDIR),@echo "uninstall: DESTDIR set: depmod not run",depmod -a $(KVER))
 	@if [ -d /sys/module/ovpn_dco_v2 ] && [ -z "$(DESTDIR)" ]; then \
 		echo "uninstall: ovpn_dco_v2 is still loaded: delete its devices and rmmod ovpn_dco_v2"; fi
+
+# dkms: the module's sources as dkms wants them, under
+# $(DESTDIR)/usr/src/NAME-VERSION; dkms-add registers them with the host's
+# dkms (then: dkms install $(DKMS_NAME)/$(DKMS_VERSION)).
+DKMS_SRC = $(if $(DESTDIR),$(abspath $(DESTDIR)))/usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
+dkms-source:
+	@test -n "$(DKMS_NAME)" && test -n "$(DKMS_VERSION)" || { echo "dkms.conf lacks PACKAGE_NAME/VERSION"; exit 1; }
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	cd $(TOP) && cp -R $(DKMS_FILES) $(DKMS_SRC)/
+	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '.*.d' \
+		-o -name '*.mod' -o -name '*.mod.c' \) -delete
+
+dkms-add:
+	@$(TOP)/scripts/install-conflicts.sh /lib/modules ""
+	$(MAKE) -C $(TOP) dkms-source DESTDIR=
+	dkms add -m $(DKMS_NAME) -v $(DKMS_VERSION)
+
+dkms-remove:
+	dkms remove -m $(DKMS_NAME) -v $(DKMS_VERSION) --all
+	rm -rf /usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean || true

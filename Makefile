@@ -93,7 +93,7 @@ unit:
 
 # SCENARIOS='02* 7*': only these scenarios (run.sh globs); default all
 guest: all
-	KVER=$(KVER) OVPN_KO_PATH=$(KO) $(TOP)/tests/guest/run.sh $(SCENARIOS)
+	KVER=$(KVER) OVPN_KO_PATH=$(KO) $(TOP)/tests/guest/run.sh $(foreach g,$(SCENARIOS),'$(g)')
 
 check: deps-if-missing
 	$(MAKE) -C $(TOP) all $(USER_KVARS)

@@ -19,7 +19,7 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
-if_missing=0 series= dkms=0
+if_missing=0 series='' dkms=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--if-missing) if_missing=1 ;;

@@ -20,9 +20,22 @@
 # make soak       SOAK_SECONDS (default 300) of traffic, key rotation, peer
 #                 churn, link flaps and device re-creation in one guest
 # make soak-debug the same on the debug kernel
+# make check-6.12 the same check against Debian 12's 6.12 kernel (the one its
+#                 linux-image-6.12-amd64 metapackage depends on), built in
+#                 build/kbuild/KVER, artifacts in build/guest-KVER
+# make dkms-check dkms add/build/install of dkms.conf on scratch trees (never
+#                 the host's /lib/modules), then a guest run of that module;
+#                 DKMS_KVERS="K1 K2" for several kernels (default KVER)
+# make install    module to /lib/modules/KVER/updates, depmod, uapi header
+#                 and ovpn-cli under PREFIX (/usr/local); DESTDIR honoured
+# make uninstall  the reverse
+# make install-check
+#                 install + uninstall into a scratch DESTDIR, checked
 #
 # KVER selects the kernel (default: the one Debian's linux-image-amd64 depends
-# on); KDIR the build tree (default: its headers).
+# on); KDIR the build tree (default: its headers); MODDIR where the module is
+# built (default: here; another directory gets a tree of symlinks to the
+# sources, so the objects of different kernels never mix).
 
 ifneq ($(KERNELRELEASE),)
 include $(src)/Kbuild
@@ -36,15 +49,44 @@ USER_KVARS := $(if $(filter command line environment,$(origin KVER)),KVER=$(KVER
 KVER ?= $(shell $(TOP)/scripts/kver.sh)
 KVER := $(KVER)
 KDIR ?= /lib/modules/$(KVER)/build
+MODDIR ?= $(TOP)
+override MODDIR := $(abspath $(MODDIR))
+KO := $(MODDIR)/ovpn-dco-v2.ko
+# what Kbuild compiles: mirrored into MODDIR when it is not the source tree
+KSRC := Kbuild drivers include uapi
 
-.PHONY: all module cli tools deps deps-if-missing unit check guest demo demo-run clean sparse checkpatch \
-	reference check-reference bench bench-run check-debug soak soak-debug deps-debug
+# The second kernel series CI tests (Debian 12 carries it beside 6.1).
+SERIES2 := 6.12
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL_MOD_DIR ?= updates
+MODDEST := $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+
+DKMS_NAME := $(shell sed -n 's/^PACKAGE_NAME="\(.*\)"$$/\1/p' $(TOP)/dkms.conf)
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/dkms.conf)
+# what dkms needs of the tree (dkms.conf builds with the kernel's make and Kbuild)
+DKMS_FILES := dkms.conf Kbuild drivers include uapi
+DKMS_KVERS ?= $(KVER)
+
+.PHONY: all module moddir cli tools deps deps-if-missing unit check guest demo demo-run clean sparse \
+	checkpatch reference check-reference check-6.12 install uninstall install-check \
+	dkms-source dkms-add dkms-remove dkms-check bench bench-run check-debug soak soak-debug deps-debug
 
 all: module cli tools
 
-module:
+module: moddir
 	@test -d "$(KDIR)" || { echo "no kernel build tree at $(KDIR): run 'make deps' or set KDIR"; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(TOP) modules
+	$(MAKE) -C $(KDIR) M=$(MODDIR) modules
+
+# A separate MODDIR holds real directories of symlinks to the sources (kbuild
+# writes each object beside its source); stale links of removed files go.
+moddir:
+ifneq ($(MODDIR),$(TOP))
+	@mkdir -p $(MODDIR)
+	@find $(MODDIR) -xtype l -delete
+	@cp -rs --remove-destination $(addprefix $(TOP)/,$(KSRC)) $(MODDIR)/
+endif
 
 cli:
 	$(MAKE) -C $(TOP)/cli
@@ -61,8 +103,9 @@ deps-if-missing:
 unit:
 	$(MAKE) -C $(TOP)/tests/unit run
 
+# SCENARIOS='02* 7*': only these scenarios (run.sh globs); default all
 guest: all
-	KVER=$(KVER) $(TOP)/tests/guest/run.sh
+	KVER=$(KVER) OVPN_KO_PATH=$(KO) $(TOP)/tests/guest/run.sh $(foreach g,$(SCENARIOS),'$(g)')
 
 check: deps-if-missing
 	$(MAKE) -C $(TOP) all $(USER_KVARS)
@@ -114,16 +157,75 @@ demo: deps-if-missing
 	$(MAKE) -C $(TOP) demo-run $(USER_KVARS)
 
 demo-run: all
-	KVER=$(KVER) $(TOP)/tests/guest/run.sh --demo
+	KVER=$(KVER) OVPN_KO_PATH=$(KO) $(TOP)/tests/guest/run.sh --demo
 
-sparse:
-	$(MAKE) -C $(KDIR) M=$(TOP) C=2 W=1 modules
+# The whole check again on the second kernel series: its own objects
+# (build/kbuild/KVER) and guest artifacts (build/guest-KVER).
+check-6.12:
+	$(TOP)/scripts/deps.sh --if-missing --kernel $(SERIES2)
+	kver=$$($(TOP)/scripts/kver.sh $(SERIES2)) && \
+	$(MAKE) -C $(TOP) check KVER=$$kver KDIR=/lib/modules/$$kver/build \
+		MODDIR=$(TOP)/build/kbuild/$$kver OVPN_GUEST_OUT=$(TOP)/build/guest-$$kver
+
+# Not part of `check`: run by CI (.ci/run). No guest; seconds.
+install-check: module cli
+	$(TOP)/tests/install-check.sh
+
+# Not part of `check`: installs dkms. KVER (or DKMS_KVERS) must be installed:
+# make check / check-6.12 first, or scripts/deps.sh [--kernel 6.12].
+dkms-check:
+	$(TOP)/scripts/deps.sh --if-missing --dkms
+	$(MAKE) -C $(TOP) cli tools
+	$(TOP)/scripts/dkms-check.sh $(DKMS_KVERS)
+
+sparse: moddir
+	$(MAKE) -C $(KDIR) M=$(MODDIR) C=2 W=1 modules
 
 checkpatch:
 	$(TOP)/scripts/checkpatch.sh
 
+# depmod only for the live tree: with DESTDIR (a package being staged) the
+# package's own scripts run it on the target.
+install: module cli
+	@$(TOP)/scripts/install-conflicts.sh "$(DESTDIR)/lib/modules/$(KVER)" "$(MODDEST)/ovpn-dco-v2.ko"
+	install -d $(MODDEST) $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/sbin
+	install -m 644 $(KO) $(MODDEST)/ovpn-dco-v2.ko
+	$(if $(INSTALL_MOD_STRIP),strip --strip-debug $(MODDEST)/ovpn-dco-v2.ko)
+	install -m 644 $(TOP)/uapi/linux/ovpn_dco.h $(DESTDIR)$(PREFIX)/include/linux/ovpn_dco.h
+	install -m 755 $(TOP)/cli/ovpn-cli $(DESTDIR)$(PREFIX)/sbin/ovpn-cli
+	$(if $(DESTDIR),@echo "install: DESTDIR set: depmod not run",depmod -a $(KVER))
+
+uninstall:
+	rm -f $(MODDEST)/ovpn-dco-v2.ko $(DESTDIR)$(PREFIX)/include/linux/ovpn_dco.h \
+		$(DESTDIR)$(PREFIX)/sbin/ovpn-cli
+	$(if $(DESTDIR),@echo "uninstall: DESTDIR set: depmod not run",depmod -a $(KVER))
+	@if [ -d /sys/module/ovpn_dco_v2 ] && [ -z "$(DESTDIR)" ]; then \
+		echo "uninstall: ovpn_dco_v2 is still loaded: delete its devices and rmmod ovpn_dco_v2"; fi
+
+# dkms: the module's sources as dkms wants them, under
+# $(DESTDIR)/usr/src/NAME-VERSION; dkms-add registers them with the host's
+# dkms (then: dkms install $(DKMS_NAME)/$(DKMS_VERSION)).
+DKMS_SRC = $(if $(DESTDIR),$(abspath $(DESTDIR)))/usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
+dkms-source:
+	@test -n "$(DKMS_NAME)" && test -n "$(DKMS_VERSION)" || { echo "dkms.conf lacks PACKAGE_NAME/VERSION"; exit 1; }
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	cd $(TOP) && cp -R $(DKMS_FILES) $(DKMS_SRC)/
+	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '.*.d' \
+		-o -name '*.mod' -o -name '*.mod.c' \) -delete
+
+dkms-add:
+	@$(TOP)/scripts/install-conflicts.sh /lib/modules ""
+	$(MAKE) -C $(TOP) dkms-source DESTDIR=
+	dkms add -m $(DKMS_NAME) -v $(DKMS_VERSION)
+
+dkms-remove:
+	dkms remove -m $(DKMS_NAME) -v $(DKMS_VERSION) --all
+	rm -rf /usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean || true
+	rm -rf $(TOP)/build/kbuild
 	$(MAKE) -C $(TOP)/cli clean
 	$(MAKE) -C $(TOP)/tests/tools clean
 	$(MAKE) -C $(TOP)/tests/unit clean

@@ -11,6 +11,10 @@
 #                                 for the guest, python3-matplotlib for the chart)
 #   scripts/deps.sh --debug-kernel  also what building the debug kernel needs
 #                                 (make check-debug: linux-source-6.1, bison...)
+#   --kernel SERIES               also Debian's linux-image-SERIES-amd64 and
+#                                 linux-headers-SERIES-amd64 metapackages (e.g. 6.12),
+#                                 and the kernel they depend on instead of KVER
+#   --dkms                        also dkms (make dkms-check)
 #
 # KVER (environment) selects the kernel; default: the one linux-image-amd64
 # depends on (scripts/kver.sh). Its image and headers are installed explicitly,
@@ -20,16 +24,24 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
-if_missing=0 bench=0 debug_kernel=0
-for a in "$@"; do
-	case "$a" in
+if_missing=0 bench=0 debug_kernel=0 series='' dkms=0
+while [ $# -gt 0 ]; do
+	case "$1" in
 	--if-missing) if_missing=1 ;;
 	--bench) bench=1 ;;
 	--debug-kernel) debug_kernel=1 ;;
-	-h|--help) sed -n '3,17p' "$0"; exit 0 ;;
-	*) echo "usage: $0 [--if-missing] [--bench] [--debug-kernel]" >&2; exit 2 ;;
+	--kernel) series=${2:-}; shift ;;
+	--kernel=*) series=${1#*=} ;;
+	--dkms) dkms=1 ;;
+	-h|--help) sed -n '3,21p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [--if-missing] [--bench] [--debug-kernel] [--kernel SERIES] [--dkms]" >&2; exit 2 ;;
 	esac
+	shift
 done
+case "$series" in
+""|[0-9]*.[0-9]*) ;;
+*) echo "deps.sh: --kernel takes a series like 6.12, not '$series'" >&2; exit 2 ;;
+esac
 
 # Build: module + CLI (+ sparse for `make sparse`).
 PKGS=(build-essential gcc make pkg-config libnl-3-dev libnl-genl-3-dev libmbedtls-dev sparse python3)
@@ -46,6 +58,12 @@ BENCH_PKGS=(wireguard-tools python3-matplotlib)
 [ "$bench" = 0 ] || PKGS+=("${BENCH_PKGS[@]}")
 # The debug kernel (scripts/build-debug-kernel.sh): its source and build tools.
 [ "$debug_kernel" = 0 ] || PKGS+=(linux-source-6.1 bc bison flex libelf-dev libssl-dev xz-utils)
+# A second kernel series (make check-6.12): its metapackages name its current
+# ABI, as linux-image-amd64 does for the default one.
+[ -z "$series" ] || PKGS+=("linux-image-$series-amd64" "linux-headers-$series-amd64")
+# make dkms-check: dkms itself (only ever run on scratch trees there; xz for
+# the modules it compresses like the kernel's own).
+[ "$dkms" = 0 ] || PKGS+=(dkms xz-utils)
 
 # Wait for a concurrent apt/dpkg (another job on the machine) instead of failing.
 LOCK_OPTS=(-o DPkg::Lock::Timeout=600)
@@ -92,7 +110,11 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 
 # 2. The image and headers of exactly KVER.
-KVER=$("$TOP/scripts/kver.sh")
+if [ -n "$series" ]; then
+	KVER=$("$TOP/scripts/kver.sh" "$series")
+else
+	KVER=$("$TOP/scripts/kver.sh")
+fi
 KPKGS=("linux-image-$KVER" "linux-headers-$KVER")
 if [ "$if_missing" = 1 ]; then
 	mapfile -t need < <(missing "${KPKGS[@]}")
@@ -110,7 +132,9 @@ err=0
 for f in "/boot/vmlinuz-$KVER" "/lib/modules/$KVER/kernel" "/lib/modules/$KVER/build/Makefile"; do
 	[ -e "$f" ] || { echo "deps.sh: missing $f after install" >&2; err=1; }
 done
-for c in qemu-system-x86_64 cpio gzip depmod modinfo busybox ip ping iperf3 tcpdump openvpn bash; do
+cmds=(qemu-system-x86_64 cpio gzip depmod modinfo busybox ip ping iperf3 tcpdump openvpn bash)
+[ "$dkms" = 0 ] || cmds+=(dkms xz)
+for c in "${cmds[@]}"; do
 	PATH=$PATH:/usr/sbin:/sbin command -v "$c" >/dev/null || { echo "deps.sh: missing command $c" >&2; err=1; }
 done
 if [ "$bench" = 1 ]; then

@@ -24,8 +24,6 @@
 #                   then be its release
 #   --moddir DIR    take the guest's kernel modules from DIR/lib/modules/KVER
 #                   (an INSTALL_MOD_PATH tree) instead of /lib/modules/KVER
-#   --ko FILE       load this build of our module instead of ./ovpn-dco-v2.ko
-#                   (e.g. one built against a debug kernel's tree)
 #   --timeout-factor N
 #                   multiply every scenario timeout by N (integer; a KASAN +
 #                   lockdep kernel under TCG runs several times slower)
@@ -39,6 +37,10 @@
 #                   $OVPN_REFERENCE_KO): the same module name, loaded by path,
 #                   its own srcversion checked; scenarios see OVPN_MODULE.
 #                   Artifacts then default to build/guest-reference/.
+#   --ko PATH       our module from PATH instead of ./ovpn-dco-v2.ko (default:
+#                   $OVPN_KO_PATH), e.g. a per-kernel build
+#                   (build/kbuild/KVER/) or one built and installed by dkms;
+#                   still checked against KVER and by its own srcversion
 #   --timeout SECS  per-scenario timeout (default 120; a scenario can say
 #                   "# timeout: N" in its first lines)
 #   --mem MB        guest memory (default 1024)   --smp N  guest CPUs (default 2)
@@ -62,8 +64,9 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 PFX=@@OVPNT@@
 export PATH=$PATH:/usr/sbin:/sbin
 
-DEMO=0 BENCH=0 SOAK=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0 SLUB= APPEND= KERNEL= MODDIR= TFACTOR=1 OUR_KO=
+DEMO=0 BENCH=0 SOAK=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0 SLUB= APPEND= KERNEL= MODDIR= TFACTOR=1
 MODULE=${OVPN_MODULE:-ours}
+KO_PATH=${OVPN_KO_PATH:-}
 DEFAULT_TMO=120 MEM=1024 SMP=2 SETTLE=${OVPN_SETTLE:-1.5}
 GLOBS=()
 while [ $# -gt 0 ]; do
@@ -73,7 +76,6 @@ while [ $# -gt 0 ]; do
 	--soak) SOAK=1 ;;
 	--kernel) KERNEL=$2; shift ;;
 	--moddir) MODDIR=$2; shift ;;
-	--ko) OUR_KO=$2; shift ;;
 	--timeout-factor) TFACTOR=$2; shift ;;
 	--kver) KVER=$2; shift ;;
 	--kver=*) KVER=${1#*=} ;;
@@ -81,6 +83,8 @@ while [ $# -gt 0 ]; do
 	--no-module) LOAD_MODULE=0 ;;
 	--module) MODULE=$2; shift ;;
 	--module=*) MODULE=${1#*=} ;;
+	--ko) KO_PATH=$2; shift ;;
+	--ko=*) KO_PATH=${1#*=} ;;
 	--timeout) DEFAULT_TMO=$2; shift ;;
 	--mem) MEM=$2; shift ;;
 	--smp) SMP=$2; shift ;;
@@ -140,8 +144,11 @@ fi
 KVER=${KVER:-$("$TOP/scripts/kver.sh")} || die "cannot tell KVER"
 KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
 MODSRC=$MODDIR/lib/modules/$KVER
-KO=${OUR_KO:-$TOP/ovpn-dco-v2.ko}
+KO=${KO_PATH:-$TOP/ovpn-dco-v2.ko}
 WHOSE="ours"
+if [ "$MODULE" = reference ] && [ -n "$KO_PATH" ]; then
+	die "--ko gives our module's path; the reference one comes from \$OVPN_REFERENCE_KO"
+fi
 if [ "$MODULE" = reference ] && [ "$LOAD_MODULE" = 1 ]; then
 	if [ -n "${OVPN_REFERENCE_KO:-}" ]; then
 		KO=$OVPN_REFERENCE_KO
@@ -159,6 +166,13 @@ done
 [ -d "$MODSRC/kernel" ] || die "no module tree $MODSRC/kernel: install linux-image-$KVER${MODDIR:+ (or check --moddir)}"
 
 SRCVERSION= KO_DEPENDS=
+# The guest keeps the file's name: dkms compresses the module like the
+# kernel's own (ovpn-dco-v2.ko.xz on 6.12); kmod's insmod reads either.
+KO_NAME=$(basename "$KO")
+case "$KO_NAME" in
+ovpn-dco-v2.ko|ovpn-dco-v2.ko.xz|ovpn-dco-v2.ko.zst|ovpn-dco-v2.ko.gz) ;;
+*) [ "$LOAD_MODULE" = 0 ] || die "$KO: the module file must be ovpn-dco-v2.ko (OpenVPN and the guest load it by that name)" ;;
+esac
 if [ "$LOAD_MODULE" = 1 ]; then
 	[ -f "$KO" ] || die "module $KO not found: build it first ('make' or 'make module'; for --module reference: scripts/build-reference.sh), or pass --no-module to test the harness only"
 	vermagic=$(modinfo -F vermagic "$KO" 2>/dev/null | awk '{print $1}')
@@ -423,7 +437,7 @@ rm -rf "$ROOT"
 mkdir -p "$ROOT"
 P=/opt/ovpn
 if [ "$LOAD_MODULE" = 1 ]; then
-	put "$KO" "$P/ovpn-dco-v2.ko"
+	put "$KO" "$P/$KO_NAME"
 fi
 if [ -x "$TOP/cli/ovpn-cli" ]; then
 	put "$TOP/cli/ovpn-cli" "$P/cli/ovpn-cli"
@@ -476,7 +490,7 @@ RUN_MODE=suite
 	echo "MODE=$RUN_MODE"
 	echo "PFX='$PFX'"
 	echo "LOAD_MODULE=$LOAD_MODULE"
-	echo "OVPN_KO=$P/ovpn-dco-v2.ko"
+	echo "OVPN_KO=$P/$KO_NAME"
 	echo "OVPN_MODULE=$MODULE"
 	echo "WHOSE='$WHOSE'"
 	echo "SRCVERSION='$SRCVERSION'"

@@ -34,6 +34,44 @@ static inline void ovpn_compat_set_lltx(struct net_device *dev)
 #endif
 }
 
+/* Since 6.7 the core allocates and frees dev->tstats for a device that asks
+ * for them with pcpu_stat_type, and the UDP tunnel transmit helpers count
+ * into them only when asked so (iptunnel_xmit_stats() warns otherwise).
+ * Before, the driver allocates them itself in ndo_init and frees them in its
+ * destructor.
+ */
+#if KERNEL_VERSION(6, 7, 0) <= LINUX_VERSION_CODE
+static inline void ovpn_compat_tstats_setup(struct net_device *dev)
+{
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+}
+
+static inline int ovpn_compat_tstats_alloc(struct net_device *dev)
+{
+	return 0;
+}
+
+static inline void ovpn_compat_tstats_free(struct net_device *dev)
+{
+}
+#else
+static inline void ovpn_compat_tstats_setup(struct net_device *dev)
+{
+}
+
+static inline int ovpn_compat_tstats_alloc(struct net_device *dev)
+{
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	return dev->tstats ? 0 : -ENOMEM;
+}
+
+static inline void ovpn_compat_tstats_free(struct net_device *dev)
+{
+	free_percpu(dev->tstats);
+	dev->tstats = NULL;
+}
+#endif
+
 /* Crypto completion callbacks get the request's data directly since 6.3.
  * OVPN_CRYPTO_DONE(name, fn) defines callback @name calling
  * void fn(void *data, int err).

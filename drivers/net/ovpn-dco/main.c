@@ -31,9 +31,9 @@ static int ovpn_net_init(struct net_device *dev)
 	struct ovpn_struct *ovpn = netdev_priv(dev);
 	int ret;
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		return -ENOMEM;
+	ret = ovpn_compat_tstats_alloc(dev);
+	if (ret)
+		return ret;
 
 	if (ovpn->mode == OVPN_MODE_MP) {
 		ret = ovpn_peers_alloc(ovpn);
@@ -49,8 +49,7 @@ static int ovpn_net_init(struct net_device *dev)
 err_peers:
 	ovpn_peers_destroy(ovpn);
 err_stats:
-	free_percpu(dev->tstats);
-	dev->tstats = NULL;
+	ovpn_compat_tstats_free(dev);
 	return ret;
 }
 
@@ -67,7 +66,7 @@ static void ovpn_net_destruct(struct net_device *dev)
 {
 	ovpn_rx_queues_free(netdev_priv(dev));
 	ovpn_peers_destroy(netdev_priv(dev));
-	free_percpu(dev->tstats);
+	ovpn_compat_tstats_free(dev);
 }
 
 static const struct net_device_ops ovpn_netdev_ops = {
@@ -91,6 +90,7 @@ static void ovpn_setup(struct net_device *dev)
 	dev->netdev_ops = &ovpn_netdev_ops;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = ovpn_net_destruct;
+	ovpn_compat_tstats_setup(dev);
 
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;

@@ -37,6 +37,11 @@ static bool ovpn_tcp4_built, ovpn_tcp6_built;
 /* builds the operation tables once per family */
 static DEFINE_MUTEX(ovpn_tcp_build_lock);
 
+/* tcp_recvmsg() is only exported up to 6.1 (6.12 has no export), but every
+ * plain TCP proto (tcp_prot, tcpv6_prot) points at it: take it from there.
+ */
+#define ovpn_tcp_plain_recvmsg (tcp_prot.recvmsg)
+
 /* the peer behind a socket we took over; NULL once detached */
 static struct ovpn_peer *ovpn_tcp_peer(struct sock *sk)
 {
@@ -301,7 +306,7 @@ static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 
 	peer = ovpn_tcp_peer_get(sk);
 	if (!peer)
-		return tcp_recvmsg(sk, msg, len, flags, addr_len);
+		return ovpn_tcp_plain_recvmsg(sk, msg, len, flags, addr_len);
 
 	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT)) {
 		ret = -EOPNOTSUPP;
@@ -471,7 +476,7 @@ static int ovpn_tcp_build_ops(struct sock *sk, struct socket *sock,
 	bool *built = v6 ? &ovpn_tcp6_built : &ovpn_tcp4_built;
 
 	/* only plain TCP: no ULP (kTLS, MPTCP) and no BPF socket map */
-	if (sk->sk_prot->recvmsg != tcp_recvmsg ||
+	if (sk->sk_prot->recvmsg != ovpn_tcp_plain_recvmsg ||
 	    sk->sk_prot->sendmsg != tcp_sendmsg ||
 	    sock->ops->poll != tcp_poll || inet_csk(sk)->icsk_ulp_ops)
 		return -EOPNOTSUPP;

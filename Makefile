@@ -80,12 +80,17 @@ module: moddir
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules
 
 # A separate MODDIR holds real directories of symlinks to the sources (kbuild
-# writes each object beside its source); stale links of removed files go.
+# writes each object beside its source). Only sources are linked: objects of
+# another kernel built in the source tree must not be picked up. Stale links
+# (removed files, anything not a source) go.
 moddir:
 ifneq ($(MODDIR),$(TOP))
 	@mkdir -p $(MODDIR)
-	@find $(MODDIR) -xtype l -delete
-	@cp -rs --remove-destination $(addprefix $(TOP)/,$(KSRC)) $(MODDIR)/
+	@find $(MODDIR) -type l \( -xtype l -o ! \( -name '*.[ch]' -o -name Kbuild \) \) -delete
+	@cd $(TOP) && find $(KSRC) -type f \( -name '*.[ch]' -o -name Kbuild \) ! -name '*.mod.c' | \
+		while read -r f; do \
+			mkdir -p "$(MODDIR)/$$(dirname "$$f")" && ln -sfn "$(TOP)/$$f" "$(MODDIR)/$$f" || exit 1; \
+		done
 endif
 
 cli:

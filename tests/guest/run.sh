@@ -24,6 +24,10 @@
 #   --no-slub-debug boot without slub_debug=FZPU (the default with --demo:
 #                   it measures; --slub-debug turns it back on)
 #   --append ARGS   extra kernel command line arguments
+#
+# Environment: OVPN_FUZZ_COUNT (and OVPN_FUZZ_SEED) reach the scenarios as
+# the same variables (the fuzzing scenarios 80-89 take their counts from
+# them; `make fuzz`); OVPN_TIMEOUT_FACTOR multiplies every scenario's timeout.
 #   -v, --verbose   print every scenario's output, not only the failing ones
 #
 # Globs match scenario names without .sh, e.g. '02*' or '*iperf*'.
@@ -150,7 +154,7 @@ SCENARIOS= NAMES=() TOTAL_TMO=0
 for r in "${SCN_REL[@]}"; do
 	[ -x "$SCN_DIR/$r" ] || info "warning: $r is not executable (runs anyway with bash)"
 	t=$(sed -n '1,30s/^# *timeout: *\([0-9][0-9]*\).*/\1/p' "$SCN_DIR/$r" | head -n 1)
-	t=${t:-$DEFAULT_TMO}
+	t=$(( ${t:-$DEFAULT_TMO} * ${OVPN_TIMEOUT_FACTOR:-1} ))
 	SCENARIOS+="$r:$t "
 	NAMES+=("$(basename "$r" .sh)")
 	TOTAL_TMO=$((TOTAL_TMO + t + 15))
@@ -385,6 +389,8 @@ PRELOAD="udp_tunnel ip6_udp_tunnel $KO_DEPENDS"
 	echo "PRELOAD_MODULES='$(echo $PRELOAD)'"
 	echo "SCENARIOS='$SCENARIOS'"
 	echo "SETTLE=$SETTLE"
+	echo "FUZZ_COUNT='${OVPN_FUZZ_COUNT:-}'"
+	echo "FUZZ_SEED='${OVPN_FUZZ_SEED:-}'"
 } >"$ROOT$P/config"
 
 INITRD=$RUN/initramfs.cpio.gz

@@ -271,7 +271,9 @@ struct ctx {
 	int nprot;
 	uint32_t lo_ifindex;
 	uint32_t ids[MAX_IDS];	/* ids NEW_PEER accepted, live or deleted */
+	uint32_t id_dev[MAX_IDS];	/* ... and the ifindex they were added to */
 	int nids;
+	uint32_t cur_ifindex;	/* the message being built targets it */
 	struct fdent fds[MAX_FDS];
 	int nfds;
 	int pool_age;
@@ -446,23 +448,29 @@ static uint32_t pick_peer_id(struct ctx *c)
 	case 4:
 		return below(16);
 	default:
-		if (c->nids)
-			return c->ids[below(c->nids)];
-		return below(16);
+		if (!c->nids)
+			return below(16);
+		/* mostly an id added to the device this message names */
+		for (int tries = 0; tries < 8; tries++) {
+			int k = below(c->nids);
+
+			if (c->id_dev[k] == c->cur_ifindex)
+				return c->ids[k];
+		}
+		return c->ids[below(c->nids)];
 	}
 }
 
-static void remember_id(struct ctx *c, uint32_t id)
+static void remember_id(struct ctx *c, uint32_t ifindex, uint32_t id)
 {
 	int i;
 
 	for (i = 0; i < c->nids; i++)
-		if (c->ids[i] == id)
+		if (c->ids[i] == id && c->id_dev[i] == ifindex)
 			return;
-	if (c->nids < MAX_IDS)
-		c->ids[c->nids++] = id;
-	else
-		c->ids[below(MAX_IDS)] = id;
+	i = c->nids < MAX_IDS ? c->nids++ : (int)below(MAX_IDS);
+	c->ids[i] = id;
+	c->id_dev[i] = ifindex;
 }
 
 static void put_sockaddr(struct node *p, uint16_t type)
@@ -903,6 +911,7 @@ static int one_message(struct ctx *c)
 		ifindex = pick_ifindex(c);
 		leaf_u32(&root, OVPN_ATTR_IFINDEX, ifindex);
 	}
+	c->cur_ifindex = ifindex;
 	switch (cmd) {
 	case OVPN_CMD_NEW_PEER:
 		build_new_peer(c, &root);
@@ -978,7 +987,7 @@ static int one_message(struct ctx *c)
 			if (!all[i]->nest && all[i]->len >= 4 &&
 			    all[i]->type == 1 + (cmd == OVPN_CMD_DEL_PEER)) {
 				memcpy(&id, all[i]->data, sizeof(id));
-				remember_id(c, id);
+				remember_id(c, ifindex, id);
 				break;
 			}
 	}

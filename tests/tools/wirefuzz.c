@@ -6,8 +6,8 @@
  *   wirefuzz udp --to IP:PORT --from IP:PORT --peer-id N [--key-id K]
  *                [--capture IFNAME] [--class NAME] [--seed N] [--count N]
  *   wirefuzz tcp --to IP:PORT --key FILE --dir D --inner SRC:DST
- *                [--go FILE] [--class NAME] [--seed N] [--count N]
- *                [--garbage BYTES]
+ *                [--go FILE] [--done FILE] [--class NAME] [--seed N]
+ *                [--count N] [--garbage BYTES]
  *
  * Classes of packets (--class picks one, default: a random class for each):
  *   random     random bytes, 0 to 1500 of them
@@ -38,7 +38,9 @@
  * (key FILE, direction D, inner SRC -> DST) must be answered ("tunnel ok
  * replies N", exit 1 if none within 5 s). Genuine packets sent during the
  * run are answered too ("echo-replies N"). --garbage BYTES then writes that
- * many random bytes into the stream (garbage length prefixes).
+ * many random bytes into the stream (garbage length prefixes). With --done,
+ * the connection stays open after the last line until FILE exists (at most
+ * 60 s): the device's counters can be read before its peer goes away.
  *
  * Last line: "total sent N data N control N" (+ " replies N" for tcp).
  * Exit status 0 on success, 1 on a failure, 2 on a usage error.
@@ -137,6 +139,8 @@ struct ctx {
 	uint8_t rbuf[1 << 17];
 	size_t rlen;
 	unsigned long replies;
+	uint16_t want_seq;	/* the echo reply the final check waits for */
+	bool want_seen;
 	/* counters */
 	unsigned long sent[C_NUM], data[C_NUM], control;
 };
@@ -153,7 +157,8 @@ static void usage(const char *msg)
 		"usage: wirefuzz udp --to IP:PORT --from IP:PORT --peer-id N [--key-id K]\n"
 		"                    [--capture IFNAME] [--class NAME] [--seed N] [--count N]\n"
 		"       wirefuzz tcp --to IP:PORT --key FILE --dir D --inner SRC:DST\n"
-		"                    [--go FILE] [--class NAME] [--seed N] [--count N] [--garbage BYTES]\n",
+		"                    [--go FILE] [--done FILE] [--class NAME] [--seed N] [--count N]\n"
+		"                    [--garbage BYTES]\n",
 		msg);
 	exit(2);
 }
@@ -267,8 +272,12 @@ static bool is_echo_reply(struct ctx *c, const uint8_t *p, size_t len)
 				       p + HDR_LEN, TAG_LEN, p + DATA_HDR_LEN,
 				       plain);
 	mbedtls_gcm_free(&gcm);
-	return !ret && plain[9] == IPPROTO_ICMP && plain[20] == 0 &&
-	       ((plain[24] << 8) | plain[25]) == ICMP_ID;
+	if (ret || plain[9] != IPPROTO_ICMP || plain[20] != 0 ||
+	    ((plain[24] << 8) | plain[25]) != ICMP_ID)
+		return false;
+	if (((plain[26] << 8) | plain[27]) == c->want_seq)
+		c->want_seen = true;
+	return true;
 }
 
 /* TCP: read what the device sent, count echo replies among its frames */
@@ -436,22 +445,27 @@ static void capture(struct ctx *c, const char *ifname,
 	c->caps = calloc(MAX_CAPS, sizeof(*c->caps));
 	if (!c->caps)
 		die("wirefuzz: calloc");
-	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	/* ETH_P_ALL: protocol-specific packet sockets see no outgoing packets */
+	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
 	if (fd < 0)
 		die("wirefuzz: packet socket");
-	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = if_nametoindex(ifname);
 	if (!sll.sll_ifindex || bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
 		die("wirefuzz: capture interface");
 	while (mono_ms() < end && c->ncaps < MAX_CAPS) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct sockaddr_ll from;
+		socklen_t flen = sizeof(from);
 		ssize_t n;
 		size_t ihl;
 
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 28 || (buf[0] >> 4) != 4 || buf[9] != IPPROTO_UDP)
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+			     &flen);
+		if (n < 28 || from.sll_protocol != htons(ETH_P_IP) ||
+		    (buf[0] >> 4) != 4 || buf[9] != IPPROTO_UDP)
 			continue;
 		ihl = (buf[0] & 15) * 4;
 		if ((size_t)n < ihl + 8 + DATA_HDR_LEN ||
@@ -465,7 +479,7 @@ static void capture(struct ctx *c, const char *ifname,
 		c->ncaps++;
 	}
 	close(fd);
-	printf("captured %d genuine packets on %s\n", c->ncaps, ifname);
+	printf("captured genuine %d packets on %s\n", c->ncaps, ifname);
 }
 
 /* ------------------------------------------------------------------ main */
@@ -473,7 +487,7 @@ static void capture(struct ctx *c, const char *ifname,
 int main(int argc, char **argv)
 {
 	const char *to_s = NULL, *from_s = NULL, *cap_if = NULL, *key = NULL,
-		   *go = NULL, *inner = NULL;
+		   *go = NULL, *inner = NULL, *done = NULL;
 	static uint8_t pkt[PKT_MAX];
 	static struct ctx c;
 	unsigned long count = 20000, garbage = 0, i, sent = 0, data = 0;
@@ -518,6 +532,8 @@ int main(int argc, char **argv)
 			dir = atoi(v);
 		else if (!strcmp(o, "--go"))
 			go = v;
+		else if (!strcmp(o, "--done"))
+			done = v;
 		else if (!strcmp(o, "--inner"))
 			inner = v;
 		else if (!strcmp(o, "--class")) {
@@ -601,7 +617,7 @@ int main(int argc, char **argv)
 			send_frame(&c, pkt, len);
 			if (twice)
 				send_frame(&c, pkt, len);
-			if (!(i & 63))
+			if (!(i & 7))
 				drain(&c);
 		} else {
 			send_udp(&c, pkt, len);
@@ -627,24 +643,38 @@ int main(int argc, char **argv)
 	}
 
 	if (c.tcp) {
-		long long end = mono_ms() + 5000;
+		long long end, quiet = mono_ms() + 1000;
 		unsigned long before;
 
-		/* the genuine packets sent during the run: answered? */
-		usleep(300000);
-		drain(&c);
+		/* the genuine packets sent during the run: answered? The device
+		 * may still be working through what we sent: wait until it has
+		 * been quiet for a second (at most 30 s).
+		 */
+		end = mono_ms() + 30000;
+		while (mono_ms() < quiet && mono_ms() < end) {
+			struct pollfd pfd = { .fd = c.fd, .events = POLLIN };
+
+			before = c.replies;
+			poll(&pfd, 1, 100);
+			drain(&c);
+			if (c.replies != before)
+				quiet = mono_ms() + 1000;
+		}
 		printf("echo-replies %lu\n", c.replies);
 		before = c.replies;
 		len = genuine(&c, pkt);
+		c.want_seq = c.pktid & 0xffff;
+		c.want_seen = false;
 		send_frame(&c, pkt, len);
-		while (c.replies == before && mono_ms() < end) {
+		end = mono_ms() + 5000;
+		while (!c.want_seen && mono_ms() < end) {
 			struct pollfd pfd = { .fd = c.fd, .events = POLLIN };
 
 			poll(&pfd, 1, 100);
 			drain(&c);
 		}
-		printf("tunnel %s replies %lu\n",
-		       c.replies > before ? "ok" : "BROKEN", c.replies - before);
+		printf("tunnel %s replies %lu\n", c.want_seen ? "ok" : "BROKEN",
+		       c.replies - before);
 		if (garbage) {
 			unsigned long g = garbage;
 
@@ -664,7 +694,15 @@ int main(int argc, char **argv)
 		printf("total sent %lu data %lu control %lu replies %lu\n", sent,
 		       data, c.control, c.replies);
 		fflush(stdout);
-		return c.replies > before ? 0 : 1;
+		for (i = 0; done && i < 600; i++) {
+			struct stat st;
+
+			if (!stat(done, &st))
+				break;
+			drain(&c);
+			usleep(100000);
+		}
+		return c.want_seen ? 0 : 1;
 	}
 	printf("total sent %lu data %lu control %lu\n", sent, data, c.control);
 	return 0;

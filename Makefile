@@ -9,6 +9,10 @@
 #                 userspace, WireGuard; table, build/bench/results.json and
 #                 build/bench/bench.png. Knobs: BENCH_CONTENDERS, BENCH_TESTS,
 #                 BENCH_TIME, BENCH_REPS (README "Benchmark"). Not part of check.
+# make fuzz-unit  libFuzzer on the pure-logic code (replay window, header
+#                 codec, key files): FUZZ_SECONDS (default 60) per harness
+# make fuzz       the fuzzing scenarios (80-89: netlink and wire fuzzers at
+#                 live devices) with big counts: FUZZ_COUNT (default 200000)
 # make check-reference
 #                 the OpenVPN scenarios (60-67) with Debian's reference module
 #                 (openvpn-dco-dkms, downloaded and built, never installed)
@@ -71,7 +75,8 @@ DKMS_KVERS ?= $(KVER)
 
 .PHONY: all module moddir cli tools deps deps-if-missing unit check guest demo demo-run clean sparse \
 	checkpatch reference check-reference check-6.12 install uninstall install-check \
-	dkms-source dkms-add dkms-remove dkms-check bench bench-run check-debug soak soak-debug deps-debug
+	dkms-source dkms-add dkms-remove dkms-check bench bench-run check-debug soak soak-debug deps-debug \
+	fuzz fuzz-unit
 
 all: module cli tools
 
@@ -116,6 +121,17 @@ check: deps-if-missing
 	$(MAKE) -C $(TOP) all $(USER_KVARS)
 	$(MAKE) -C $(TOP) unit
 	$(MAKE) -C $(TOP) guest $(USER_KVARS)
+
+FUZZ_SECONDS ?= 60
+FUZZ_COUNT ?= 200000
+fuzz-unit:
+	$(MAKE) -C $(TOP)/tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# The default suite runs scenarios 80-89 with moderate counts; this runs them
+# alone with FUZZ_COUNT messages/packets each (timeouts scaled to match).
+fuzz: all
+	OVPN_FUZZ_COUNT=$(FUZZ_COUNT) OVPN_TIMEOUT_FACTOR=$$(( $(FUZZ_COUNT) / 20000 + 1 )) \
+		KVER=$(KVER) $(TOP)/tests/guest/run.sh '8[0-9]-*'
 
 # Not part of `check`: it downloads a package and doubles the OpenVPN scenario time.
 reference:
@@ -234,4 +250,5 @@ clean:
 	$(MAKE) -C $(TOP)/cli clean
 	$(MAKE) -C $(TOP)/tests/tools clean
 	$(MAKE) -C $(TOP)/tests/unit clean
+	$(MAKE) -C $(TOP)/tests/fuzz clean
 endif

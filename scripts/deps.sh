@@ -45,6 +45,8 @@ esac
 
 # Build: module + CLI (+ sparse for `make sparse`).
 PKGS=(build-essential gcc make pkg-config libnl-3-dev libnl-genl-3-dev libmbedtls-dev sparse python3)
+# make fuzz-unit: libFuzzer harnesses (clang 14 brings libFuzzer and the sanitizers)
+PKGS+=(clang)
 # Kernel to build against and to boot in the guest (KVER-specific ones added below).
 PKGS+=(linux-image-amd64 linux-headers-amd64)
 # Guest harness on the host: QEMU, initramfs tools, depmod/modinfo.

@@ -202,6 +202,9 @@ export OVPN_MODE=$MODE
 # Which ovpn_dco_v2 is loaded: ours, or reference (Debian's openvpn-dco-dkms;
 # scenarios relax only assertions on documented reference defects).
 export OVPN_MODULE=${OVPN_MODULE:-ours}
+# counts and seed of the fuzzing scenarios (run.sh passes them from the host)
+[ -n "${FUZZ_COUNT:-}" ] && export OVPN_FUZZ_COUNT=$FUZZ_COUNT
+[ -n "${FUZZ_SEED:-}" ] && export OVPN_FUZZ_SEED=$FUZZ_SEED
 
 # SCENARIOS: "relpath:timeout" words, relative to /opt/ovpn/tests/scenarios.
 for entry in $SCENARIOS; do

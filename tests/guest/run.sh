@@ -47,6 +47,10 @@
 #   --no-slub-debug boot without slub_debug=FZPU (the default with --demo:
 #                   it measures; --slub-debug turns it back on)
 #   --append ARGS   extra kernel command line arguments
+#
+# Environment: OVPN_FUZZ_COUNT (and OVPN_FUZZ_SEED) reach the scenarios as
+# the same variables (the fuzzing scenarios 80-89 take their counts from
+# them; `make fuzz`); OVPN_TIMEOUT_FACTOR multiplies every scenario's timeout.
 #   -v, --verbose   print every scenario's output, not only the failing ones
 #
 # Globs match scenario names without .sh, e.g. '02*' or '*iperf*'.
@@ -64,7 +68,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 PFX=@@OVPNT@@
 export PATH=$PATH:/usr/sbin:/sbin
 
-DEMO=0 BENCH=0 SOAK=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0 SLUB= APPEND= KERNEL= MODDIR= TFACTOR=1
+DEMO=0 BENCH=0 SOAK=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0 SLUB= APPEND= KERNEL= MODDIR= TFACTOR=${OVPN_TIMEOUT_FACTOR:-1}
 MODULE=${OVPN_MODULE:-ours}
 KO_PATH=${OVPN_KO_PATH:-}
 DEFAULT_TMO=120 MEM=1024 SMP=2 SETTLE=${OVPN_SETTLE:-1.5}
@@ -501,6 +505,8 @@ RUN_MODE=suite
 	for v in SOAK_SECONDS SOAK_WARMUP SOAK_SLAB_TOL_KB; do
 		[ -z "${!v:-}" ] || echo "export $v=${!v}"
 	done
+	echo "FUZZ_COUNT='${OVPN_FUZZ_COUNT:-}'"
+	echo "FUZZ_SEED='${OVPN_FUZZ_SEED:-}'"
 } >"$ROOT$P/config"
 
 INITRD=$RUN/initramfs.cpio.gz

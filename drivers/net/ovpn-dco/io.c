@@ -74,7 +74,7 @@ static void ovpn_mss_clamp(struct sk_buff *skb, u16 mss)
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
 		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
-		    ip_is_fragment(ip_hdr(skb)))
+		    ip_hdr(skb)->ihl < 5 || ip_is_fragment(ip_hdr(skb)))
 			return;
 		thoff = skb_network_offset(skb) + ip_hdr(skb)->ihl * 4;
 		break;

@@ -664,21 +664,30 @@ static int ovpn_rx_poll(struct napi_struct *napi, int budget)
  * @skb: the packet, data at our header (at least OVPN_DATA_HDR_LEN bytes
  *	linear); consumed
  *
- * Called with BHs disabled. The packet is parked in its peer's receive
+ * Called with BHs disabled. A UDP packet is parked in its peer's receive
  * queue and decrypted by that queue's NAPI poll: packets arriving on
- * several CPUs at once (as the backlogs of a veth, or a TCP stream and its
- * retransmissions, deliver them) then reach the stack in the order they
- * arrived, instead of interleaving out of order, which TCP would take for
- * loss.
+ * several CPUs at once (as the backlogs of a veth deliver them) then reach
+ * the stack in the order they arrived, instead of interleaving out of order,
+ * which TCP would take for loss. A TCP peer's packet is decrypted at once.
  */
 void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
 {
 	struct ovpn_struct *ovpn = peer->ovpn;
-	struct ovpn_rx_queue *q = &ovpn->rxq[peer->id % ovpn->n_rxq];
+	struct ovpn_rx_queue *q;
 	bool queued = false;
 
 	ovpn_skb_cb(skb)->peer = peer;
 
+	/* A TCP stream is parsed in order, by one context at a time: nothing
+	 * to reorder. Decrypting right here also keeps TCP's backpressure: a
+	 * queue would take frames faster than they decrypt, then drop them.
+	 */
+	if (ovpn_peer_is_tcp(peer)) {
+		ovpn_rx_one(skb, NULL);
+		return;
+	}
+
+	q = &ovpn->rxq[peer->id % ovpn->n_rxq];
 	spin_lock(&q->skbs.lock);
 	if (likely(!q->dead && skb_queue_len(&q->skbs) < OVPN_RXQ_LEN)) {
 		__skb_queue_tail(&q->skbs, skb);

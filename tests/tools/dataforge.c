@@ -36,6 +36,7 @@
 
 #include "keyfile.h"
 #include "util.h"
+#include "toolutil.h"
 
 #define HDR_LEN		8	/* opcode/key id, peer id, packet id */
 #define TAG_LEN		16
@@ -49,26 +50,6 @@ static const uint8_t keepalive_magic[16] = {
 	0x2a, 0x18, 0x7b, 0xf3, 0x64, 0x1e, 0xb4, 0xcb,
 	0x07, 0xed, 0x2d, 0x0a, 0x98, 0x1f, 0xc7, 0x48,
 };
-
-static uint16_t csum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
 
 /* an IPv4 ICMP echo request from @src to @dst */
 static void build_inner(uint8_t *p, struct in_addr src, struct in_addr dst,

@@ -59,6 +59,7 @@
 #include <linux/ovpn_dco.h>
 
 #include "nl.h"
+#include "toolutil.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_NODES	128
@@ -75,31 +76,9 @@
 
 /* ------------------------------------------------------------------ random */
 
-static uint64_t rng_state;
-
-static uint32_t rnd(void)
-{
-	/* xorshift64*: reproducible from --seed on every libc */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545F4914F6CDD1DULL) >> 32);
-}
-
-static uint32_t below(uint32_t n)
-{
-	return n ? rnd() % n : 0;
-}
-
 static bool chance(uint32_t percent)
 {
 	return below(100) < percent;
-}
-
-static void rnd_fill(uint8_t *p, size_t len)
-{
-	while (len--)
-		*p++ = rnd();
 }
 
 /* ---------------------------------------------------------- attribute tree */

@@ -68,6 +68,7 @@
 #include <mbedtls/gcm.h>
 
 #include "keyfile.h"
+#include "toolutil.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define OP_DATA_V2	9
@@ -87,27 +88,6 @@ static const char *const cls_names[C_NUM] = {
 	"random", "truncated", "oversized", "opcode", "peer", "keyid",
 	"badtag", "replay",
 };
-
-static uint64_t rng_state;
-
-static uint32_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545F4914F6CDD1DULL) >> 32);
-}
-
-static uint32_t below(uint32_t n)
-{
-	return n ? rnd() % n : 0;
-}
-
-static void rnd_fill(uint8_t *p, size_t len)
-{
-	while (len--)
-		*p++ = rnd();
-}
 
 static long long mono_ms(void)
 {
@@ -180,26 +160,6 @@ static void parse_addr(const char *s, struct sockaddr_in *sin)
 }
 
 /* ------------------------------------------------------------ genuine data */
-
-static uint16_t csum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
 
 /* a genuine P_DATA_V2 packet carrying an ICMP echo request; returns its length */
 static size_t genuine(struct ctx *c, uint8_t *pkt)

@@ -912,12 +912,49 @@ out:
 	return ret;
 }
 
+/* A multicast notification is [ifindex][nest @attr { ... }]: start one for
+ * @cmd; the caller fills the nest and hands it to ovpn_nl_notify_send().
+ * NULL when memory is short.
+ */
+static struct sk_buff *ovpn_nl_notify_start(struct net_device *dev, u8 cmd,
+					    int attr, void **hdr,
+					    struct nlattr **nest)
+{
+	struct sk_buff *msg;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return NULL;
+
+	*hdr = genlmsg_put(msg, 0, 0, &ovpn_nl_family, 0, cmd);
+	if (!*hdr || nla_put_u32(msg, OVPN_ATTR_IFINDEX, dev->ifindex))
+		goto err_free;
+	*nest = nla_nest_start(msg, attr);
+	if (!*nest)
+		goto err_free;
+	return msg;
+
+err_free:
+	nlmsg_free(msg);
+	return NULL;
+}
+
+static void ovpn_nl_notify_send(struct net_device *dev, struct sk_buff *msg,
+				void *hdr, struct nlattr *nest)
+{
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
+				OVPN_MCGRP_PEERS, GFP_ATOMIC);
+}
+
 /**
  * ovpn_nl_notify_del_peer - tell userspace a peer is gone
  * @peer: the removed peer
  * @reason: why
  *
- * Any context.
+ * Any context. A lost notification leaves userspace believing in a peer
+ * that no longer exists, so it is logged.
  */
 void ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
 			     enum ovpn_del_peer_reason reason)
@@ -927,31 +964,18 @@ void ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	msg = ovpn_nl_notify_start(dev, OVPN_CMD_DEL_PEER, OVPN_ATTR_DEL_PEER,
+				   &hdr, &nest);
 	if (!msg)
 		goto err;
-
-	hdr = genlmsg_put(msg, 0, 0, &ovpn_nl_family, 0, OVPN_CMD_DEL_PEER);
-	if (!hdr)
-		goto err_free;
-
-	if (nla_put_u32(msg, OVPN_ATTR_IFINDEX, dev->ifindex))
-		goto err_free;
-
-	nest = nla_nest_start(msg, OVPN_ATTR_DEL_PEER);
-	if (!nest ||
-	    nla_put_u8(msg, OVPN_DEL_PEER_ATTR_REASON, reason) ||
-	    nla_put_u32(msg, OVPN_DEL_PEER_ATTR_PEER_ID, peer->id))
-		goto err_free;
-	nla_nest_end(msg, nest);
-	genlmsg_end(msg, hdr);
-
-	genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
-				OVPN_MCGRP_PEERS, GFP_ATOMIC);
+	if (nla_put_u8(msg, OVPN_DEL_PEER_ATTR_REASON, reason) ||
+	    nla_put_u32(msg, OVPN_DEL_PEER_ATTR_PEER_ID, peer->id)) {
+		nlmsg_free(msg);
+		goto err;
+	}
+	ovpn_nl_notify_send(dev, msg, hdr, nest);
 	return;
 
-err_free:
-	nlmsg_free(msg);
 err:
 	netdev_warn(dev, "cannot notify the removal of peer %u\n", peer->id);
 }
@@ -970,28 +994,16 @@ void ovpn_nl_notify_swap_keys_needed(struct ovpn_peer *peer, u8 key_id)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	msg = ovpn_nl_notify_start(dev, OVPN_CMD_SWAP_KEYS_NEEDED,
+				   OVPN_ATTR_SWAP_KEYS_NEEDED, &hdr, &nest);
 	if (!msg)
 		return;
-
-	hdr = genlmsg_put(msg, 0, 0, &ovpn_nl_family, 0,
-			  OVPN_CMD_SWAP_KEYS_NEEDED);
-	if (!hdr || nla_put_u32(msg, OVPN_ATTR_IFINDEX, dev->ifindex))
-		goto err_free;
-	nest = nla_nest_start(msg, OVPN_ATTR_SWAP_KEYS_NEEDED);
-	if (!nest ||
-	    nla_put_u32(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_PEER_ID, peer->id) ||
-	    nla_put_u8(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_KEY_ID, key_id))
-		goto err_free;
-	nla_nest_end(msg, nest);
-	genlmsg_end(msg, hdr);
-
-	genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
-				OVPN_MCGRP_PEERS, GFP_ATOMIC);
-	return;
-
-err_free:
-	nlmsg_free(msg);
+	if (nla_put_u32(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_PEER_ID, peer->id) ||
+	    nla_put_u8(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_KEY_ID, key_id)) {
+		nlmsg_free(msg);
+		return;
+	}
+	ovpn_nl_notify_send(dev, msg, hdr, nest);
 }
 
 /**
@@ -1007,35 +1019,21 @@ void ovpn_nl_notify_float_peer(struct ovpn_peer *peer,
 	struct net_device *dev = peer->ovpn->dev;
 	struct nlattr *nest;
 	struct sk_buff *msg;
-	int len;
 	void *hdr;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!msg)
-		return;
-
-	hdr = genlmsg_put(msg, 0, 0, &ovpn_nl_family, 0, OVPN_CMD_FLOAT_PEER);
-	if (!hdr)
-		goto err_free;
+	int len;
 
 	len = sa->in4.sin_family == AF_INET ? sizeof(sa->in4) :
 					      sizeof(sa->in6);
-	if (nla_put_u32(msg, OVPN_ATTR_IFINDEX, dev->ifindex))
-		goto err_free;
-	nest = nla_nest_start(msg, OVPN_ATTR_FLOAT_PEER);
-	if (!nest ||
-	    nla_put_u32(msg, OVPN_FLOAT_PEER_ATTR_PEER_ID, peer->id) ||
-	    nla_put(msg, OVPN_FLOAT_PEER_ATTR_SOCKADDR_REMOTE, len, sa))
-		goto err_free;
-	nla_nest_end(msg, nest);
-	genlmsg_end(msg, hdr);
-
-	genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
-				OVPN_MCGRP_PEERS, GFP_ATOMIC);
-	return;
-
-err_free:
-	nlmsg_free(msg);
+	msg = ovpn_nl_notify_start(dev, OVPN_CMD_FLOAT_PEER,
+				   OVPN_ATTR_FLOAT_PEER, &hdr, &nest);
+	if (!msg)
+		return;
+	if (nla_put_u32(msg, OVPN_FLOAT_PEER_ATTR_PEER_ID, peer->id) ||
+	    nla_put(msg, OVPN_FLOAT_PEER_ATTR_SOCKADDR_REMOTE, len, sa)) {
+		nlmsg_free(msg);
+		return;
+	}
+	ovpn_nl_notify_send(dev, msg, hdr, nest);
 }
 
 #define OVPN_NL_OP(_cmd, _doit) {					\

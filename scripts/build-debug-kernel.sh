@@ -56,7 +56,8 @@ make -s x86_64_defconfig >&2
 make -s kvm_guest.config >&2
 scripts/kconfig/merge_config.sh -m .config "$FRAG" >&2
 make -s olddefconfig >&2
-for opt in KASAN PROVE_LOCKING PROVE_RCU DEBUG_KMEMLEAK NET_DEV_REFCNT_TRACKER DEBUG_OBJECTS MODULES; do
+for opt in KASAN PROVE_LOCKING PROVE_RCU DEBUG_KMEMLEAK NET_DEV_REFCNT_TRACKER DEBUG_OBJECTS \
+	   DEBUG_OBJECTS_FREE MODULES STREAM_PARSER NET_SCH_INGRESS NET_CLS_U32 NET_ACT_GACT INET_UDP_DIAG; do
 	grep -q "^CONFIG_$opt=y" .config || { log "CONFIG_$opt did not survive olddefconfig"; exit 1; }
 done
 make -j"$JOBS" bzImage modules >"$CACHE/build.log" 2>&1 ||

@@ -16,7 +16,7 @@ require_cli
 MP_NO_IPV6=1
 mp_underlay 1 2 3
 mp_keys 1 2 3
-mp_mcast mc "$MP_S"
+mcast_start mc "$MP_S"
 mp_server 1 2 3
 for i in 1 2 3; do
 	mp_client "$i"

@@ -20,7 +20,7 @@ setup_two_hosts
 # the new address is added second: it must survive the old one's removal
 ns "$A" /usr/sbin/sysctl -qw "net.ipv4.conf.$A_DEV.promote_secondaries=1" ||
 	fail "promote_secondaries on $A_DEV"
-mp_mcast mc-b "$B"
+mcast_start mc-b "$B"
 
 oneshot_start tun-a "$A" udp i4 0.0.0.0 "$PORT" "$B_IP" "$PORT" \
 	"$A_VPN" "$VPN_MASK" "$B_VPN" "$KEYS/sample.key" 0 --quiet

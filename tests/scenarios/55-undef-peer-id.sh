@@ -25,7 +25,7 @@ FORGE=$TOOLS/dataforge
 MP_NO_IPV6=1
 mp_underlay 1 2
 mp_keys 1 2
-mp_mcast mc "$MP_S"
+mcast_start mc "$MP_S"
 mp_server 1 2
 ifidx=$(mp_ifindex "$MP_S" "$MP_DEV")
 

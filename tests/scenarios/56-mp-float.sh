@@ -19,7 +19,7 @@ mp_underlay 1 2 3
 mp_keys 1 2 3
 ns c1 /usr/sbin/sysctl -qw net.ipv4.conf.vc.promote_secondaries=1 ||
 	fail "promote_secondaries on c1's vc"
-mp_mcast mc "$MP_S"
+mcast_start mc "$MP_S"
 mp_server 1 2 3
 for i in 1 2 3; do
 	mp_client "$i" --quiet

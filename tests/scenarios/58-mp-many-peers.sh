@@ -15,7 +15,7 @@ require_cli
 N=300
 MP_NO_IPV6=1
 mp_underlay 1
-mp_mcast mc "$MP_S"
+mcast_start mc "$MP_S"
 out=$(cli "$MP_S" new_iface "$MP_DEV" mp 2>&1) || fail "new_iface: $out"
 ifidx=$(mp_ifindex "$MP_S" "$MP_DEV")
 f=$LOGDIR/peers-many

@@ -11,7 +11,7 @@
 
 MP_NO_IPV6=1
 mp_setup 1 2 3
-mp_mcast mc "$MP_S"
+mcast_start mc "$MP_S"
 ifidx=$(mp_ifindex "$MP_S" "$MP_DEV")
 
 bg ips1 "$MP_S" /usr/bin/iperf3 -s -p 5201 -i 0

@@ -16,23 +16,6 @@
 B_NEW=192.168.100.12
 CIPHER=AES-256-GCM
 
-# float_mcast NAME NS: `ovpn-cli listen_mcast` in NS, returns once it joined
-# the multicast group (or after 1 s if /proc/net/netlink cannot tell).
-_nl_subscribed() {
-	ns "$1" awk -v pid="$2" '$2 == 16 && $4 != "00000000" && ($3 % 4194304) == pid { f = 1 } END { exit !f }' \
-		/proc/net/netlink
-}
-float_mcast() {
-	local name=$1 n=$2 pid
-	bg "$name" "$n" "$OVPN_CLI" listen_mcast
-	pid=$(bg_pid "$name")
-	if ! wait_for "_nl_subscribed $n $pid" 5; then
-		bg_alive "$name" || fail "listen_mcast ($name) exited: $(cat "$(bg_log "$name")")"
-		log "note: cannot see listen_mcast's membership in /proc/net/netlink; waiting 1 s"
-		sleep 1
-	fi
-}
-
 # session_counts NAME: "<Initialization Sequence Completed> <Peer Connection Initiated> <TLS handshakes>"
 session_counts() {
 	echo "$(ovpn_count "$1" 'Initialization Sequence Completed') $(ovpn_count "$1" 'Peer Connection Initiated') $(ovpn_count "$1" 'Control Channel: TLS')"
@@ -46,7 +29,7 @@ setup_two_hosts
 # the new address is added second: it must survive the old one's removal
 ns "$B" /usr/sbin/sysctl -qw "net.ipv4.conf.$B_DEV.promote_secondaries=1" ||
 	fail "promote_secondaries on $B_DEV"
-float_mcast mc-a "$A"
+mcast_start mc-a "$A"
 
 p2p_server srv udp "$CIPHER"
 p2p_client cli udp "$CIPHER"

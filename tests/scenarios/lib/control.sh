@@ -10,33 +10,6 @@
 # It lives in a subdirectory because every tests/scenarios/*.sh runs as a
 # scenario.
 
-# ifindex_of NS DEV: the device's ifindex ("" if it does not exist).
-ifindex_of() {
-	ns "$1" cat "/sys/class/net/$2/ifindex" 2>/dev/null
-}
-
-# _nl_subscribed NS PID: PID owns a generic netlink socket (protocol 16) that
-# joined a multicast group (/proc/net/netlink shows groups 0..31; libnl's
-# first socket of a process has portid = pid).
-_nl_subscribed() {
-	ns "$1" awk -v pid="$2" '$2 == 16 && $4 != "00000000" && ($3 % 4194304) == pid { f = 1 } END { exit !f }' \
-		/proc/net/netlink
-}
-
-# mcast_start NAME NS: `ovpn-cli listen_mcast` in NS in the background (log:
-# bg_log NAME); returns once it has joined the "peers" group.
-mcast_start() {
-	local name=$1 n=$2 pid
-	bg "$name" "$n" "$OVPN_CLI" listen_mcast
-	pid=$(bg_pid "$name")
-	if ! wait_for "_nl_subscribed $n $pid" 5; then
-		bg_alive "$name" || fail "listen_mcast ($name) exited: $(cat "$(bg_log "$name")")"
-		# The group id may be above 31 (not shown): give it a moment.
-		log "note: cannot see listen_mcast's membership in /proc/net/netlink; waiting 1 s"
-		sleep 1
-	fi
-}
-
 # cli_refused NS ERRNO ARGS...: `ovpn-cli ARGS` in NS must fail with exit
 # status 1 and print "(errno ERRNO): <message>" with a real extack message.
 # Sets CLI_MSG to that message and CLI_OUT to the whole output.

@@ -188,27 +188,6 @@ mp_dump_ids() {
 	get_peer "$1" "$2" | awk '$1 == "peer_id" { print $2 }' | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
-# _mp_nl_subscribed NS PID: PID owns a generic netlink socket (protocol 16)
-# that joined a multicast group (/proc/net/netlink shows groups 0..31;
-# libnl's first socket of a process has portid = pid).
-_mp_nl_subscribed() {
-	ns "$1" awk -v pid="$2" '$2 == 16 && $4 != "00000000" && ($3 % 4194304) == pid { f = 1 } END { exit !f }' \
-		/proc/net/netlink
-}
-
-# mp_mcast NAME NS: `ovpn-cli listen_mcast` in NS in the background;
-# returns once it has joined the "peers" group.
-mp_mcast() {
-	local name=$1 n=$2 pid
-	bg "$name" "$n" "$OVPN_CLI" listen_mcast
-	pid=$(bg_pid "$name")
-	if ! wait_for "_mp_nl_subscribed $n $pid" 5; then
-		bg_alive "$name" || fail "listen_mcast ($name) exited: $(cat "$(bg_log "$name")")"
-		log "note: cannot see listen_mcast's membership in /proc/net/netlink; waiting 1 s"
-		sleep 1
-	fi
-}
-
 # mp_ping_ok NS DST [ping options]: 3 echo replies within 8 s.
 mp_ping_ok() {
 	local n=$1 dst=$2 out

@@ -29,19 +29,6 @@ tcp_pair() {
 	wait_log tun-a '^ready ' 30
 }
 
-# ifindex NS DEV
-ifindex_of() {
-	ns "$1" cat "/sys/class/net/$2/ifindex" 2>/dev/null
-}
-
-# mcast_start NAME NS: listen_mcast in NS in the background (give it a moment
-# to subscribe).
-mcast_start() {
-	bg "$1" "$2" "$OVPN_CLI" listen_mcast
-	sleep 0.5
-	bg_alive "$1" || fail "listen_mcast in $2 exited at once: $(cat "$(bg_log "$1")")"
-}
-
 # dmesg_mark: remember how long dmesg is; dmesg_check_since fails on kernel
 # reports that appeared after the mark.
 _DMESG_MARK=0

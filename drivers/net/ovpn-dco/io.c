@@ -215,6 +215,8 @@ static int ovpn_crypto_sg_build(struct sk_buff *skb, struct scatterlist *sg,
 
 /* ---- TX ---- */
 
+static void ovpn_txq_done(struct sk_buff *skb, int ret);
+
 static void ovpn_encrypt_post(struct sk_buff *skb, int ret)
 {
 	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
@@ -250,32 +252,26 @@ out:
 /* async completion: process context, from the crypto driver's worker */
 static void ovpn_encrypt_async_post(void *data, int ret)
 {
+	struct sk_buff *skb = data;
+
 	local_bh_disable();
-	ovpn_encrypt_post(data, ret);
+	if (ovpn_skb_cb(skb)->peer->tx_workers)
+		ovpn_txq_done(skb, ret);
+	else
+		ovpn_encrypt_post(skb, ret);
 	local_bh_enable();
 }
 
 OVPN_CRYPTO_DONE(ovpn_encrypt_done, ovpn_encrypt_async_post)
 
-static int ovpn_aead_encrypt(struct ovpn_peer *peer,
-			     struct ovpn_crypto_key_slot *ks,
-			     struct sk_buff *skb)
+/* the next TX packet id of @ks for @peer; asks userspace to rekey when the
+ * key is running out
+ */
+static int ovpn_tx_pktid(struct ovpn_peer *peer,
+			 struct ovpn_crypto_key_slot *ks, u32 *pktid)
 {
-	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
-	unsigned int payload_len = skb->len;
-	struct aead_request *req;
-	struct sk_buff *trailer;
-	struct scatterlist *sg;
-	int nfrags, ret;
-	u32 pktid;
-	u8 *iv;
+	int ret = ovpn_pktid_xmit_next(ks, pktid);
 
-	cb->peer = peer;
-	cb->ks = ks;
-	cb->crypto_tmp = NULL;
-	cb->payload_len = payload_len;
-
-	ret = ovpn_pktid_xmit_next(ks, &pktid);
 	if (unlikely(ret < 0)) {
 		net_warn_ratelimited("%s: peer %u: packet id space exhausted, rekey needed\n",
 				     netdev_name(peer->ovpn->dev), peer->id);
@@ -287,6 +283,24 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 			    peer->id, ks->key_id);
 		ovpn_nl_notify_swap_keys_needed(peer, ks->key_id);
 	}
+	return 0;
+}
+
+/* encrypt @skb in place with packet id @pktid; @skb's cb holds its peer
+ * and key slot
+ */
+static int ovpn_aead_encrypt(struct sk_buff *skb, u32 pktid)
+{
+	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
+	struct ovpn_crypto_key_slot *ks = cb->ks;
+	unsigned int payload_len = skb->len;
+	struct aead_request *req;
+	struct sk_buff *trailer;
+	struct scatterlist *sg;
+	int nfrags, ret;
+	u8 *iv;
+
+	cb->payload_len = payload_len;
 
 	/* pages shared with others (e.g. the page cache) must not be
 	 * encrypted in place
@@ -306,7 +320,7 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 		return -ENOMEM;
 
 	__skb_push(skb, OVPN_DATA_HDR_LEN);
-	ovpn_data_hdr_encode(skb->data, ks->key_id, peer->id, pktid);
+	ovpn_data_hdr_encode(skb->data, ks->key_id, cb->peer->id, pktid);
 
 	ret = ovpn_crypto_sg_build(skb, sg, nfrags + 2, payload_len);
 	if (unlikely(ret))
@@ -321,10 +335,167 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 	return crypto_aead_encrypt(req);
 }
 
+/* TX of the peers created with tx_mode=2: packets are queued per peer in
+ * submission order, each takes its packet id there, and the device's
+ * per-CPU works encrypt them, spread round-robin over the online CPUs. A
+ * packet whose encryption completes sends, in order, every completed packet
+ * at the head of its peer's queue; one context at a time sends, so the
+ * order on the wire is the order of the packet ids.
+ */
+
+/* the CPU after @cpu among the online ones, wrapping */
+static unsigned int ovpn_next_cpu(unsigned int cpu)
+{
+	cpu = cpumask_next(cpu, cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	return cpu;
+}
+
+/**
+ * ovpn_txq_done - a queued packet is encrypted (or failed): send what is
+ *	ready at the head of its peer's queue
+ * @skb: the packet
+ * @ret: the result of its encryption
+ *
+ * BHs disabled.
+ */
+static void ovpn_txq_done(struct sk_buff *skb, int ret)
+{
+	struct ovpn_peer *peer = ovpn_skb_cb(skb)->peer;
+	struct ovpn_peer_txq *q = &peer->txq;
+	struct sk_buff_head ready;
+	struct sk_buff *head;
+
+	__skb_queue_head_init(&ready);
+
+	spin_lock(&q->skbs.lock);
+	ovpn_skb_cb(skb)->tx_ret = ret;
+	ovpn_skb_cb(skb)->tx_done = true;
+	if (q->sending) {
+		/* the sender takes it when it reaches the head */
+		spin_unlock(&q->skbs.lock);
+		return;
+	}
+	q->sending = true;
+	/* the packets sent below hold the only references we can count on */
+	kref_get(&peer->refcount);
+
+	for (;;) {
+		while ((head = skb_peek(&q->skbs)) &&
+		       ovpn_skb_cb(head)->tx_done) {
+			__skb_unlink(head, &q->skbs);
+			__skb_queue_tail(&ready, head);
+		}
+		if (skb_queue_empty(&ready))
+			break;
+		spin_unlock(&q->skbs.lock);
+
+		while ((head = __skb_dequeue(&ready)))
+			ovpn_encrypt_post(head, ovpn_skb_cb(head)->tx_ret);
+
+		spin_lock(&q->skbs.lock);
+	}
+
+	q->sending = false;
+	spin_unlock(&q->skbs.lock);
+	ovpn_peer_put(peer);
+}
+
+/* encrypt one queued packet on this CPU (BHs disabled) */
+static void ovpn_txq_encrypt(struct sk_buff *skb)
+{
+	int ret;
+
+	ret = ovpn_aead_encrypt(skb, ovpn_skb_cb(skb)->pktid);
+	if (likely(ret != -EINPROGRESS))
+		ovpn_txq_done(skb, ret);
+}
+
+static void ovpn_crypt_work(struct work_struct *work)
+{
+	struct ovpn_crypt_cpu *cc = container_of(work, struct ovpn_crypt_cpu,
+						 work);
+	struct llist_node *list, *pos, *next;
+	struct ovpn_skb_cb *cb;
+
+	/* oldest first */
+	list = llist_reverse_order(llist_del_all(&cc->list));
+	llist_for_each_safe(pos, next, list) {
+		cb = container_of(pos, struct ovpn_skb_cb, crypt_node);
+		local_bh_disable();
+		ovpn_txq_encrypt(container_of((void *)cb, struct sk_buff, cb));
+		local_bh_enable();
+		cond_resched();
+	}
+}
+
+/**
+ * ovpn_txq_submit - queue a packet for encryption by the workers
+ * @peer: its peer (&struct ovpn_peer.tx_workers set)
+ * @ks: the held primary key slot; the reference moves to the packet
+ * @skb: the packet; consumed, with one reference on @peer
+ *
+ * BHs disabled.
+ */
+static void ovpn_txq_submit(struct ovpn_peer *peer,
+			    struct ovpn_crypto_key_slot *ks,
+			    struct sk_buff *skb)
+{
+	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
+	struct ovpn_peer_txq *q = &peer->txq;
+	struct ovpn_crypt_cpu *cc;
+	unsigned int cpu;
+	int ret = 0;
+	u32 pktid;
+
+	cb->peer = peer;
+	cb->ks = ks;
+	cb->crypto_tmp = NULL;
+	cb->tx_done = false;
+
+	spin_lock(&q->skbs.lock);
+	if (unlikely(skb_queue_len(&q->skbs) >= OVPN_TXQ_LEN)) {
+		ret = -ENOBUFS;
+	} else {
+		/* the packet ids follow the queue's order */
+		ret = ovpn_pktid_xmit_next(ks, &pktid);
+		if (likely(ret >= 0)) {
+			cb->pktid = pktid;
+			__skb_queue_tail(&q->skbs, skb);
+			q->next_cpu = ovpn_next_cpu(q->next_cpu);
+			cpu = q->next_cpu;
+		}
+	}
+	spin_unlock(&q->skbs.lock);
+
+	if (unlikely(ret < 0)) {
+		if (ret == -ERANGE)
+			net_warn_ratelimited("%s: peer %u: packet id space exhausted, rekey needed\n",
+					     netdev_name(peer->ovpn->dev),
+					     peer->id);
+		ovpn_encrypt_post(skb, ret);
+		return;
+	}
+	if (unlikely(ret > 0)) {
+		netdev_info(peer->ovpn->dev,
+			    "peer %u: key %u is running out of packet ids, asking userspace to rekey\n",
+			    peer->id, ks->key_id);
+		ovpn_nl_notify_swap_keys_needed(peer, ks->key_id);
+	}
+
+	/* from here on the packet belongs to the worker */
+	cc = per_cpu_ptr(peer->ovpn->crypt, cpu);
+	if (llist_add(&cb->crypt_node, &cc->list))
+		queue_work_on(cpu, ovpn_crypt_wq, &cc->work);
+}
+
 /* encrypt and send one packet; consumes @skb and one reference on @peer */
 static void ovpn_send_one(struct ovpn_peer *peer, struct sk_buff *skb)
 {
+	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
 	struct ovpn_crypto_key_slot *ks;
+	u32 pktid;
 	int ret;
 
 	ks = ovpn_crypto_key_slot_primary(&peer->crypto);
@@ -337,7 +508,18 @@ static void ovpn_send_one(struct ovpn_peer *peer, struct sk_buff *skb)
 		return;
 	}
 
-	ret = ovpn_aead_encrypt(peer, ks, skb);
+	if (peer->tx_workers) {
+		ovpn_txq_submit(peer, ks, skb);
+		return;
+	}
+
+	cb->peer = peer;
+	cb->ks = ks;
+	cb->crypto_tmp = NULL;
+
+	ret = ovpn_tx_pktid(peer, ks, &pktid);
+	if (likely(!ret))
+		ret = ovpn_aead_encrypt(skb, pktid);
 	if (likely(ret != -EINPROGRESS))
 		ovpn_encrypt_post(skb, ret);
 }
@@ -774,4 +956,56 @@ void ovpn_rx_queues_free(struct ovpn_struct *ovpn)
 	kfree(ovpn->rxq);
 	ovpn->rxq = NULL;
 	ovpn->n_rxq = 0;
+}
+
+/**
+ * ovpn_crypt_init - set up the per-CPU TX encryption of a device (ndo_init)
+ * @ovpn: the device
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ovpn_crypt_init(struct ovpn_struct *ovpn)
+{
+	unsigned int cpu;
+
+	ovpn->crypt = alloc_percpu(struct ovpn_crypt_cpu);
+	if (!ovpn->crypt)
+		return -ENOMEM;
+
+	for_each_possible_cpu(cpu) {
+		struct ovpn_crypt_cpu *cc = per_cpu_ptr(ovpn->crypt, cpu);
+
+		init_llist_head(&cc->list);
+		INIT_WORK(&cc->work, ovpn_crypt_work);
+	}
+	return 0;
+}
+
+/**
+ * ovpn_crypt_flush - wait until the workers handled every queued packet
+ * @ovpn: the device
+ *
+ * Each packet holds its peer, and the peer the device: a queued packet is
+ * always handled (sent or dropped), so this only makes it happen now.
+ */
+void ovpn_crypt_flush(struct ovpn_struct *ovpn)
+{
+	unsigned int cpu;
+
+	if (!ovpn->crypt)
+		return;
+	for_each_possible_cpu(cpu)
+		flush_work(&per_cpu_ptr(ovpn->crypt, cpu)->work);
+}
+
+/**
+ * ovpn_crypt_free - free what ovpn_crypt_init() allocated
+ * @ovpn: the device; no packet can be queued any more (its peers are gone)
+ */
+void ovpn_crypt_free(struct ovpn_struct *ovpn)
+{
+	/* a work may still be returning from handling the last packet */
+	ovpn_crypt_flush(ovpn);
+	free_percpu(ovpn->crypt);
+	ovpn->crypt = NULL;
 }

@@ -78,6 +78,21 @@ static inline void ovpn_stats_add(struct ovpn_peer_stats_dir *d,
 }
 
 /**
+ * struct ovpn_peer_txq - a peer's packets being encrypted by the workers
+ * @skbs: the packets in the order they were submitted, each holding one
+ *	reference on the peer and one on its key slot; its lock protects
+ *	@sending, @next_cpu and the packets' &struct ovpn_skb_cb.tx_done
+ * @sending: a context is sending from the head of @skbs; a packet whose
+ *	encryption completes meanwhile is left to it
+ * @next_cpu: the CPU that encrypts the next packet
+ */
+struct ovpn_peer_txq {
+	struct sk_buff_head skbs;
+	bool sending;
+	unsigned int next_cpu;
+};
+
+/**
  * struct ovpn_peer_config - what NEW_PEER asks for
  * @id: peer id
  * @remote: transport address of the peer
@@ -127,6 +142,9 @@ struct ovpn_peer_config {
  * @hash_entry_addr6: in by_vpn_addr6 when @vpn_ipv6 is set (MP)
  * @hash_entry_transp_addr: in by_transp_addr (MP)
  * @tcp: stream state of a peer over TCP
+ * @tx_workers: TX is encrypted by the device's per-CPU workers and sent in
+ *	order from @txq (constant: tx_mode=2 when a UDP peer was created)
+ * @txq: packets in encryption when @tx_workers (own locking)
  *
  * The hash entries are written under the device's lock.
  */
@@ -157,6 +175,8 @@ struct ovpn_peer {
 	struct hlist_node hash_entry_addr6;
 	struct hlist_nulls_node hash_entry_transp_addr;
 	struct ovpn_peer_tcp tcp;
+	bool tx_workers;
+	struct ovpn_peer_txq txq;
 };
 
 static inline bool ovpn_peer_is_tcp(const struct ovpn_peer *peer)

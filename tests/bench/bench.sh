@@ -296,7 +296,7 @@ one() {
 		require_loaded ours
 		oneshot_pair --quiet --cipher "${cipher,,}"
 		TUN_A=$OVPN_DEV TUN_B=$OVPN_DEV TARGET=$A_VPN ;;
-	ours-ovpn-* | ours-pcrypt-* | ours-par-*)
+	ours-ovpn-* | ours-pcrypt-* | ours-par-* | ours-help-*)
 		require_module
 		require_loaded ours
 		# how the module encrypts on TX (its tx_mode parameter), read
@@ -305,6 +305,7 @@ one() {
 		case "$NAME" in
 		ours-pcrypt-*) txm=1 ;;
 		ours-par-*) txm=2 ;;
+		ours-help-*) txm=3 ;;
 		esac
 		echo "$txm" >/sys/module/ovpn_dco_v2/parameters/tx_mode ||
 			fail "cannot set tx_mode=$txm"

@@ -30,7 +30,7 @@ MODULE_PARM_DESC(test_first_pktid,
 unsigned int ovpn_tx_mode;
 module_param_named(tx_mode, ovpn_tx_mode, uint, 0644);
 MODULE_PARM_DESC(tx_mode,
-		 "experimental: TX encryption of UDP peers: 0 on the sending CPU (default), 1 pcrypt, 2 per-CPU workers with in-order sending");
+		 "experimental: TX encryption of UDP peers: 0 on the sending CPU (default), 1 pcrypt, 2 per-CPU workers with in-order sending, 3 the sending CPU with a helper on another, in-order sending");
 
 static void ovpn_ks_free_work(struct work_struct *work)
 {

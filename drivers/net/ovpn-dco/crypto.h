@@ -105,6 +105,7 @@ enum ovpn_tx_mode {
 	OVPN_TX_INLINE = 0,	/* encrypt on the sending CPU */
 	OVPN_TX_PCRYPT = 1,	/* encrypt through pcrypt(<aead>) */
 	OVPN_TX_WORKERS = 2,	/* per-CPU workers, in-order sending */
+	OVPN_TX_HELPER = 3,	/* the sending CPU and a helper, in order */
 };
 
 extern unsigned int ovpn_tx_mode;

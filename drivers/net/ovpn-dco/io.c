@@ -255,7 +255,7 @@ static void ovpn_encrypt_async_post(void *data, int ret)
 	struct sk_buff *skb = data;
 
 	local_bh_disable();
-	if (ovpn_skb_cb(skb)->peer->tx_workers)
+	if (ovpn_peer_tx_queued(ovpn_skb_cb(skb)->peer))
 		ovpn_txq_done(skb, ret);
 	else
 		ovpn_encrypt_post(skb, ret);
@@ -335,12 +335,14 @@ static int ovpn_aead_encrypt(struct sk_buff *skb, u32 pktid)
 	return crypto_aead_encrypt(req);
 }
 
-/* TX of the peers created with tx_mode=2: packets are queued per peer in
- * submission order, each takes its packet id there, and the device's
- * per-CPU works encrypt them, spread round-robin over the online CPUs. A
- * packet whose encryption completes sends, in order, every completed packet
- * at the head of its peer's queue; one context at a time sends, so the
- * order on the wire is the order of the packet ids.
+/* TX of the peers created with tx_mode=2 or 3: packets are queued per peer
+ * in submission order and each takes its packet id there. With 2, the
+ * device's per-CPU works encrypt them, spread round-robin over the online
+ * CPUs; with 3, the sending CPU encrypts them, and a helper work on another
+ * CPU takes what it has not started yet. A packet whose encryption
+ * completes sends, in order, every completed packet at the head of its
+ * peer's queue; one context at a time sends, so the order on the wire is
+ * the order of the packet ids.
  */
 
 /* the CPU after @cpu among the online ones, wrapping */
@@ -432,7 +434,7 @@ static void ovpn_crypt_work(struct work_struct *work)
 
 /**
  * ovpn_txq_submit - queue a packet for encryption by the workers
- * @peer: its peer (&struct ovpn_peer.tx_workers set)
+ * @peer: its peer (tx_mode 2 or 3)
  * @ks: the held primary key slot; the reference moves to the packet
  * @skb: the packet; consumed, with one reference on @peer
  *
@@ -463,8 +465,13 @@ static void ovpn_txq_submit(struct ovpn_peer *peer,
 		if (likely(ret >= 0)) {
 			cb->pktid = pktid;
 			__skb_queue_tail(&q->skbs, skb);
-			q->next_cpu = ovpn_next_cpu(q->next_cpu);
-			cpu = q->next_cpu;
+			if (peer->tx_mode == OVPN_TX_HELPER) {
+				if (!q->claim)
+					q->claim = skb;
+			} else {
+				q->next_cpu = ovpn_next_cpu(q->next_cpu);
+				cpu = q->next_cpu;
+			}
 		}
 	}
 	spin_unlock(&q->skbs.lock);
@@ -484,10 +491,93 @@ static void ovpn_txq_submit(struct ovpn_peer *peer,
 		ovpn_nl_notify_swap_keys_needed(peer, ks->key_id);
 	}
 
+	/* tx_mode=3: the caller encrypts it (ovpn_txq_run()) */
+	if (peer->tx_mode == OVPN_TX_HELPER)
+		return;
+
 	/* from here on the packet belongs to the worker */
 	cc = per_cpu_ptr(peer->ovpn->crypt, cpu);
 	if (llist_add(&cb->crypt_node, &cc->list))
 		queue_work_on(cpu, ovpn_crypt_wq, &cc->work);
+}
+
+/* tx_mode=3: take the first packet of @q nobody encrypts yet, or NULL */
+static struct sk_buff *ovpn_txq_claim(struct ovpn_peer_txq *q)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&q->skbs.lock);
+	skb = q->claim;
+	if (skb)
+		q->claim = skb_queue_is_last(&q->skbs, skb) ? NULL : skb->next;
+	spin_unlock_bh(&q->skbs.lock);
+	return skb;
+}
+
+/* tx_mode=3: encrypt (and send what is ready) until nothing is left to
+ * claim; the caller holds a reference on the peer
+ */
+static void ovpn_txq_encrypt_all(struct ovpn_peer_txq *q, bool resched)
+{
+	struct sk_buff *skb;
+
+	while ((skb = ovpn_txq_claim(q))) {
+		local_bh_disable();
+		ovpn_txq_encrypt(skb);
+		local_bh_enable();
+		if (resched)
+			cond_resched();
+	}
+}
+
+/**
+ * ovpn_txq_help_work - tx_mode=3: encrypt a peer's packets beside its
+ *	sender
+ * @work: &struct ovpn_peer_txq.help
+ */
+void ovpn_txq_help_work(struct work_struct *work)
+{
+	struct ovpn_peer *peer = container_of(work, struct ovpn_peer,
+					      txq.help);
+
+	ovpn_txq_encrypt_all(&peer->txq, true);
+	/* the reference of the queued work */
+	ovpn_peer_put(peer);
+}
+
+/**
+ * ovpn_txq_run - tx_mode=3: encrypt the queued packets on this CPU, with
+ *	a helper on another if there is more than one
+ * @peer: the peer; the caller holds a reference
+ *
+ * BHs disabled. The packets leave in order whoever encrypts them; the
+ * helper only takes what this CPU has not started, so a helper that is
+ * slow to run delays at most the packet it is encrypting.
+ */
+static void ovpn_txq_run(struct ovpn_peer *peer)
+{
+	struct ovpn_peer_txq *q = &peer->txq;
+	unsigned int cpu = smp_processor_id(), help = nr_cpu_ids;
+	struct sk_buff *skb;
+
+	spin_lock(&q->skbs.lock);
+	skb = q->claim;
+	/* more than one packet to encrypt: ask another CPU to help */
+	if (skb && !skb_queue_is_last(&q->skbs, skb)) {
+		help = ovpn_next_cpu(q->next_cpu);
+		if (help == cpu)
+			help = ovpn_next_cpu(help);
+		q->next_cpu = help;
+	}
+	spin_unlock(&q->skbs.lock);
+
+	if (help < nr_cpu_ids && help != cpu) {
+		kref_get(&peer->refcount);
+		if (!queue_work_on(help, ovpn_crypt_wq, &q->help))
+			ovpn_peer_put(peer);
+	}
+
+	ovpn_txq_encrypt_all(q, false);
 }
 
 /* encrypt and send one packet; consumes @skb and one reference on @peer */
@@ -508,7 +598,7 @@ static void ovpn_send_one(struct ovpn_peer *peer, struct sk_buff *skb)
 		return;
 	}
 
-	if (peer->tx_workers) {
+	if (ovpn_peer_tx_queued(peer)) {
 		ovpn_txq_submit(peer, ks, skb);
 		return;
 	}
@@ -577,6 +667,8 @@ netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev)
 		ovpn_send_one(peer, curr);
 	}
 
+	if (peer->tx_mode == OVPN_TX_HELPER)
+		ovpn_txq_run(peer);
 	ovpn_peer_put(peer);
 	return NETDEV_TX_OK;
 
@@ -608,6 +700,8 @@ void ovpn_xmit_keepalive(struct ovpn_peer *peer)
 	kref_get(&peer->refcount);
 	local_bh_disable();
 	ovpn_send_one(peer, skb);
+	if (peer->tx_mode == OVPN_TX_HELPER)
+		ovpn_txq_run(peer);
 	local_bh_enable();
 }
 

@@ -35,6 +35,7 @@ struct ovpn_struct;
 netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev);
 void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb);
 void ovpn_xmit_keepalive(struct ovpn_peer *peer);
+void ovpn_txq_help_work(struct work_struct *work);
 int ovpn_rx_queues_init(struct ovpn_struct *ovpn);
 void ovpn_rx_queues_stop(struct ovpn_struct *ovpn);
 void ovpn_rx_queues_free(struct ovpn_struct *ovpn);

@@ -105,8 +105,11 @@ struct ovpn_peer *ovpn_peer_new(struct ovpn_struct *ovpn,
 	ovpn_tcp_peer_init(peer);
 	skb_queue_head_init(&peer->txq.skbs);
 	peer->txq.next_cpu = raw_smp_processor_id();
-	peer->tx_workers = READ_ONCE(ovpn_tx_mode) == OVPN_TX_WORKERS &&
-			   !sock->tcp;
+	INIT_WORK(&peer->txq.help, ovpn_txq_help_work);
+	peer->tx_mode = sock->tcp ? OVPN_TX_INLINE : READ_ONCE(ovpn_tx_mode);
+	/* pcrypt is chosen per key; anything unknown is inline */
+	if (!ovpn_peer_tx_queued(peer))
+		peer->tx_mode = OVPN_TX_INLINE;
 	kref_init(&peer->refcount);
 	peer->sock = sock;
 	netdev_hold(ovpn->dev, &peer->dev_tracker, GFP_KERNEL);

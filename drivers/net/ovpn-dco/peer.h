@@ -78,18 +78,26 @@ static inline void ovpn_stats_add(struct ovpn_peer_stats_dir *d,
 }
 
 /**
- * struct ovpn_peer_txq - a peer's packets being encrypted by the workers
+ * struct ovpn_peer_txq - a peer's packets being encrypted, in send order
  * @skbs: the packets in the order they were submitted, each holding one
  *	reference on the peer and one on its key slot; its lock protects
- *	@sending, @next_cpu and the packets' &struct ovpn_skb_cb.tx_done
+ *	@sending, @next_cpu, @claim and the packets' &struct
+ *	ovpn_skb_cb.tx_done
  * @sending: a context is sending from the head of @skbs; a packet whose
  *	encryption completes meanwhile is left to it
- * @next_cpu: the CPU that encrypts the next packet
+ * @next_cpu: the CPU that encrypts the next packet (tx_mode=2) or the
+ *	last one the helper was queued on (tx_mode=3)
+ * @claim: tx_mode=3: the first packet of @skbs nobody encrypts yet, NULL
+ *	if none; the packets before it are claimed
+ * @help: tx_mode=3: encrypts unclaimed packets on another CPU than the
+ *	sender's; holds a peer reference while queued
  */
 struct ovpn_peer_txq {
 	struct sk_buff_head skbs;
 	bool sending;
 	unsigned int next_cpu;
+	struct sk_buff *claim;
+	struct work_struct help;
 };
 
 /**
@@ -142,9 +150,9 @@ struct ovpn_peer_config {
  * @hash_entry_addr6: in by_vpn_addr6 when @vpn_ipv6 is set (MP)
  * @hash_entry_transp_addr: in by_transp_addr (MP)
  * @tcp: stream state of a peer over TCP
- * @tx_workers: TX is encrypted by the device's per-CPU workers and sent in
- *	order from @txq (constant: tx_mode=2 when a UDP peer was created)
- * @txq: packets in encryption when @tx_workers (own locking)
+ * @tx_mode: &enum ovpn_tx_mode of the peer's TX: tx_mode when a UDP peer
+ *	was created, OVPN_TX_INLINE for TCP (constant)
+ * @txq: packets in encryption for tx_mode 2 and 3 (own locking)
  *
  * The hash entries are written under the device's lock.
  */
@@ -175,13 +183,20 @@ struct ovpn_peer {
 	struct hlist_node hash_entry_addr6;
 	struct hlist_nulls_node hash_entry_transp_addr;
 	struct ovpn_peer_tcp tcp;
-	bool tx_workers;
+	u8 tx_mode;
 	struct ovpn_peer_txq txq;
 };
 
 static inline bool ovpn_peer_is_tcp(const struct ovpn_peer *peer)
 {
 	return peer->sock->tcp;
+}
+
+/* TX goes through &struct ovpn_peer.txq */
+static inline bool ovpn_peer_tx_queued(const struct ovpn_peer *peer)
+{
+	return peer->tx_mode == OVPN_TX_WORKERS ||
+	       peer->tx_mode == OVPN_TX_HELPER;
 }
 
 static inline bool ovpn_peer_hold(struct ovpn_peer *peer)

@@ -296,21 +296,10 @@ one() {
 		require_loaded ours
 		oneshot_pair --quiet --cipher "${cipher,,}"
 		TUN_A=$OVPN_DEV TUN_B=$OVPN_DEV TARGET=$A_VPN ;;
-	ours-ovpn-* | ours-pcrypt-* | ours-par-* | ours-help-*)
+	ours-ovpn-*)
 		require_module
 		require_loaded ours
-		# how the module encrypts on TX (its tx_mode parameter), read
-		# when the peer and its keys are created
-		local txm=0
-		case "$NAME" in
-		ours-pcrypt-*) txm=1 ;;
-		ours-par-*) txm=2 ;;
-		ours-help-*) txm=3 ;;
-		esac
-		echo "$txm" >/sys/module/ovpn_dco_v2/parameters/tx_mode ||
-			fail "cannot set tx_mode=$txm"
-		setup_ovpn "$cipher" dco
-		echo 0 >/sys/module/ovpn_dco_v2/parameters/tx_mode ;;
+		setup_ovpn "$cipher" dco ;;
 	ref-ovpn-*)
 		require_module
 		require_loaded reference

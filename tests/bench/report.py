@@ -28,8 +28,7 @@ import subprocess
 import sys
 
 CONTENDERS = ["veth", "ours-cli-aes", "ours-cli-chacha", "ours-ovpn-aes", "ours-ovpn-chacha",
-              "ours-pcrypt-aes", "ours-pcrypt-chacha", "ours-par-aes", "ours-par-chacha",
-              "ours-help-aes", "ours-help-chacha", "user-aes", "user-chacha", "wireguard", "ref-ovpn-aes", "ref-ovpn-chacha"]
+              "user-aes", "user-chacha", "wireguard", "ref-ovpn-aes", "ref-ovpn-chacha"]
 TESTS = ["tcp1-up", "tcp1-down", "tcp4-up", "tcp4-down", "udp-up", "lat"]
 
 DESCRIPTION = {
@@ -38,12 +37,6 @@ DESCRIPTION = {
     "ours-cli-chacha": "our module, one-shot CLI, ChaCha20-Poly1305",
     "ours-ovpn-aes": "our module via OpenVPN 2.6, AES-256-GCM",
     "ours-ovpn-chacha": "our module via OpenVPN 2.6, ChaCha20-Poly1305",
-    "ours-pcrypt-aes": "ours via OpenVPN, tx_mode=1 (pcrypt), AES-256-GCM",
-    "ours-pcrypt-chacha": "ours via OpenVPN, tx_mode=1 (pcrypt), ChaCha20-Poly1305",
-    "ours-par-aes": "ours via OpenVPN, tx_mode=2 (per-CPU workers), AES-256-GCM",
-    "ours-par-chacha": "ours via OpenVPN, tx_mode=2 (per-CPU workers), ChaCha20-Poly1305",
-    "ours-help-aes": "ours via OpenVPN, tx_mode=3 (sender + helper), AES-256-GCM",
-    "ours-help-chacha": "ours via OpenVPN, tx_mode=3 (sender + helper), ChaCha20-Poly1305",
     "user-aes": "OpenVPN 2.6 userspace (--disable-dco), AES-256-GCM",
     "user-chacha": "OpenVPN 2.6 userspace (--disable-dco), ChaCha20-Poly1305",
     "wireguard": "WireGuard (kernel module, wg)",
@@ -76,9 +69,6 @@ OURS_FOR = {
     "veth": "ours-ovpn-aes",
     "ours-cli-aes": "ours-ovpn-aes", "ours-cli-chacha": "ours-ovpn-chacha",
     "ours-ovpn-aes": "ours-ovpn-aes", "ours-ovpn-chacha": "ours-ovpn-chacha",
-    "ours-pcrypt-aes": "ours-ovpn-aes", "ours-pcrypt-chacha": "ours-ovpn-chacha",
-    "ours-par-aes": "ours-ovpn-aes", "ours-par-chacha": "ours-ovpn-chacha",
-    "ours-help-aes": "ours-ovpn-aes", "ours-help-chacha": "ours-ovpn-chacha",
     "user-aes": "ours-ovpn-aes", "user-chacha": "ours-ovpn-chacha",
     "wireguard": "ours-ovpn-chacha",
     "ref-ovpn-aes": "ours-ovpn-aes", "ref-ovpn-chacha": "ours-ovpn-chacha",

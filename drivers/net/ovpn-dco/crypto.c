@@ -24,14 +24,6 @@ module_param_named(test_first_pktid, ovpn_test_first_pktid, ulong, 0644);
 MODULE_PARM_DESC(test_first_pktid,
 		 "testing only: TX packet ids of new keys start after this value (default 0)");
 
-/* experimental: how UDP peers encrypt what they send (enum ovpn_tx_mode);
- * read when a key (pcrypt) or a peer (workers) is created
- */
-unsigned int ovpn_tx_mode;
-module_param_named(tx_mode, ovpn_tx_mode, uint, 0644);
-MODULE_PARM_DESC(tx_mode,
-		 "experimental: TX encryption of UDP peers: 0 on the sending CPU (default), 1 pcrypt, 2 per-CPU workers with in-order sending, 3 the sending CPU with a helper on another, in-order sending");
-
 static void ovpn_ks_free_work(struct work_struct *work)
 {
 	struct ovpn_crypto_key_slot *ks;
@@ -78,26 +70,12 @@ static const char *ovpn_cipher_name(enum ovpn_cipher_alg alg)
 
 static struct crypto_aead *ovpn_aead_init(const char *name,
 					  const struct ovpn_key_direction *kd,
-					  bool pcrypt,
 					  struct netlink_ext_ack *extack)
 {
-	char pname[CRYPTO_MAX_ALG_NAME];
 	struct crypto_aead *tfm;
 	int ret;
 
-	tfm = ERR_PTR(-ENOENT);
-	/* pcrypt spreads the requests of one transform over the CPUs and
-	 * completes them in the order they were submitted
-	 */
-	if (pcrypt && snprintf(pname, sizeof(pname), "pcrypt(%s)", name) <
-		      sizeof(pname)) {
-		tfm = crypto_alloc_aead(pname, 0, 0);
-		if (IS_ERR(tfm))
-			pr_warn_once("ovpn-dco: cannot allocate %s (%ld), encrypting without pcrypt\n",
-				     pname, PTR_ERR(tfm));
-	}
-	if (IS_ERR(tfm))
-		tfm = crypto_alloc_aead(name, 0, 0);
+	tfm = crypto_alloc_aead(name, 0, 0);
 	if (IS_ERR(tfm)) {
 		NL_SET_ERR_MSG_MOD(extack, "cannot allocate the AEAD transform");
 		return tfm;
@@ -143,15 +121,13 @@ ovpn_ks_new(const struct ovpn_key_config *kc, struct netlink_ext_ack *extack)
 	if (!ks)
 		return ERR_PTR(-ENOMEM);
 
-	ks->encrypt = ovpn_aead_init(name, &kc->encrypt,
-				     READ_ONCE(ovpn_tx_mode) == OVPN_TX_PCRYPT,
-				     extack);
+	ks->encrypt = ovpn_aead_init(name, &kc->encrypt, extack);
 	if (IS_ERR(ks->encrypt)) {
 		ret = PTR_ERR(ks->encrypt);
 		goto err_free;
 	}
 
-	ks->decrypt = ovpn_aead_init(name, &kc->decrypt, false, extack);
+	ks->decrypt = ovpn_aead_init(name, &kc->decrypt, extack);
 	if (IS_ERR(ks->decrypt)) {
 		ret = PTR_ERR(ks->decrypt);
 		goto err_encrypt;

@@ -100,16 +100,6 @@ void ovpn_crypto_key_slot_put(struct ovpn_crypto_key_slot *ks);
 
 extern unsigned long ovpn_test_first_pktid;
 
-/* values of the tx_mode module parameter */
-enum ovpn_tx_mode {
-	OVPN_TX_INLINE = 0,	/* encrypt on the sending CPU */
-	OVPN_TX_PCRYPT = 1,	/* encrypt through pcrypt(<aead>) */
-	OVPN_TX_WORKERS = 2,	/* per-CPU workers, in-order sending */
-	OVPN_TX_HELPER = 3,	/* the sending CPU and a helper, in order */
-};
-
-extern unsigned int ovpn_tx_mode;
-
 void ovpn_crypto_state_init(struct ovpn_crypto_state *cs);
 void ovpn_crypto_state_release(struct ovpn_crypto_state *cs);
 

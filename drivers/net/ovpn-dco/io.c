@@ -215,8 +215,6 @@ static int ovpn_crypto_sg_build(struct sk_buff *skb, struct scatterlist *sg,
 
 /* ---- TX ---- */
 
-static void ovpn_txq_done(struct sk_buff *skb, int ret);
-
 static void ovpn_encrypt_post(struct sk_buff *skb, int ret)
 {
 	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
@@ -252,26 +250,32 @@ out:
 /* async completion: process context, from the crypto driver's worker */
 static void ovpn_encrypt_async_post(void *data, int ret)
 {
-	struct sk_buff *skb = data;
-
 	local_bh_disable();
-	if (ovpn_peer_tx_queued(ovpn_skb_cb(skb)->peer))
-		ovpn_txq_done(skb, ret);
-	else
-		ovpn_encrypt_post(skb, ret);
+	ovpn_encrypt_post(data, ret);
 	local_bh_enable();
 }
 
 OVPN_CRYPTO_DONE(ovpn_encrypt_done, ovpn_encrypt_async_post)
 
-/* the next TX packet id of @ks for @peer; asks userspace to rekey when the
- * key is running out
- */
-static int ovpn_tx_pktid(struct ovpn_peer *peer,
-			 struct ovpn_crypto_key_slot *ks, u32 *pktid)
+static int ovpn_aead_encrypt(struct ovpn_peer *peer,
+			     struct ovpn_crypto_key_slot *ks,
+			     struct sk_buff *skb)
 {
-	int ret = ovpn_pktid_xmit_next(ks, pktid);
+	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
+	unsigned int payload_len = skb->len;
+	struct aead_request *req;
+	struct sk_buff *trailer;
+	struct scatterlist *sg;
+	int nfrags, ret;
+	u32 pktid;
+	u8 *iv;
 
+	cb->peer = peer;
+	cb->ks = ks;
+	cb->crypto_tmp = NULL;
+	cb->payload_len = payload_len;
+
+	ret = ovpn_pktid_xmit_next(ks, &pktid);
 	if (unlikely(ret < 0)) {
 		net_warn_ratelimited("%s: peer %u: packet id space exhausted, rekey needed\n",
 				     netdev_name(peer->ovpn->dev), peer->id);
@@ -283,24 +287,6 @@ static int ovpn_tx_pktid(struct ovpn_peer *peer,
 			    peer->id, ks->key_id);
 		ovpn_nl_notify_swap_keys_needed(peer, ks->key_id);
 	}
-	return 0;
-}
-
-/* encrypt @skb in place with packet id @pktid; @skb's cb holds its peer
- * and key slot
- */
-static int ovpn_aead_encrypt(struct sk_buff *skb, u32 pktid)
-{
-	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
-	struct ovpn_crypto_key_slot *ks = cb->ks;
-	unsigned int payload_len = skb->len;
-	struct aead_request *req;
-	struct sk_buff *trailer;
-	struct scatterlist *sg;
-	int nfrags, ret;
-	u8 *iv;
-
-	cb->payload_len = payload_len;
 
 	/* pages shared with others (e.g. the page cache) must not be
 	 * encrypted in place
@@ -320,7 +306,7 @@ static int ovpn_aead_encrypt(struct sk_buff *skb, u32 pktid)
 		return -ENOMEM;
 
 	__skb_push(skb, OVPN_DATA_HDR_LEN);
-	ovpn_data_hdr_encode(skb->data, ks->key_id, cb->peer->id, pktid);
+	ovpn_data_hdr_encode(skb->data, ks->key_id, peer->id, pktid);
 
 	ret = ovpn_crypto_sg_build(skb, sg, nfrags + 2, payload_len);
 	if (unlikely(ret))
@@ -335,257 +321,10 @@ static int ovpn_aead_encrypt(struct sk_buff *skb, u32 pktid)
 	return crypto_aead_encrypt(req);
 }
 
-/* TX of the peers created with tx_mode=2 or 3: packets are queued per peer
- * in submission order and each takes its packet id there. With 2, the
- * device's per-CPU works encrypt them, spread round-robin over the online
- * CPUs; with 3, the sending CPU encrypts them, and a helper work on another
- * CPU takes what it has not started yet. A packet whose encryption
- * completes sends, in order, every completed packet at the head of its
- * peer's queue; one context at a time sends, so the order on the wire is
- * the order of the packet ids.
- */
-
-/* the CPU after @cpu among the online ones, wrapping */
-static unsigned int ovpn_next_cpu(unsigned int cpu)
-{
-	cpu = cpumask_next(cpu, cpu_online_mask);
-	if (cpu >= nr_cpu_ids)
-		cpu = cpumask_first(cpu_online_mask);
-	return cpu;
-}
-
-/**
- * ovpn_txq_done - a queued packet is encrypted (or failed): send what is
- *	ready at the head of its peer's queue
- * @skb: the packet
- * @ret: the result of its encryption
- *
- * BHs disabled.
- */
-static void ovpn_txq_done(struct sk_buff *skb, int ret)
-{
-	struct ovpn_peer *peer = ovpn_skb_cb(skb)->peer;
-	struct ovpn_peer_txq *q = &peer->txq;
-	struct sk_buff_head ready;
-	struct sk_buff *head;
-
-	__skb_queue_head_init(&ready);
-
-	spin_lock(&q->skbs.lock);
-	ovpn_skb_cb(skb)->tx_ret = ret;
-	ovpn_skb_cb(skb)->tx_done = true;
-	if (q->sending) {
-		/* the sender takes it when it reaches the head */
-		spin_unlock(&q->skbs.lock);
-		return;
-	}
-	q->sending = true;
-	/* the packets sent below hold the only references we can count on */
-	kref_get(&peer->refcount);
-
-	for (;;) {
-		while ((head = skb_peek(&q->skbs)) &&
-		       ovpn_skb_cb(head)->tx_done) {
-			__skb_unlink(head, &q->skbs);
-			__skb_queue_tail(&ready, head);
-		}
-		if (skb_queue_empty(&ready))
-			break;
-		spin_unlock(&q->skbs.lock);
-
-		while ((head = __skb_dequeue(&ready)))
-			ovpn_encrypt_post(head, ovpn_skb_cb(head)->tx_ret);
-
-		spin_lock(&q->skbs.lock);
-	}
-
-	q->sending = false;
-	spin_unlock(&q->skbs.lock);
-	ovpn_peer_put(peer);
-}
-
-/* encrypt one queued packet on this CPU (BHs disabled) */
-static void ovpn_txq_encrypt(struct sk_buff *skb)
-{
-	int ret;
-
-	ret = ovpn_aead_encrypt(skb, ovpn_skb_cb(skb)->pktid);
-	if (likely(ret != -EINPROGRESS))
-		ovpn_txq_done(skb, ret);
-}
-
-static void ovpn_crypt_work(struct work_struct *work)
-{
-	struct ovpn_crypt_cpu *cc = container_of(work, struct ovpn_crypt_cpu,
-						 work);
-	struct llist_node *list, *pos, *next;
-	struct ovpn_skb_cb *cb;
-
-	/* oldest first */
-	list = llist_reverse_order(llist_del_all(&cc->list));
-	llist_for_each_safe(pos, next, list) {
-		cb = container_of(pos, struct ovpn_skb_cb, crypt_node);
-		local_bh_disable();
-		ovpn_txq_encrypt(container_of((void *)cb, struct sk_buff, cb));
-		local_bh_enable();
-		cond_resched();
-	}
-}
-
-/**
- * ovpn_txq_submit - queue a packet for encryption by the workers
- * @peer: its peer (tx_mode 2 or 3)
- * @ks: the held primary key slot; the reference moves to the packet
- * @skb: the packet; consumed, with one reference on @peer
- *
- * BHs disabled.
- */
-static void ovpn_txq_submit(struct ovpn_peer *peer,
-			    struct ovpn_crypto_key_slot *ks,
-			    struct sk_buff *skb)
-{
-	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
-	struct ovpn_peer_txq *q = &peer->txq;
-	struct ovpn_crypt_cpu *cc;
-	unsigned int cpu;
-	int ret = 0;
-	u32 pktid;
-
-	cb->peer = peer;
-	cb->ks = ks;
-	cb->crypto_tmp = NULL;
-	cb->tx_done = false;
-
-	spin_lock(&q->skbs.lock);
-	if (unlikely(skb_queue_len(&q->skbs) >= OVPN_TXQ_LEN)) {
-		ret = -ENOBUFS;
-	} else {
-		/* the packet ids follow the queue's order */
-		ret = ovpn_pktid_xmit_next(ks, &pktid);
-		if (likely(ret >= 0)) {
-			cb->pktid = pktid;
-			__skb_queue_tail(&q->skbs, skb);
-			if (peer->tx_mode == OVPN_TX_HELPER) {
-				if (!q->claim)
-					q->claim = skb;
-			} else {
-				q->next_cpu = ovpn_next_cpu(q->next_cpu);
-				cpu = q->next_cpu;
-			}
-		}
-	}
-	spin_unlock(&q->skbs.lock);
-
-	if (unlikely(ret < 0)) {
-		if (ret == -ERANGE)
-			net_warn_ratelimited("%s: peer %u: packet id space exhausted, rekey needed\n",
-					     netdev_name(peer->ovpn->dev),
-					     peer->id);
-		ovpn_encrypt_post(skb, ret);
-		return;
-	}
-	if (unlikely(ret > 0)) {
-		netdev_info(peer->ovpn->dev,
-			    "peer %u: key %u is running out of packet ids, asking userspace to rekey\n",
-			    peer->id, ks->key_id);
-		ovpn_nl_notify_swap_keys_needed(peer, ks->key_id);
-	}
-
-	/* tx_mode=3: the caller encrypts it (ovpn_txq_run()) */
-	if (peer->tx_mode == OVPN_TX_HELPER)
-		return;
-
-	/* from here on the packet belongs to the worker */
-	cc = per_cpu_ptr(peer->ovpn->crypt, cpu);
-	if (llist_add(&cb->crypt_node, &cc->list))
-		queue_work_on(cpu, ovpn_crypt_wq, &cc->work);
-}
-
-/* tx_mode=3: take the first packet of @q nobody encrypts yet, or NULL */
-static struct sk_buff *ovpn_txq_claim(struct ovpn_peer_txq *q)
-{
-	struct sk_buff *skb;
-
-	spin_lock_bh(&q->skbs.lock);
-	skb = q->claim;
-	if (skb)
-		q->claim = skb_queue_is_last(&q->skbs, skb) ? NULL : skb->next;
-	spin_unlock_bh(&q->skbs.lock);
-	return skb;
-}
-
-/* tx_mode=3: encrypt (and send what is ready) until nothing is left to
- * claim; the caller holds a reference on the peer
- */
-static void ovpn_txq_encrypt_all(struct ovpn_peer_txq *q, bool resched)
-{
-	struct sk_buff *skb;
-
-	while ((skb = ovpn_txq_claim(q))) {
-		local_bh_disable();
-		ovpn_txq_encrypt(skb);
-		local_bh_enable();
-		if (resched)
-			cond_resched();
-	}
-}
-
-/**
- * ovpn_txq_help_work - tx_mode=3: encrypt a peer's packets beside its
- *	sender
- * @work: &struct ovpn_peer_txq.help
- */
-void ovpn_txq_help_work(struct work_struct *work)
-{
-	struct ovpn_peer *peer = container_of(work, struct ovpn_peer,
-					      txq.help);
-
-	ovpn_txq_encrypt_all(&peer->txq, true);
-	/* the reference of the queued work */
-	ovpn_peer_put(peer);
-}
-
-/**
- * ovpn_txq_run - tx_mode=3: encrypt the queued packets on this CPU, with
- *	a helper on another if there is more than one
- * @peer: the peer; the caller holds a reference
- *
- * BHs disabled. The packets leave in order whoever encrypts them; the
- * helper only takes what this CPU has not started, so a helper that is
- * slow to run delays at most the packet it is encrypting.
- */
-static void ovpn_txq_run(struct ovpn_peer *peer)
-{
-	struct ovpn_peer_txq *q = &peer->txq;
-	unsigned int cpu = smp_processor_id(), help = nr_cpu_ids;
-	struct sk_buff *skb;
-
-	spin_lock(&q->skbs.lock);
-	skb = q->claim;
-	/* more than one packet to encrypt: ask another CPU to help */
-	if (skb && !skb_queue_is_last(&q->skbs, skb)) {
-		help = ovpn_next_cpu(q->next_cpu);
-		if (help == cpu)
-			help = ovpn_next_cpu(help);
-		q->next_cpu = help;
-	}
-	spin_unlock(&q->skbs.lock);
-
-	if (help < nr_cpu_ids && help != cpu) {
-		kref_get(&peer->refcount);
-		if (!queue_work_on(help, ovpn_crypt_wq, &q->help))
-			ovpn_peer_put(peer);
-	}
-
-	ovpn_txq_encrypt_all(q, false);
-}
-
 /* encrypt and send one packet; consumes @skb and one reference on @peer */
 static void ovpn_send_one(struct ovpn_peer *peer, struct sk_buff *skb)
 {
-	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
 	struct ovpn_crypto_key_slot *ks;
-	u32 pktid;
 	int ret;
 
 	ks = ovpn_crypto_key_slot_primary(&peer->crypto);
@@ -598,18 +337,7 @@ static void ovpn_send_one(struct ovpn_peer *peer, struct sk_buff *skb)
 		return;
 	}
 
-	if (ovpn_peer_tx_queued(peer)) {
-		ovpn_txq_submit(peer, ks, skb);
-		return;
-	}
-
-	cb->peer = peer;
-	cb->ks = ks;
-	cb->crypto_tmp = NULL;
-
-	ret = ovpn_tx_pktid(peer, ks, &pktid);
-	if (likely(!ret))
-		ret = ovpn_aead_encrypt(skb, pktid);
+	ret = ovpn_aead_encrypt(peer, ks, skb);
 	if (likely(ret != -EINPROGRESS))
 		ovpn_encrypt_post(skb, ret);
 }
@@ -667,8 +395,6 @@ netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev)
 		ovpn_send_one(peer, curr);
 	}
 
-	if (peer->tx_mode == OVPN_TX_HELPER)
-		ovpn_txq_run(peer);
 	ovpn_peer_put(peer);
 	return NETDEV_TX_OK;
 
@@ -700,8 +426,6 @@ void ovpn_xmit_keepalive(struct ovpn_peer *peer)
 	kref_get(&peer->refcount);
 	local_bh_disable();
 	ovpn_send_one(peer, skb);
-	if (peer->tx_mode == OVPN_TX_HELPER)
-		ovpn_txq_run(peer);
 	local_bh_enable();
 }
 
@@ -1050,56 +774,4 @@ void ovpn_rx_queues_free(struct ovpn_struct *ovpn)
 	kfree(ovpn->rxq);
 	ovpn->rxq = NULL;
 	ovpn->n_rxq = 0;
-}
-
-/**
- * ovpn_crypt_init - set up the per-CPU TX encryption of a device (ndo_init)
- * @ovpn: the device
- *
- * Return: 0 or -ENOMEM.
- */
-int ovpn_crypt_init(struct ovpn_struct *ovpn)
-{
-	unsigned int cpu;
-
-	ovpn->crypt = alloc_percpu(struct ovpn_crypt_cpu);
-	if (!ovpn->crypt)
-		return -ENOMEM;
-
-	for_each_possible_cpu(cpu) {
-		struct ovpn_crypt_cpu *cc = per_cpu_ptr(ovpn->crypt, cpu);
-
-		init_llist_head(&cc->list);
-		INIT_WORK(&cc->work, ovpn_crypt_work);
-	}
-	return 0;
-}
-
-/**
- * ovpn_crypt_flush - wait until the workers handled every queued packet
- * @ovpn: the device
- *
- * Each packet holds its peer, and the peer the device: a queued packet is
- * always handled (sent or dropped), so this only makes it happen now.
- */
-void ovpn_crypt_flush(struct ovpn_struct *ovpn)
-{
-	unsigned int cpu;
-
-	if (!ovpn->crypt)
-		return;
-	for_each_possible_cpu(cpu)
-		flush_work(&per_cpu_ptr(ovpn->crypt, cpu)->work);
-}
-
-/**
- * ovpn_crypt_free - free what ovpn_crypt_init() allocated
- * @ovpn: the device; no packet can be queued any more (its peers are gone)
- */
-void ovpn_crypt_free(struct ovpn_struct *ovpn)
-{
-	/* a work may still be returning from handling the last packet */
-	ovpn_crypt_flush(ovpn);
-	free_percpu(ovpn->crypt);
-	ovpn->crypt = NULL;
 }

@@ -16,8 +16,6 @@ struct ovpn_struct;
 
 /* packets one receive queue may hold while its NAPI catches up */
 #define OVPN_RXQ_LEN	1024
-/* packets of one peer in TX encryption (tx_mode=2), at most */
-#define OVPN_TXQ_LEN	1024
 /* receive queues of a multi-peer device, at most */
 #define OVPN_RXQ_MAX	16
 
@@ -35,12 +33,8 @@ struct ovpn_struct;
 netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev);
 void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb);
 void ovpn_xmit_keepalive(struct ovpn_peer *peer);
-void ovpn_txq_help_work(struct work_struct *work);
 int ovpn_rx_queues_init(struct ovpn_struct *ovpn);
 void ovpn_rx_queues_stop(struct ovpn_struct *ovpn);
 void ovpn_rx_queues_free(struct ovpn_struct *ovpn);
-int ovpn_crypt_init(struct ovpn_struct *ovpn);
-void ovpn_crypt_flush(struct ovpn_struct *ovpn);
-void ovpn_crypt_free(struct ovpn_struct *ovpn);
 
 #endif /* _OVPN_DCO_IO_H_ */

@@ -25,7 +25,6 @@
 #define OVPN_DCO_VERSION "0.1.0"
 
 struct workqueue_struct *ovpn_wq;
-struct workqueue_struct *ovpn_crypt_wq;
 
 static int ovpn_net_init(struct net_device *dev)
 {
@@ -42,17 +41,11 @@ static int ovpn_net_init(struct net_device *dev)
 			goto err_stats;
 	}
 
-	ret = ovpn_crypt_init(ovpn);
-	if (ret)
-		goto err_peers;
-
 	ret = ovpn_rx_queues_init(ovpn);
 	if (ret)
-		goto err_crypt;
+		goto err_peers;
 	return 0;
 
-err_crypt:
-	ovpn_crypt_free(ovpn);
 err_peers:
 	ovpn_peers_destroy(ovpn);
 err_stats:
@@ -67,15 +60,10 @@ static void ovpn_net_uninit(struct net_device *dev)
 
 	ovpn_peers_free(ovpn, OVPN_DEL_PEER_REASON_TEARDOWN);
 	ovpn_rx_queues_stop(ovpn);
-	/* what the workers still hold goes out (or is dropped) now, and
-	 * with it the peers' references on the device
-	 */
-	ovpn_crypt_flush(ovpn);
 }
 
 static void ovpn_net_destruct(struct net_device *dev)
 {
-	ovpn_crypt_free(netdev_priv(dev));
 	ovpn_rx_queues_free(netdev_priv(dev));
 	ovpn_peers_destroy(netdev_priv(dev));
 	ovpn_compat_tstats_free(dev);
@@ -181,19 +169,11 @@ static int __init ovpn_init(void)
 	if (!ovpn_wq)
 		return -ENOMEM;
 
-	/* bound to CPUs (one work per CPU and device), and long-running */
-	ovpn_crypt_wq = alloc_workqueue("ovpn-dco-crypt",
-					WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM, 0);
-	if (!ovpn_crypt_wq) {
-		ret = -ENOMEM;
-		goto err_wq;
-	}
-
 	ret = rtnl_link_register(&ovpn_link_ops);
 	if (ret) {
 		pr_err("ovpn-dco: cannot register the rtnl link kind: %d\n",
 		       ret);
-		goto err_crypt_wq;
+		goto err_wq;
 	}
 
 	ret = ovpn_nl_register();
@@ -209,8 +189,6 @@ static int __init ovpn_init(void)
 
 err_rtnl:
 	rtnl_link_unregister(&ovpn_link_ops);
-err_crypt_wq:
-	destroy_workqueue(ovpn_crypt_wq);
 err_wq:
 	destroy_workqueue(ovpn_wq);
 	return ret;
@@ -231,8 +209,6 @@ static void __exit ovpn_cleanup(void)
 	flush_workqueue(ovpn_wq);
 	rcu_barrier();
 	destroy_workqueue(ovpn_wq);
-	/* every device drained its workers in its destructor */
-	destroy_workqueue(ovpn_crypt_wq);
 }
 
 module_init(ovpn_init);

@@ -8,7 +8,6 @@
 
 #include <linux/hashtable.h>
 #include <linux/list_nulls.h>
-#include <linux/llist.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
@@ -52,17 +51,6 @@ struct ovpn_rx_queue {
 };
 
 /**
- * struct ovpn_crypt_cpu - one CPU's share of a device's TX encryption
- * @list: packets of any peer to encrypt on this CPU (lockless: producers
- *	add, the work takes the whole list at once)
- * @work: encrypts them on this CPU, then sends what is ready
- */
-struct ovpn_crypt_cpu {
-	struct llist_head list;
-	struct work_struct work;
-};
-
-/**
  * struct ovpn_struct - private data of an ovpn-dco device
  * @dev: the net device (constant)
  * @mode: P2P or MP (constant after creation)
@@ -76,9 +64,6 @@ struct ovpn_crypt_cpu {
  *	the array is set up in ndo_init, stopped in ndo_uninit, freed in the
  *	destructor
  * @n_rxq: number of receive queues (constant after ndo_init)
- * @crypt: per-CPU TX encryption of the peers created with tx_mode=2; set
- *	up in ndo_init, drained in ndo_uninit, drained again and freed in the
- *	destructor (the pointer is constant in between)
  */
 struct ovpn_struct {
 	struct net_device *dev;
@@ -89,13 +74,10 @@ struct ovpn_struct {
 	bool dead;
 	struct ovpn_rx_queue *rxq;
 	unsigned int n_rxq;
-	struct ovpn_crypt_cpu __percpu *crypt;
 };
 
 /* the module's workqueue: peer keepalive and deferred releases */
 extern struct workqueue_struct *ovpn_wq;
-/* per-CPU TX encryption (&struct ovpn_crypt_cpu) */
-extern struct workqueue_struct *ovpn_crypt_wq;
 
 bool ovpn_dev_is_valid(const struct net_device *dev);
 

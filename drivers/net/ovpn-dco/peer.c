@@ -35,8 +35,6 @@ static void ovpn_peer_free_work(struct work_struct *work)
 
 	peer = container_of(to_rcu_work(work), struct ovpn_peer, rwork);
 
-	/* every queued packet holds a reference */
-	WARN_ON_ONCE(!skb_queue_empty(&peer->txq.skbs));
 	ovpn_crypto_state_release(&peer->crypto);
 	dst_cache_destroy(&peer->dst_cache);
 	/* past a grace period and unreachable: no reader is left */
@@ -103,13 +101,6 @@ struct ovpn_peer *ovpn_peer_new(struct ovpn_struct *ovpn,
 	peer->last_sent = jiffies;
 	INIT_DELAYED_WORK(&peer->keepalive_work, ovpn_peer_keepalive_work);
 	ovpn_tcp_peer_init(peer);
-	skb_queue_head_init(&peer->txq.skbs);
-	peer->txq.next_cpu = raw_smp_processor_id();
-	INIT_WORK(&peer->txq.help, ovpn_txq_help_work);
-	peer->tx_mode = sock->tcp ? OVPN_TX_INLINE : READ_ONCE(ovpn_tx_mode);
-	/* pcrypt is chosen per key; anything unknown is inline */
-	if (!ovpn_peer_tx_queued(peer))
-		peer->tx_mode = OVPN_TX_INLINE;
 	kref_init(&peer->refcount);
 	peer->sock = sock;
 	netdev_hold(ovpn->dev, &peer->dev_tracker, GFP_KERNEL);

@@ -78,29 +78,6 @@ static inline void ovpn_stats_add(struct ovpn_peer_stats_dir *d,
 }
 
 /**
- * struct ovpn_peer_txq - a peer's packets being encrypted, in send order
- * @skbs: the packets in the order they were submitted, each holding one
- *	reference on the peer and one on its key slot; its lock protects
- *	@sending, @next_cpu, @claim and the packets' &struct
- *	ovpn_skb_cb.tx_done
- * @sending: a context is sending from the head of @skbs; a packet whose
- *	encryption completes meanwhile is left to it
- * @next_cpu: the CPU that encrypts the next packet (tx_mode=2) or the
- *	last one the helper was queued on (tx_mode=3)
- * @claim: tx_mode=3: the first packet of @skbs nobody encrypts yet, NULL
- *	if none; the packets before it are claimed
- * @help: tx_mode=3: encrypts unclaimed packets on another CPU than the
- *	sender's; holds a peer reference while queued
- */
-struct ovpn_peer_txq {
-	struct sk_buff_head skbs;
-	bool sending;
-	unsigned int next_cpu;
-	struct sk_buff *claim;
-	struct work_struct help;
-};
-
-/**
  * struct ovpn_peer_config - what NEW_PEER asks for
  * @id: peer id
  * @remote: transport address of the peer
@@ -150,9 +127,6 @@ struct ovpn_peer_config {
  * @hash_entry_addr6: in by_vpn_addr6 when @vpn_ipv6 is set (MP)
  * @hash_entry_transp_addr: in by_transp_addr (MP)
  * @tcp: stream state of a peer over TCP
- * @tx_mode: &enum ovpn_tx_mode of the peer's TX: tx_mode when a UDP peer
- *	was created, OVPN_TX_INLINE for TCP (constant)
- * @txq: packets in encryption for tx_mode 2 and 3 (own locking)
  *
  * The hash entries are written under the device's lock.
  */
@@ -183,20 +157,11 @@ struct ovpn_peer {
 	struct hlist_node hash_entry_addr6;
 	struct hlist_nulls_node hash_entry_transp_addr;
 	struct ovpn_peer_tcp tcp;
-	u8 tx_mode;
-	struct ovpn_peer_txq txq;
 };
 
 static inline bool ovpn_peer_is_tcp(const struct ovpn_peer *peer)
 {
 	return peer->sock->tcp;
-}
-
-/* TX goes through &struct ovpn_peer.txq */
-static inline bool ovpn_peer_tx_queued(const struct ovpn_peer *peer)
-{
-	return peer->tx_mode == OVPN_TX_WORKERS ||
-	       peer->tx_mode == OVPN_TX_HELPER;
 }
 
 static inline bool ovpn_peer_hold(struct ovpn_peer *peer)

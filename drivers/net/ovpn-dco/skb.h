@@ -6,7 +6,6 @@
 #ifndef _OVPN_DCO_SKB_H_
 #define _OVPN_DCO_SKB_H_
 
-#include <linux/llist.h>
 #include <linux/skbuff.h>
 
 struct ovpn_peer;
@@ -18,27 +17,15 @@ struct ovpn_crypto_key_slot;
  * @ks: the key slot, one reference held
  * @crypto_tmp: AEAD request, IV and scatterlist of the packet
  * @payload_len: plaintext length (TX: before encryption)
- * @pktid: TX through the workers: the packet id taken when it was queued
  * @napi: RX: the NAPI poll decrypting the packet, NULL once the crypto
  *	completed asynchronously (then delivery goes through netif_rx)
- * @crypt_node: TX through the workers: in a CPU's &struct ovpn_crypt_cpu
- * @tx_ret: TX through the workers: the result of the encryption, valid
- *	once @tx_done is set
- * @tx_done: TX through the workers: encrypted (or failed), ready to leave;
- *	set under the lock of the peer's TX queue
  */
 struct ovpn_skb_cb {
 	struct ovpn_peer *peer;
 	struct ovpn_crypto_key_slot *ks;
 	void *crypto_tmp;
 	unsigned int payload_len;
-	u32 pktid;
-	union {
-		struct napi_struct *napi;
-		struct llist_node crypt_node;
-	};
-	int tx_ret;
-	bool tx_done;
+	struct napi_struct *napi;
 };
 
 static inline struct ovpn_skb_cb *ovpn_skb_cb(struct sk_buff *skb)

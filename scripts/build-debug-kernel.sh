@@ -4,7 +4,8 @@
 # Build (once) a debug kernel from Debian's linux-source-6.1 with KASAN,
 # lockdep (PROVE_LOCKING, PROVE_RCU), DEBUG_ATOMIC_SLEEP, kmemleak, the netdev
 # reference tracker and DEBUG_OBJECTS (Documentation/debug-kernel.config), and
-# cache it outside the repository: about 22 minutes on 2 idle cores.
+# cache it outside the repository: 57 minutes measured on 2 cores shared
+# with guest runs.
 #
 # Prints the cache directory on success. It holds:
 #   src/        the configured, built tree (KDIR for our module)

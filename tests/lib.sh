@@ -369,11 +369,17 @@ iperf_server() {
 		fail "iperf3 server in $2 not listening"
 }
 
+# slow_secs N: N seconds of traffic, times OVPN_TIMEOUT_FACTOR (run.sh
+# --timeout-factor; 4 on the debug kernel): a kernel that many times slower
+# gets the time to move the volume the scenarios' counters expect.
+slow_secs() { echo $(($1 * ${OVPN_TIMEOUT_FACTOR:-1})); }
+
 # iperf_mbps NS SERVER_IP SECS [iperf3 options]: run a client, print the
 # receiver's Mbit/s (integer, 0 if none). Output kept in $LOGDIR.
 _IPERF_N=0
 iperf_mbps() {
-	local n=$1 srv=$2 secs=$3
+	local n=$1 srv=$2 secs
+	secs=$(slow_secs "$3")
 	shift 3
 	_IPERF_N=$((_IPERF_N + 1))
 	local out="$LOGDIR/iperf-client-$_IPERF_N.log"

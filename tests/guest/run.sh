@@ -501,6 +501,7 @@ RUN_MODE=suite
 	echo "PRELOAD_MODULES='$(echo $PRELOAD)'"
 	echo "SCENARIOS='$SCENARIOS'"
 	echo "SETTLE=$SETTLE"
+	echo "export OVPN_TIMEOUT_FACTOR=$TFACTOR"
 	# Knobs of the soak test, passed through when set on the host.
 	for v in SOAK_SECONDS SOAK_WARMUP SOAK_SLAB_TOL_KB; do
 		[ -z "${!v:-}" ] || echo "export $v=${!v}"

@@ -10,7 +10,9 @@
 . "${OVPN_LIB:-$(dirname "$0")/../lib.sh}"
 . "$(dirname "$0")/lib/datapath.sh"
 
-COUNT=160
+# the pings must outlast the rotation: a slower kernel (the debug one runs
+# ovpn-cli in seconds) gets more of them
+COUNT=$((160 * ${OVPN_TIMEOUT_FACTOR:-1}))
 
 require_module
 require_cli
@@ -23,7 +25,7 @@ ping_ok "$A" "$B_VPN" 2
 da0=$(dev_stat "$A" "$OVPN_DEV" rx_dropped)
 db0=$(dev_stat "$B" "$OVPN_DEV" rx_dropped)
 cap_start wire "$B" "$B_DEV" udp port "$PORT"
-bg pinger "$A" /usr/bin/ping -c $COUNT -i 0.05 -W 1 -w 30 "$B_VPN"
+bg pinger "$A" /usr/bin/ping -c $COUNT -i 0.05 -W 1 -w "$(slow_secs 30)" "$B_VPN"
 sleep 1.5
 
 step() { # NS CLI-ARGS...
@@ -42,7 +44,7 @@ sleep 1
 step "$A" del_key 0 secondary
 step "$B" del_key 0 secondary
 
-bg_wait pinger 40 >/dev/null
+bg_wait pinger "$(slow_secs 40)" >/dev/null
 out=$(cat "$(bg_log pinger)")
 printf '%s\n' "$out" | grep -E 'packets transmitted|rtt' | sed 's/^/    /'
 got=$(ping_received "$out")

@@ -14,17 +14,20 @@ require_cli
 setup_two_hosts
 # No IPv6 chatter (RS, MLD) on the tunnel: only keepalives may cross it.
 no_ipv6_on_new_devices "$A" "$B"
-oneshot_pair --keepalive 1,4
+# The timeout must cover starting the second CLI after the first: a slower
+# kernel (debug: seconds per CLI) gets a proportionally longer one.
+TMO=$(slow_secs 4) IDLE=$(($(slow_secs 4) + 3))
+oneshot_pair --keepalive 1,"$TMO"
 
 pa=$(get_peer "$A" "$OVPN_DEV" 0) || fail "get_peer in a: $pa"
 pb=$(get_peer "$B" "$OVPN_DEV" 0) || fail "get_peer in b: $pb"
 assert_eq "$(kv_field "$pa" keepalive_interval)" 1 "a keepalive_interval"
-assert_eq "$(kv_field "$pa" keepalive_timeout)" 4 "a keepalive_timeout"
+assert_eq "$(kv_field "$pa" keepalive_timeout)" "$TMO" "a keepalive_timeout"
 la0=$(kv_field "$pa" link_rx_packets) va0=$(kv_field "$pa" vpn_rx_packets)
 lb0=$(kv_field "$pb" link_rx_packets) vb0=$(kv_field "$pb" vpn_rx_packets)
-log "start: a link_rx $la0 vpn_rx $va0, b link_rx $lb0 vpn_rx $vb0; idle for 7 s"
+log "start: a link_rx $la0 vpn_rx $va0, b link_rx $lb0 vpn_rx $vb0; idle for $IDLE s"
 
-sleep 7
+sleep "$IDLE"
 
 for s in tun-a tun-b; do
 	bg_alive "$s" || { bg_wait "$s" 1; fail "one-shot $s exited (status $?) on an idle tunnel with keepalives"; }
@@ -33,12 +36,12 @@ for s in tun-a tun-b; do
 	fi
 done
 
-pa=$(get_peer "$A" "$OVPN_DEV" 0) || fail "peer gone in a after 7 s idle: $pa"
-pb=$(get_peer "$B" "$OVPN_DEV" 0) || fail "peer gone in b after 7 s idle: $pb"
+pa=$(get_peer "$A" "$OVPN_DEV" 0) || fail "peer gone in a after $IDLE s idle: $pa"
+pb=$(get_peer "$B" "$OVPN_DEV" 0) || fail "peer gone in b after $IDLE s idle: $pb"
 la1=$(kv_field "$pa" link_rx_packets) va1=$(kv_field "$pa" vpn_rx_packets)
 lb1=$(kv_field "$pb" link_rx_packets) vb1=$(kv_field "$pb" vpn_rx_packets)
-log "after 7 s: a link_rx $la1 vpn_rx $va1, b link_rx $lb1 vpn_rx $vb1"
-# One keepalive a second each way: at least 4 in 7 s.
+log "after $IDLE s: a link_rx $la1 vpn_rx $va1, b link_rx $lb1 vpn_rx $vb1"
+# One keepalive a second each way: at least 4 in $IDLE s.
 assert_ge "$la1" $((la0 + 4)) "a link_rx_packets (keepalives from b)"
 assert_ge "$lb1" $((lb0 + 4)) "b link_rx_packets (keepalives from a)"
 # Keepalives are consumed by the kernel, never delivered as data.

@@ -72,9 +72,10 @@ wait_for "ns $MP_S /usr/bin/ss -Hltn | grep -q ':5201 ' && ns $MP_S /usr/bin/ss 
 l3tx0=$(mp_srv_peer 3 link_tx_bytes)
 l1rx0=$(mp_srv_peer 1 vpn_rx_bytes)
 l2rx0=$(mp_srv_peer 2 vpn_rx_bytes)
-nst 40 c1 /usr/bin/iperf3 -c "$MP_SRV_VPN" -p 5201 -t 5 -f m -i 0 >"$LOGDIR/iperf-c1.log" 2>&1 &
+t=$(slow_secs 5)
+nst $((35 + t)) c1 /usr/bin/iperf3 -c "$MP_SRV_VPN" -p 5201 -t "$t" -f m -i 0 >"$LOGDIR/iperf-c1.log" 2>&1 &
 p1=$!
-nst 40 c2 /usr/bin/iperf3 -c "$MP_SRV_VPN" -p 5202 -t 5 -f m -i 0 >"$LOGDIR/iperf-c2.log" 2>&1 &
+nst $((35 + t)) c2 /usr/bin/iperf3 -c "$MP_SRV_VPN" -p 5202 -t "$t" -f m -i 0 >"$LOGDIR/iperf-c2.log" 2>&1 &
 p2=$!
 wait "$p1"
 r1=$?

@@ -261,6 +261,16 @@ bg_wait() {
 	wait "$pid"
 }
 
+# lan_dev NS DEV CIDR: a local LAN address on DEV in NS (one end of a veth
+# pair whose other end stays in NS, both up: works on kernels without the
+# dummy driver, like the debug one).
+lan_dev() {
+	ns "$1" "$IP_BIN" link add "$2" type veth peer name "${2}p" || fail "cannot create $2 in $1"
+	ns "$1" "$IP_BIN" addr add "$3" dev "$2" || fail "addr add $3 on $2 in $1"
+	ns "$1" "$IP_BIN" link set "${2}p" up || fail "link set ${2}p up in $1"
+	ns "$1" "$IP_BIN" link set "$2" up || fail "link set $2 up in $1"
+}
+
 # ifindex_of NS DEV: the device's ifindex ("" if it does not exist).
 ifindex_of() {
 	ns "$1" cat "/sys/class/net/$2/ifindex" 2>/dev/null

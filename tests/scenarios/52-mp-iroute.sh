@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# A LAN behind a client (OpenVPN's iroute): c1 has 10.20.0.1/24 on a dummy
+# A LAN behind a client (OpenVPN's iroute): c1 has 10.20.0.1/24 on a local
 # device, the server routes 10.20.0.0/24 via 10.8.0.2 (c1's VPN address) on
 # its multi-peer device. The server reaches 10.20.0.1 (TX picks c1 by the
 # route's nexthop; RX accepts c1's packets from 10.20.0.1 because that
@@ -19,9 +19,7 @@ mp_setup 1 2
 
 LAN_NET=10.20.0.0/24
 LAN_IP=10.20.0.1
-ns c1 "$IP_BIN" link add lan0 type dummy || fail "dummy device in c1"
-ns c1 "$IP_BIN" addr add "$LAN_IP/24" dev lan0
-ns c1 "$IP_BIN" link set lan0 up
+lan_dev c1 lan0 "$LAN_IP/24"
 ns "$MP_S" "$IP_BIN" route add "$LAN_NET" via "$(mp_vpn4 1)" dev "$MP_DEV" ||
 	fail "route $LAN_NET via $(mp_vpn4 1) on the server"
 ns "$MP_S" "$IP_BIN" route show | sed 's/^/  s route: /'

@@ -143,6 +143,9 @@ mp_server() {
 # mp_client N [one-shot options...]: client N's one-shot tunnel to the
 # server (background name tun-c<N>), IPv6 VPN address too when MP_WITH_V6=1;
 # bound to 0.0.0.0 instead of its underlay address when MP_CLI_ANY=1.
+# The server's peers send no keepalives: the client's 60 s expiry (the CLI's
+# default) is stretched by the timeout factor so a slow kernel's scenario
+# does not outlast it. Later options (a caller's --keepalive) win.
 mp_client() {
 	local i=$1 v6=() lip fam=i4
 	shift
@@ -155,7 +158,7 @@ mp_client() {
 	fi
 	oneshot_start "tun-c$i" "$(mp_cns "$i")" udp "$fam" "$lip" "$MP_PORT" \
 		"$(mp_srv_ip "$i")" "$MP_PORT" "$(mp_vpn4 "$i")" 24 "$MP_SRV_VPN" \
-		"$(mp_key "$i")" 1 --peer-id "$i" "${v6[@]}" "$@"
+		"$(mp_key "$i")" 1 --peer-id "$i" --keepalive 5,"$(slow_secs 60)" "${v6[@]}" "$@"
 }
 
 # mp_setup N...: underlay, keys, server, and one client per N.

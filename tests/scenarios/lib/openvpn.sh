@@ -355,9 +355,7 @@ mp_topology() {
 		wait_link_up "$SRV_NS" "vs$i"
 		wait_link_up "$(cli_ns "$i")" vc
 	done
-	ns c1 "$IP_BIN" link add lan0 type dummy || fail "cannot create lan0 in c1"
-	ns c1 "$IP_BIN" addr add "$LAN_IP/24" dev lan0
-	ns c1 "$IP_BIN" link set lan0 up
+	lan_dev c1 lan0 "$LAN_IP/24"
 	mkdir -p "$LOGDIR/ccd"
 	for i in $(seq 1 "$n"); do
 		{

@@ -224,10 +224,12 @@ bg_pid() { echo "${_BG_PID[$1]}"; }
 bg_log() { echo "${_BG_LOG[$1]}"; }
 bg_alive() { kill -0 "${_BG_PID[$1]}" 2>/dev/null; }
 
-# wait_log NAME ERE TIMEOUT: wait until the log of NAME has a matching line;
+# wait_log NAME ERE TIMEOUT: wait (TIMEOUT times the timeout factor) until the
+# log of NAME has a matching line;
 # fails at once if the process exits first.
 wait_log() {
-	local name=$1 re=$2 t=${3:-10}
+	local name=$1 re=$2 t
+	t=$(slow_secs "${3:-10}")
 	local end=$(( $(date +%s%N) + t * 1000000000 ))
 	while :; do
 		grep -Eq -- "$re" "${_BG_LOG[$name]}" && return 0

@@ -29,7 +29,9 @@ log() { echo "build-debug-kernel: $*" >&2; }
 
 [ -r "$TARBALL" ] || { log "$TARBALL missing: apt-get install linux-source-6.1"; exit 1; }
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || stat -c %Y "$TARBALL")
-stamp="$srcver $(sha256sum "$FRAG" | cut -d' ' -f1)"
+# Only the fragment's settings count ("# CONFIG_X is not set" is one), not
+# its comments: editing a comment must not cost a rebuild.
+stamp="$srcver $(sed -e '/^# CONFIG_/b' -e '/^#/d' -e '/^[[:space:]]*$/d' "$FRAG" | sha256sum | cut -d' ' -f1)"
 
 # One build at a time: a second caller (another make check-debug) waits for
 # the first instead of deleting its half-built tree.

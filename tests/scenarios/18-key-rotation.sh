@@ -10,9 +10,9 @@
 . "${OVPN_LIB:-$(dirname "$0")/../lib.sh}"
 . "$(dirname "$0")/lib/datapath.sh"
 
-# the pings must outlast the rotation: a slower kernel (the debug one runs
-# ovpn-cli in seconds) gets more of them
-COUNT=$((160 * ${OVPN_TIMEOUT_FACTOR:-1}))
+# 8 s of pings at 20/s must outlast the rotation: a slower kernel (the debug
+# one runs ovpn-cli in seconds) gets proportionally more of them
+COUNT=$((20 * $(slow_secs 8)))
 
 require_module
 require_cli

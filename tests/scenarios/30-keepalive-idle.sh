@@ -16,7 +16,8 @@ setup_two_hosts
 no_ipv6_on_new_devices "$A" "$B"
 # The timeout must cover starting the second CLI after the first: a slower
 # kernel (debug: seconds per CLI) gets a proportionally longer one.
-TMO=$(slow_secs 4) IDLE=$(($(slow_secs 4) + 3))
+TMO=$(slow_secs 4)
+IDLE=$((TMO + 3))
 oneshot_pair --keepalive 1,"$TMO"
 
 pa=$(get_peer "$A" "$OVPN_DEV" 0) || fail "get_peer in a: $pa"

@@ -181,12 +181,12 @@ iperf_loop() {
 		# bounded: a run that does not end within a minute past its
 		# length means a stalled tunnel
 		nst $((CHUNK + 60)) "$n" /usr/bin/nice -n 10 /usr/bin/iperf3 -c "$srv" -p "$port" -t "$CHUNK" -f k -i 5 "$@" >"$f" 2>&1 7<&- &
-		local p=$! t
+		local p=$! tries rest
 		# until its control and data connections are established: a
 		# fixed delay was too short for a niced client on a loaded
 		# host, which then connected while a link was down ("Network
 		# is unreachable")
-		for t in $(seq 60); do
+		for tries in $(seq 60); do
 			[ "$(ns "$n" /usr/bin/ss -Htn state established "dport = :$port" | grep -c .)" -ge 2 ] && break
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.5
@@ -194,8 +194,8 @@ iperf_loop() {
 		exec 7<&-
 		# and its end (the results exchange on the control connection,
 		# where a TCP backoff after a flap would outlast the bound)
-		t=$((CHUNK - 2 - t / 2))
-		[ "$t" -gt 0 ] && sleep "$t"
+		rest=$((CHUNK - 2 - tries / 2))
+		[ "$rest" -gt 0 ] && sleep "$rest"
 		exec 7<"$lock"
 		flock -s 7
 		wait "$p"

@@ -101,8 +101,11 @@ nst() {
 
 # wait_for "<shell condition>" TIMEOUT_SECS [INTERVAL]: poll until the
 # condition succeeds; returns 1 on timeout (the caller decides to fail).
+# TIMEOUT_SECS is multiplied by the timeout factor (slow_secs): it only
+# bounds how long a failure takes to show, never how long a pass takes.
 wait_for() {
-	local cond=$1 t=${2:-10} iv=${3:-0.1}
+	local cond=$1 t iv=${3:-0.1}
+	t=$(slow_secs "${2:-10}")
 	local end=$(( $(date +%s%N) + t * 1000000000 ))
 	while :; do
 		if eval "$cond" >/dev/null 2>&1; then

@@ -46,11 +46,11 @@ nlfuzz_check() {
 
 # fuzz_del_dev NS DEV: delete DEV, which must go within 3 s, plus 1 s per
 # 20000 messages fuzzed for the peers they may have added (a leaked
-# reference keeps it "waiting to become free").
+# reference keeps it "waiting to become free"), times the timeout factor.
 fuzz_del_dev() {
-	local t0 t1 max=$((3000 + $(fuzz_count 20000) / 20))
+	local t0 t1 max=$(($(slow_secs 3000) + $(fuzz_count 20000) / 20))
 	t0=$(date +%s%N)
-	"$TIMEOUT_BIN" 10 "$IP_BIN" -n "$1" link del "$2" || fail "ip link del $2 in $1 failed or hung"
+	"$TIMEOUT_BIN" "$(slow_secs 10)" "$IP_BIN" -n "$1" link del "$2" || fail "ip link del $2 in $1 failed or hung"
 	t1=$(date +%s%N)
 	log "$2 in $1 deleted in $(( (t1 - t0) / 1000000 )) ms"
 	assert_eq "$(dev_exists "$1" "$2" && echo yes || echo no)" no "$2 in $1 gone"

@@ -469,8 +469,9 @@ slabinfo_snap() { # FILE: name and active objects of every cache
 	awk 'NR > 2 { print $1, $2 }' /proc/slabinfo | sort >"$1"
 }
 
+# KASAN's boot message may have left the log ring by now: ask the symbols.
 kasan=0
-dmesg | grep -q 'KernelAddressSanitizer initialized' && kasan=1
+grep -q ' kasan_report$' /proc/kallsyms && kasan=1
 
 # Warm-up: the same load, briefly, and its teardown.
 log "warm-up: ${WARMUP}s of the full load"

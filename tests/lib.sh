@@ -386,7 +386,9 @@ iperf_server() {
 
 # slow_secs N: N seconds of traffic, times OVPN_TIMEOUT_FACTOR (run.sh
 # --timeout-factor; 4 on the debug kernel): a kernel that many times slower
-# gets the time to move the volume the scenarios' counters expect.
+# gets the time to move the volume the scenarios' counters expect. wait_for,
+# wait_log and what is built on them (bg_wait, bg_stop, wait_link_up) scale
+# their timeouts already: do not pass them a slow_secs value.
 slow_secs() { echo $(($1 * ${OVPN_TIMEOUT_FACTOR:-1})); }
 
 # iperf_mbps NS SERVER_IP SECS [iperf3 options]: run a client, print the

@@ -44,7 +44,7 @@ sleep 1
 step "$A" del_key 0 secondary
 step "$B" del_key 0 secondary
 
-bg_wait pinger "$(slow_secs 40)" >/dev/null
+bg_wait pinger 40 >/dev/null
 out=$(cat "$(bg_log pinger)")
 printf '%s\n' "$out" | grep -E 'packets transmitted|rtt' | sed 's/^/    /'
 got=$(ping_received "$out")

@@ -48,9 +48,10 @@ nlfuzz_check() {
 # 20000 messages fuzzed for the peers they may have added (a leaked
 # reference keeps it "waiting to become free"), times the timeout factor.
 fuzz_del_dev() {
-	local t0 t1 max=$(($(slow_secs 3000) + $(fuzz_count 20000) / 20))
+	local t0 t1 max
+	max=$(slow_secs $((3000 + $(fuzz_count 20000) / 20)))
 	t0=$(date +%s%N)
-	"$TIMEOUT_BIN" "$(slow_secs 10)" "$IP_BIN" -n "$1" link del "$2" || fail "ip link del $2 in $1 failed or hung"
+	"$TIMEOUT_BIN" $((max / 1000 + 5)) "$IP_BIN" -n "$1" link del "$2" || fail "ip link del $2 in $1 failed or hung"
 	t1=$(date +%s%N)
 	log "$2 in $1 deleted in $(( (t1 - t0) / 1000000 )) ms"
 	assert_eq "$(dev_exists "$1" "$2" && echo yes || echo no)" no "$2 in $1 gone"

@@ -202,8 +202,8 @@ static void __exit ovpn_cleanup(void)
 	rtnl_link_unregister(&ovpn_link_ops);
 	ovpn_nl_unregister();
 
-	/* releases are RCU works that may queue more RCU works: peer, then
-	 * its socket and key slots
+	/* releases are RCU works that may queue more RCU works (key slots)
+	 * and RCU callbacks (sockets): peer, then its socket and key slots
 	 */
 	rcu_barrier();
 	flush_workqueue(ovpn_wq);

@@ -5,8 +5,8 @@
  * Userspace passes a file descriptor; we take our own reference to its file
  * (userspace may close it or exit) and hook the socket's receive path. Every
  * peer using the socket holds one reference on our wrapper; the last one
- * unhooks the socket at once, and the file and the device are let go after
- * an RCU grace period, when no receive path can still be using the wrapper.
+ * unhooks the socket at once, and the file and the device are let go by an
+ * RCU callback, when no receive path can still be using the wrapper.
  */
 
 #include <linux/file.h>
@@ -25,11 +25,12 @@
 /* serialises attach against the last put of the same socket */
 static DEFINE_MUTEX(ovpn_socket_mutex);
 
-static void ovpn_socket_free_work(struct work_struct *work)
+/* an RCU callback (softirq): fput() defers the file's release itself */
+static void ovpn_socket_free_rcu(struct rcu_head *head)
 {
 	struct ovpn_socket *ovpn_sock;
 
-	ovpn_sock = container_of(to_rcu_work(work), struct ovpn_socket, rwork);
+	ovpn_sock = container_of(head, struct ovpn_socket, rcu);
 	sockfd_put(ovpn_sock->sock);
 	netdev_put(ovpn_sock->ovpn->dev, &ovpn_sock->dev_tracker);
 	kfree(ovpn_sock);
@@ -47,8 +48,10 @@ static void ovpn_socket_release(struct kref *kref)
 		ovpn_udp_socket_detach(ovpn_sock->sock);
 	mutex_unlock(&ovpn_socket_mutex);
 
-	INIT_RCU_WORK(&ovpn_sock->rwork, ovpn_socket_free_work);
-	queue_rcu_work(ovpn_wq, &ovpn_sock->rwork);
+	/* nothing left needs process context: no workqueue hop between the
+	 * grace period and the device's last reference from us
+	 */
+	call_rcu(&ovpn_sock->rcu, ovpn_socket_free_rcu);
 }
 
 /**

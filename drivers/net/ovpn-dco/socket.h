@@ -9,7 +9,7 @@
 #include <linux/kref.h>
 #include <linux/netdevice.h>
 #include <linux/net.h>
-#include <linux/workqueue.h>
+#include <linux/rcupdate.h>
 
 struct ovpn_peer;
 struct sock;
@@ -25,7 +25,7 @@ struct ovpn_struct;
  *	lock)
  * @refcount: one per peer using the socket; the transition to zero happens
  *	under ovpn_socket_mutex, so attach never sees a dying socket
- * @rwork: drops the file and the device after an RCU grace period
+ * @rcu: drops the file and the device after an RCU grace period
  * @dev_tracker: tracks our reference on @ovpn's net device
  *
  * While attached, the socket's sk_user_data points here (RCU): the receive
@@ -37,7 +37,7 @@ struct ovpn_socket {
 	bool tcp;
 	struct ovpn_peer *peer;
 	struct kref refcount;
-	struct rcu_work rwork;
+	struct rcu_head rcu;
 	netdevice_tracker dev_tracker;
 };
 

@@ -208,11 +208,20 @@ static void ovpn_tcp_tx_work(struct work_struct *work)
 	struct ovpn_peer *peer = container_of(work, struct ovpn_peer,
 					      tcp.tx_work);
 	struct sock *sk = peer->sock->sock->sk;
+	unsigned int budget = OVPN_TCP_TX_BUDGET;
 	struct sk_buff *skb;
+	bool more = false;
 	int ret;
 
 	lock_sock(sk);
 	while ((skb = skb_peek(&peer->tcp.out_queue))) {
+		/* a sender that keeps the queue full must not keep this
+		 * CPU's workers from every other work item: come back later
+		 */
+		if (!budget--) {
+			more = true;
+			break;
+		}
 		ret = skb_send_sock_locked(sk, skb, peer->tcp.out_offset,
 					   skb->len - peer->tcp.out_offset);
 		if (ret <= 0) {
@@ -234,6 +243,8 @@ static void ovpn_tcp_tx_work(struct work_struct *work)
 
 	/* room again for userspace's send() */
 	peer->tcp.saved.write_space(sk);
+	if (more)
+		ovpn_tcp_schedule_tx(peer);
 	ovpn_peer_put(peer);
 }
 

@@ -15,6 +15,8 @@ struct ovpn_socket;
 
 /* frames queued for the stream, kernel and userspace together */
 #define OVPN_TCP_OUT_QUEUE_MAX	1024
+/* frames one run of the TX work sends before it requeues itself */
+#define OVPN_TCP_TX_BUDGET	64
 /* control packets waiting for userspace's recv() */
 #define OVPN_TCP_USER_QUEUE_MAX	256
 

@@ -503,7 +503,7 @@ RUN_MODE=suite
 	echo "SETTLE=$SETTLE"
 	echo "export OVPN_TIMEOUT_FACTOR=$TFACTOR"
 	# Knobs of the soak test, passed through when set on the host.
-	for v in SOAK_SECONDS SOAK_WARMUP SOAK_SLAB_TOL_KB; do
+	for v in SOAK_SECONDS SOAK_WARMUP SOAK_SLAB_TOL_KB SOAK_DEL_SLOW_MS; do
 		[ -z "${!v:-}" ] || echo "export $v=${!v}"
 	done
 	echo "FUZZ_COUNT='${OVPN_FUZZ_COUNT:-}'"

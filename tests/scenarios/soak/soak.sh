@@ -71,6 +71,103 @@ nap() {
 	while ! stopping && [ "$(date +%s%N)" -lt "$end" ]; do sleep 0.2; done
 }
 
+# ------------------------------------------------- device release timing
+# Every deletion of the recreate loop is timed (ip link del and DEL_IFACE
+# return only once the device's last reference is gone; SIGTERM: until the
+# one-shot, which deletes its device, has exited). Where the kernel has
+# kprobe events, the steps of the release chain are traced too: a peer's
+# last put (queue_rcu_work; it runs for other kernel users too), its
+# release work after a grace period (ovpn_peer_free_work), which puts the peer's socket (ovpn_socket_put; the
+# last put unhooks it), and the socket's RCU callback
+# (ovpn_socket_free_rcu), which drops the device reference
+# unregister_netdevice waits for. A deletion slower than DEL_SLOW_MS prints
+# the trace of its window, so a slow release names the step that was late.
+DEL_SLOW_MS=${SOAK_DEL_SLOW_MS:-3000}
+TR=/sys/kernel/tracing
+TRACING=0
+trace_on() {
+	# FUNCTION:REGISTER of the argument that names the object: the rcu_work
+	# queue_rcu_work() gets is the one ovpn_peer_free_work() later runs
+	local probes="queue_rcu_work:si ovpn_peer_free_work:di ovpn_socket_put:di ovpn_socket_free_rcu:di" p f
+	[ -w "$TR/kprobe_events" ] || { log "no kprobe events: the release chain is not traced"; return 0; }
+	echo 0 >"$TR/tracing_on"
+	: >"$TR/trace"
+	echo 4096 >"$TR/buffer_size_kb" 2>/dev/null
+	for p in $probes; do
+		f=${p%:*}
+		echo "p:ovpnsoak/$f $f arg=%${p#*:}:x64" >>"$TR/kprobe_events" ||
+			{ log "cannot probe $f: the release chain is not traced"; trace_off; return 0; }
+	done
+	echo 1 >"$TR/events/ovpnsoak/enable" && echo 1 >"$TR/tracing_on" && TRACING=1
+	log "release chain traced (kprobes on: $probes)"
+}
+trace_off() {
+	[ -e "$TR/events/ovpnsoak" ] || return 0
+	echo 0 >"$TR/events/ovpnsoak/enable" 2>/dev/null
+	sed -n 's/^p:\(ovpnsoak\/[^ ]*\) .*/-:\1/p' "$TR/kprobe_events" 2>/dev/null |
+		while read -r l; do echo "$l" >>"$TR/kprobe_events"; done
+	TRACING=0
+}
+trace_mark() { [ "$TRACING" = 1 ] && echo "$*" >"$TR/trace_marker" 2>/dev/null; return 0; }
+# chain_stats: from the whole trace, how long each traced step waited: a
+# peer's release (queue_rcu_work -> ovpn_peer_free_work of the same work:
+# grace period plus workqueue) and a socket's free (its last
+# ovpn_socket_put -> ovpn_socket_free_rcu: grace period; the callback runs
+# on the CPU that queued it, its argument is the wrapper's rcu_head a few
+# bytes into the wrapper). Addresses are compared on their low 32 bits.
+chain_stats() {
+	[ "$TRACING" = 1 ] || return 0
+	awk '
+	function h(s,   i, v) {
+		s = substr(s, length(s) - 7); v = 0
+		for (i = 1; i <= 8; i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return v
+	}
+	function ms(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+		return sprintf("median %.0f ms, slowest %.0f ms", a[int((n + 1) / 2)] * 1000, a[n] * 1000)
+	}
+	!/arg=0x/ { next }
+	{
+		for (i = 1; i <= NF; i++) if ($i ~ /^\[[0-9]+\]$/) cpu = $i
+		for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { t = $i + 0; ev = $(i + 1) }
+		a = h(substr($NF, 5))
+	}
+	ev == "queue_rcu_work:" { q[a] = t }
+	ev == "ovpn_peer_free_work:" && (a in q) { pn++; pd[pn] = t - q[a]; delete q[a] }
+	ev == "ovpn_socket_put:" { k = ++np[cpu]; pa[cpu, k % 16] = a; pt[cpu, k % 16] = t }
+	ev == "ovpn_socket_free_rcu:" {
+		for (k = np[cpu]; k > np[cpu] - 16 && k > 0; k--)
+			if (a - pa[cpu, k % 16] >= 0 && a - pa[cpu, k % 16] < 256) { sn++; sd[sn] = t - pt[cpu, k % 16]; break }
+	}
+	END {
+		printf "%d peer releases (grace period + work): %s; ", pn, pn ? ms(pd, pn) : "-"
+		printf "%d socket frees (grace period): %s\n", sn, sn ? ms(sd, sn) : "-"
+	}' "$TR/trace"
+}
+
+# deltime WHAT CMD...: run CMD (a device deletion), record its duration.
+deltime() {
+	local what=$1 t0 ms rc
+	shift
+	trace_mark "soak-del-start $what"
+	t0=$(date +%s%N)
+	"$@"
+	rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	trace_mark "soak-del-end $what"
+	printf '%s %s\n' "$ms" "$what" >>"$W/del-ms"
+	if [ "$ms" -ge "$DEL_SLOW_MS" ]; then
+		log "slow device deletion: $what took $ms ms"
+		if [ "$TRACING" = 1 ]; then
+			awk -v s="soak-del-start $what" -v e="soak-del-end $what" '
+				index($0, s) { on = 1 } on && !/^#/ { print "    " $0 } index($0, e) { on = 0 }' \
+				"$TR/trace" | tail -n 60 | tee -a "$W/slow-del.txt"
+		fi
+	fi
+	return "$rc"
+}
+
 # run NS ARGS...: ovpn-cli in NS; a failure is an error of the run.
 # nsenter, not ip netns exec: the CLI needs only the network namespace, and
 # the remount of /sys that ip netns exec does costs on a busy TCG guest.
@@ -366,15 +463,15 @@ recreate_loop() {
 		fi
 		case $((i % 3)) in
 		0) how="ip link del"
-		   nst 10 d1 "$IP_BIN" link del ovpnd || err "ip link del ovpnd in d1 (iteration $i) failed"
+		   deltime "$i-$proto-linkdel" nst 30 d1 "$IP_BIN" link del ovpnd || err "ip link del ovpnd in d1 (iteration $i) failed"
 		   wait_for "! walive d1" 10 || err "d1's one-shot still runs 10 s after its device was deleted"
 		   wstop d1 TERM
 		   rc=$?
 		   [ "$rc" = 3 ] || err "d1's one-shot exit status $rc after ip link del (expected 3)" ;;
 		1) how="SIGTERM"
-		   wstop d1 TERM || err "d1's one-shot exit status $? on SIGTERM" ;;
+		   deltime "$i-$proto-sigterm" wstop d1 TERM || err "d1's one-shot exit status $? on SIGTERM" ;;
 		2) how="del_iface"
-		   run d1 del_iface ovpnd
+		   deltime "$i-$proto-deliface" run d1 del_iface ovpnd
 		   wait_for "! walive d1" 10 || err "d1's one-shot still runs 10 s after del_iface"
 		   wstop d1 TERM
 		   rc=$?
@@ -441,7 +538,7 @@ teardown() {
 	nst 15 "$MP_S" "$IP_BIN" link del "$MP_DEV" || err "ip link del $MP_DEV in $MP_S"
 	cleanup
 	_NS_CREATED=() _BG_NAMES=()
-	trap 'rc=$?; cleanup; exit $rc' EXIT
+	trap 'rc=$?; trace_off; cleanup; exit $rc' EXIT
 	wait_for "[ -z \"\$($IP_BIN netns list)\" ]" 10 || err "namespaces left: $($IP_BIN netns list)"
 }
 
@@ -473,6 +570,9 @@ slabinfo_snap() { # FILE: name and active objects of every cache
 kasan=0
 grep -q ' kasan_report$' /proc/kallsyms && kasan=1
 
+trap 'rc=$?; trace_off; cleanup; exit $rc' EXIT
+trace_on
+
 # Warm-up: the same load, briefly, and its teardown.
 log "warm-up: ${WARMUP}s of the full load"
 setup
@@ -483,7 +583,8 @@ teardown
 if [ -s "$ERRORS" ]; then
 	fail "errors during the warm-up: $(cat "$ERRORS")"
 fi
-rm -f "$W"/count.* "$W"/iperf-*.log
+rm -f "$W"/count.* "$W"/iperf-*.log "$W/del-ms" "$W/slow-del.txt"
+[ "$TRACING" = 1 ] && : >"$TR/trace"
 base=$(slab_settle)
 slabinfo_snap "$W/slab-before"
 log "baseline: SUnreclaim $base kB"
@@ -540,6 +641,12 @@ echo "@table   key rotations: $(total rotations) (last key id ${keynow:-none}), 
 echo "@table   peers added: $(total peers_added), deleted: $(total peers_deleted); pings through re-added peers $(total churn_pings_ok) ok, $(total churn_pings_fail) failed"
 echo "@table   link flaps: $(total flaps)"
 echo "@table   devices created: $(total devices_created), deleted: $(total devices_deleted); pings through new tunnels $(total recreate_pings_ok) ok, $(total recreate_pings_fail) failed"
+dels=$(grep -c . "$W/del-ms" 2>/dev/null || echo 0)
+delstat=$(sort -n "$W/del-ms" 2>/dev/null | awk '{ v[NR] = $1; w[NR] = $2 } END {
+	if (NR) printf "median %d ms, slowest %d ms (%s)", v[int((NR + 1) / 2)], v[NR], w[NR] }')
+slowdels=$(awk -v l="$DEL_SLOW_MS" '$1 >= l' "$W/del-ms" 2>/dev/null | grep -c .)
+echo "@table   device deletions timed: $dels, $delstat; $slowdels slower than $DEL_SLOW_MS ms$([ "$TRACING" = 1 ] && echo ' (release chain traced)')"
+[ "$TRACING" = 1 ] && echo "@table   release chain: $(chain_stats)"
 echo "@table   slab (SUnreclaim): $base kB before, $after kB after, delta $delta kB (tolerance $SLAB_TOL_KB kB$([ "$kasan" = 1 ] && echo ', KASAN: kmemleak decides'))"
 
 if [ -s "$ERRORS" ]; then

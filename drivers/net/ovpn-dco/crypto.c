@@ -10,8 +10,13 @@
 
 #include <linux/moduleparam.h>
 #include <linux/netlink.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <crypto/aead.h>
+#include <crypto/algapi.h>
+#include <crypto/chacha.h>
+#include <crypto/poly1305.h>
+#include <asm/unaligned.h>
 
 #include "crypto.h"
 #include "ovpn.h"
@@ -23,6 +28,121 @@ unsigned long ovpn_test_first_pktid;
 module_param_named(test_first_pktid, ovpn_test_first_pktid, ulong, 0644);
 MODULE_PARM_DESC(test_first_pktid,
 		 "testing only: TX packet ids of new keys start after this value (default 0)");
+
+/* ChaCha20-Poly1305 keys get the library (crypto/chacha.h, poly1305.h) by
+ * default: the same SIMD code as the rfc7539 template, without its nine
+ * chained sub-requests and their scatterlist walks per packet
+ */
+static bool ovpn_chacha_lib = true;
+module_param_named(chacha_lib, ovpn_chacha_lib, bool, 0644);
+MODULE_PARM_DESC(chacha_lib,
+		 "ChaCha20-Poly1305 through the kernel's ChaCha and Poly1305 library (default 1) instead of the crypto API's rfc7539 template (0); read when a key is installed");
+
+static const u8 ovpn_zero_pad[POLY1305_BLOCK_SIZE];
+
+/**
+ * ovpn_chachapoly_crypt - RFC 8439 ChaCha20-Poly1305, in place
+ * @key: the ChaCha key words
+ * @nonce: OVPN_NONCE_LEN bytes
+ * @aad: OVPN_AAD_LEN bytes of associated data
+ * @sg: the text, exactly @len bytes (unused when @len is 0)
+ * @len: text length
+ * @tag: OVPN_TAG_LEN bytes: written when encrypting, checked when decrypting
+ * @encrypt: which way
+ *
+ * Synchronous; any context where the FPU may be used or not (the library
+ * falls back to its generic code). A text that fails authentication is
+ * left decrypted: the caller drops it.
+ *
+ * Return: 0, or -EBADMSG when decrypting and the tag does not match.
+ */
+int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
+			  struct scatterlist *sg, unsigned int len, u8 *tag,
+			  bool encrypt)
+{
+	u32 state[CHACHA_STATE_WORDS] __aligned(16);
+	u8 stream[CHACHA_BLOCK_SIZE] __aligned(16);
+	u8 mac[POLY1305_DIGEST_SIZE];
+	struct poly1305_desc_ctx poly;
+	struct sg_mapping_iter miter;
+	unsigned int left = 0, n, i;
+	u8 iv[CHACHA_IV_SIZE];
+	__le64 lens[2];
+	int ret = 0;
+	u8 *p;
+
+	/* block 0 keys Poly1305, the text starts at block 1 */
+	memset(iv, 0, CHACHA_IV_SIZE - OVPN_NONCE_LEN);
+	memcpy(iv + CHACHA_IV_SIZE - OVPN_NONCE_LEN, nonce, OVPN_NONCE_LEN);
+	chacha_init(state, key, iv);
+	memset(stream, 0, sizeof(stream));
+	chacha_crypt(state, stream, stream, sizeof(stream), 20);
+	poly1305_init(&poly, stream);
+	poly1305_update(&poly, aad, OVPN_AAD_LEN);
+	poly1305_update(&poly, ovpn_zero_pad,
+			-OVPN_AAD_LEN & (POLY1305_BLOCK_SIZE - 1));
+
+	if (len) {
+		sg_miter_start(&miter, sg, sg_nents(sg),
+			       SG_MITER_ATOMIC | SG_MITER_TO_SG |
+			       SG_MITER_FROM_SG);
+		while (sg_miter_next(&miter)) {
+			p = miter.addr;
+			n = miter.length;
+			/* Poly1305 authenticates the ciphertext */
+			if (!encrypt)
+				poly1305_update(&poly, p, n);
+			/* what is left of a block begun in the last piece */
+			i = min(n, left);
+			crypto_xor(p, stream + CHACHA_BLOCK_SIZE - left, i);
+			left -= i;
+			p += i;
+			n -= i;
+			i = round_down(n, CHACHA_BLOCK_SIZE);
+			if (i) {
+				chacha_crypt(state, p, p, i, 20);
+				p += i;
+				n -= i;
+			}
+			if (n) {
+				memset(stream, 0, sizeof(stream));
+				chacha_crypt(state, stream, stream,
+					     sizeof(stream), 20);
+				crypto_xor(p, stream, n);
+				left = CHACHA_BLOCK_SIZE - n;
+			}
+			if (encrypt)
+				poly1305_update(&poly, miter.addr,
+						miter.length);
+		}
+		sg_miter_stop(&miter);
+	}
+
+	poly1305_update(&poly, ovpn_zero_pad,
+			-len & (POLY1305_BLOCK_SIZE - 1));
+	lens[0] = cpu_to_le64(OVPN_AAD_LEN);
+	lens[1] = cpu_to_le64(len);
+	poly1305_update(&poly, (u8 *)lens, sizeof(lens));
+	poly1305_final(&poly, mac);
+
+	if (encrypt)
+		memcpy(tag, mac, OVPN_TAG_LEN);
+	else if (crypto_memneq(mac, tag, OVPN_TAG_LEN))
+		ret = -EBADMSG;
+
+	memzero_explicit(state, sizeof(state));
+	memzero_explicit(stream, sizeof(stream));
+	memzero_explicit(mac, sizeof(mac));
+	return ret;
+}
+
+static void ovpn_lib_key_load(u32 *words, const u8 *key)
+{
+	int i;
+
+	for (i = 0; i < OVPN_CHACHA_KEY_WORDS; i++)
+		words[i] = get_unaligned_le32(key + i * sizeof(u32));
+}
 
 static void ovpn_ks_free_work(struct work_struct *work)
 {
@@ -121,6 +241,20 @@ ovpn_ks_new(const struct ovpn_key_config *kc, struct netlink_ext_ack *extack)
 	if (!ks)
 		return ERR_PTR(-ENOMEM);
 
+	if (kc->cipher_alg == OVPN_CIPHER_ALG_CHACHA20_POLY1305 &&
+	    READ_ONCE(ovpn_chacha_lib)) {
+		if (kc->encrypt.cipher_key_size != CHACHA_KEY_SIZE ||
+		    kc->decrypt.cipher_key_size != CHACHA_KEY_SIZE) {
+			NL_SET_ERR_MSG_MOD(extack, "the cipher refused the key");
+			ret = -EINVAL;
+			goto err_free;
+		}
+		ovpn_lib_key_load(ks->lib_key_xmit, kc->encrypt.cipher_key);
+		ovpn_lib_key_load(ks->lib_key_recv, kc->decrypt.cipher_key);
+		ks->lib = true;
+		goto init;
+	}
+
 	ks->encrypt = ovpn_aead_init(name, &kc->encrypt, extack);
 	if (IS_ERR(ks->encrypt)) {
 		ret = PTR_ERR(ks->encrypt);
@@ -133,6 +267,7 @@ ovpn_ks_new(const struct ovpn_key_config *kc, struct netlink_ext_ack *extack)
 		goto err_encrypt;
 	}
 
+init:
 	ks->key_id = kc->key_id;
 	memcpy(ks->nonce_tail_xmit, kc->encrypt.nonce_tail,
 	       OVPN_NONCE_TAIL_LEN);

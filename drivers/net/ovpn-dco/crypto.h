@@ -13,6 +13,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <crypto/aead.h>
+#include <crypto/chacha.h>
 #include <linux/ovpn_dco.h>
 
 #include <ovpn_dco/proto.h>
@@ -21,6 +22,9 @@
 /* at this TX packet id userspace is told to rekey; at the max, TX stops */
 #define OVPN_PKTID_XMIT_WARN	0xF0000000ULL
 #define OVPN_PKTID_XMIT_MAX	0xFFFFFFFFULL
+
+/* a ChaCha key as the library's chacha_init() takes it */
+#define OVPN_CHACHA_KEY_WORDS	(CHACHA_KEY_SIZE / sizeof(u32))
 
 /* bits of &struct ovpn_crypto_key_slot.flags */
 #define OVPN_KS_SWAP_NOTIFIED	0
@@ -54,8 +58,14 @@ struct ovpn_key_config {
 /**
  * struct ovpn_crypto_key_slot - one installed key
  * @key_id: key id on the wire (constant)
- * @encrypt: TX transform (constant; freed after the last reference)
- * @decrypt: RX transform (constant; freed after the last reference)
+ * @encrypt: TX transform, NULL with @lib (constant; freed after the last
+ *	reference)
+ * @decrypt: RX transform, NULL with @lib (constant; freed after the last
+ *	reference)
+ * @lib: ChaCha20-Poly1305 through the ChaCha and Poly1305 library, keyed by
+ *	@lib_key_xmit and @lib_key_recv, instead of the transforms (constant)
+ * @lib_key_xmit: with @lib, the TX key as ChaCha key words (constant)
+ * @lib_key_recv: with @lib, the RX key as ChaCha key words (constant)
  * @nonce_tail_xmit: TX nonce tail (constant)
  * @nonce_tail_recv: RX nonce tail (constant)
  * @pktid_xmit: last TX packet id handed out; atomic, never wraps
@@ -70,6 +80,9 @@ struct ovpn_crypto_key_slot {
 	u8 key_id;
 	struct crypto_aead *encrypt;
 	struct crypto_aead *decrypt;
+	bool lib;
+	u32 lib_key_xmit[OVPN_CHACHA_KEY_WORDS];
+	u32 lib_key_recv[OVPN_CHACHA_KEY_WORDS];
 	u8 nonce_tail_xmit[OVPN_NONCE_TAIL_LEN];
 	u8 nonce_tail_recv[OVPN_NONCE_TAIL_LEN];
 	atomic64_t pktid_xmit;
@@ -97,6 +110,11 @@ static inline bool ovpn_crypto_key_slot_hold(struct ovpn_crypto_key_slot *ks)
 }
 
 void ovpn_crypto_key_slot_put(struct ovpn_crypto_key_slot *ks);
+
+struct scatterlist;
+int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
+			  struct scatterlist *sg, unsigned int len, u8 *tag,
+			  bool encrypt);
 
 extern unsigned long ovpn_test_first_pktid;
 

@@ -213,6 +213,40 @@ static int ovpn_crypto_sg_build(struct sk_buff *skb, struct scatterlist *sg,
 	return 0;
 }
 
+/* ChaCha20-Poly1305 through the library (&struct ovpn_crypto_key_slot.lib):
+ * synchronous and in place over the text after our header. Its own frame,
+ * so the scatterlist on the stack is gone before the packet is sent on.
+ */
+#define OVPN_LIB_SG_STACK	(MAX_SKB_FRAGS + 2)
+
+static noinline_for_stack int ovpn_lib_crypt(struct sk_buff *skb,
+					     unsigned int nfrags,
+					     unsigned int text_len,
+					     const u32 *key, const u8 *nonce,
+					     bool encrypt)
+{
+	struct scatterlist stack_sg[OVPN_LIB_SG_STACK], *sg = stack_sg;
+	int n, ret;
+
+	if (unlikely(nfrags > ARRAY_SIZE(stack_sg))) {
+		sg = kmalloc_array(nfrags, sizeof(*sg), GFP_ATOMIC);
+		if (unlikely(!sg))
+			return -ENOMEM;
+	}
+	sg_init_table(sg, nfrags);
+	n = skb_to_sgvec(skb, sg, OVPN_DATA_HDR_LEN, text_len);
+	if (unlikely(n < 0)) {
+		ret = n;
+		goto out;
+	}
+	ret = ovpn_chachapoly_crypt(key, nonce, skb->data, sg, text_len,
+				    skb->data + OVPN_TAG_OFFSET, encrypt);
+out:
+	if (sg != stack_sg)
+		kfree(sg);
+	return ret;
+}
+
 /* ---- TX ---- */
 
 static void ovpn_encrypt_post(struct sk_buff *skb, int ret)
@@ -299,6 +333,16 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 		return nfrags;
 	if (unlikely(skb_cow_head(skb, OVPN_HEAD_ROOM)))
 		return -ENOMEM;
+
+	if (ks->lib) {
+		u8 nonce[OVPN_NONCE_LEN];
+
+		__skb_push(skb, OVPN_DATA_HDR_LEN);
+		ovpn_data_hdr_encode(skb->data, ks->key_id, peer->id, pktid);
+		ovpn_nonce_build(nonce, pktid, ks->nonce_tail_xmit);
+		return ovpn_lib_crypt(skb, nfrags, payload_len,
+				      ks->lib_key_xmit, nonce, true);
+	}
 
 	cb->crypto_tmp = ovpn_crypto_tmp_alloc(ks->encrypt, nfrags + 2, &req,
 					       &sg, &iv);
@@ -579,6 +623,16 @@ static int ovpn_aead_decrypt(struct ovpn_peer *peer,
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (unlikely(nfrags < 0))
 		return nfrags;
+
+	if (ks->lib) {
+		u8 nonce[OVPN_NONCE_LEN];
+
+		ovpn_nonce_build(nonce,
+				 ovpn_get_be32(skb->data + OVPN_OP_PEER_ID_LEN),
+				 ks->nonce_tail_recv);
+		return ovpn_lib_crypt(skb, nfrags, text_len, ks->lib_key_recv,
+				      nonce, false);
+	}
 
 	cb->crypto_tmp = ovpn_crypto_tmp_alloc(ks->decrypt, nfrags + 2, &req,
 					       &sg, &iv);

@@ -13,12 +13,14 @@
  */
 
 #include <linux/ip.h>
+#include <linux/cpumask.h>
 #include <linux/ipv6.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <crypto/aead.h>
 #include <linux/tcp.h>
 #include <net/checksum.h>
@@ -712,6 +714,46 @@ static int ovpn_rx_poll(struct napi_struct *napi, int budget)
 	return done;
 }
 
+/* Decrypt on the next online CPU, not the one the packet arrived on: a
+ * sender's CPU also runs the transport's receive softirq when both ends
+ * share a host (veth delivers on the sending CPU), and a NIC's interrupt CPU
+ * has the transport's work already; decryption, GRO and the inner stack
+ * then run beside them instead of after them. One queue still runs on one
+ * CPU at a time, so the order is kept.
+ */
+static bool ovpn_rx_steer = true;
+module_param_named(rx_steer, ovpn_rx_steer, bool, 0644);
+MODULE_PARM_DESC(rx_steer,
+		 "decrypt received packets on the next online CPU rather than the one they arrived on (default 1)");
+
+/* IPI on the chosen CPU, interrupts off: the poll runs there */
+static void ovpn_rx_kick(void *info)
+{
+	struct ovpn_rx_queue *q = info;
+
+	__napi_schedule_irqoff(&q->napi);
+}
+
+/* BHs disabled */
+static void ovpn_rx_schedule(struct ovpn_rx_queue *q)
+{
+	unsigned int this, cpu;
+
+	if (!napi_schedule_prep(&q->napi))
+		return;
+
+	this = smp_processor_id();
+	cpu = this;
+	if (READ_ONCE(ovpn_rx_steer)) {
+		cpu = cpumask_next(this, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+	}
+	/* the SCHED bit is ours: the previous kick has run its course */
+	if (cpu == this || smp_call_function_single_async(cpu, &q->csd))
+		__napi_schedule(&q->napi);
+}
+
 /**
  * ovpn_recv - take a data packet from the transport
  * @peer: the peer it came from; its reference is consumed
@@ -753,7 +795,7 @@ void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
 		ovpn_rx_drop(ovpn->dev, skb);
 		return;
 	}
-	napi_schedule(&q->napi);
+	ovpn_rx_schedule(q);
 }
 
 /**
@@ -780,6 +822,7 @@ int ovpn_rx_queues_init(struct ovpn_struct *ovpn)
 		struct ovpn_rx_queue *q = &ovpn->rxq[i];
 
 		skb_queue_head_init(&q->skbs);
+		INIT_CSD(&q->csd, ovpn_rx_kick, q);
 		netif_napi_add(ovpn->dev, &q->napi, ovpn_rx_poll);
 		napi_enable(&q->napi);
 	}

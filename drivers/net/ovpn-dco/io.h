@@ -15,7 +15,7 @@ struct ovpn_peer;
 struct ovpn_struct;
 
 /* packets one receive queue may hold while its NAPI catches up */
-#define OVPN_RXQ_LEN	1024
+#define OVPN_RXQ_LEN	256
 /* receive queues of a multi-peer device, at most */
 #define OVPN_RXQ_MAX	16
 

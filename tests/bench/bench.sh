@@ -300,6 +300,15 @@ one() {
 		require_module
 		require_loaded ours
 		setup_ovpn "$cipher" dco ;;
+	ours-tmpl-*)
+		# ours via OpenVPN, ChaCha20-Poly1305 through the crypto API's
+		# rfc7539 template instead of the library: the module reads
+		# chacha_lib when OpenVPN installs the keys
+		require_module
+		require_loaded ours
+		echo 0 >/sys/module/ovpn_dco_v2/parameters/chacha_lib || fail "cannot set chacha_lib=0"
+		setup_ovpn "$cipher" dco
+		echo 1 >/sys/module/ovpn_dco_v2/parameters/chacha_lib ;;
 	ref-ovpn-*)
 		require_module
 		require_loaded reference
@@ -319,8 +328,13 @@ one() {
 	ours-* | ref-*)
 		info+=" module=$(tr ' ' _ </sys/module/ovpn_dco_v2/version 2>/dev/null)"
 		info+=" srcversion=$(cat /sys/module/ovpn_dco_v2/srcversion 2>/dev/null)"
-		[ "$cipher" = AES-256-GCM ] && info+=" crypto=$(crypto_impl 'gcm(aes)')" ||
-			info+=" crypto=$(crypto_impl 'rfc7539(chacha20,poly1305)')" ;;
+		if [ "$cipher" = AES-256-GCM ]; then
+			info+=" crypto=$(crypto_impl 'gcm(aes)')"
+		elif [ "$NAME" = ours-ovpn-chacha ] || [ "$NAME" = ours-cli-chacha ]; then
+			info+=" crypto=library"
+		else
+			info+=" crypto=$(crypto_impl 'rfc7539(chacha20,poly1305)')"
+		fi ;;
 	esac
 	info+=" mtu=$(ns "$B" cat "/sys/class/net/$TUN_B/mtu")"
 	rec setup "$NAME" "$info"

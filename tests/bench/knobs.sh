@@ -11,7 +11,7 @@
 # the reference module last (it replaces ours in the same boot, and its
 # use-after-free on peer deletion can still take the guest down now and then:
 # then only the last contenders are lost).
-BENCH_ALL_CONTENDERS="veth ours-cli-aes ours-cli-chacha ours-ovpn-aes ours-ovpn-chacha user-aes user-chacha wireguard ref-ovpn-aes ref-ovpn-chacha"
+BENCH_ALL_CONTENDERS="veth ours-cli-aes ours-cli-chacha ours-ovpn-aes ours-ovpn-chacha ours-tmpl-chacha user-aes user-chacha wireguard ref-ovpn-aes ref-ovpn-chacha"
 # up: the iperf3 client (namespace b, the OpenVPN client) sends to the server
 # (namespace a); down: iperf3 -R. lat: ping b -> a's tunnel address while a
 # single-stream TCP upload runs (measured during tcp1-up when both are chosen).

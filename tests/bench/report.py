@@ -28,7 +28,7 @@ import subprocess
 import sys
 
 CONTENDERS = ["veth", "ours-cli-aes", "ours-cli-chacha", "ours-ovpn-aes", "ours-ovpn-chacha",
-              "user-aes", "user-chacha", "wireguard", "ref-ovpn-aes", "ref-ovpn-chacha"]
+              "ours-tmpl-chacha", "user-aes", "user-chacha", "wireguard", "ref-ovpn-aes", "ref-ovpn-chacha"]
 TESTS = ["tcp1-up", "tcp1-down", "tcp4-up", "tcp4-down", "udp-up", "lat"]
 
 DESCRIPTION = {
@@ -37,6 +37,8 @@ DESCRIPTION = {
     "ours-cli-chacha": "our module, one-shot CLI, ChaCha20-Poly1305",
     "ours-ovpn-aes": "our module via OpenVPN 2.6, AES-256-GCM",
     "ours-ovpn-chacha": "our module via OpenVPN 2.6, ChaCha20-Poly1305",
+    "ours-tmpl-chacha": "our module via OpenVPN 2.6, ChaCha20-Poly1305 through the crypto API's rfc7539 "
+                        "template (chacha_lib=0) instead of the library",
     "user-aes": "OpenVPN 2.6 userspace (--disable-dco), AES-256-GCM",
     "user-chacha": "OpenVPN 2.6 userspace (--disable-dco), ChaCha20-Poly1305",
     "wireguard": "WireGuard (kernel module, wg)",
@@ -48,6 +50,7 @@ SHORT = {
     "veth": "plain veth (ceiling)",
     "ours-cli-aes": "ours, CLI, AES-GCM", "ours-cli-chacha": "ours, CLI, ChaCha",
     "ours-ovpn-aes": "ours + OpenVPN, AES-GCM", "ours-ovpn-chacha": "ours + OpenVPN, ChaCha",
+    "ours-tmpl-chacha": "ours + OpenVPN, ChaCha (template)",
     "user-aes": "OpenVPN userspace, AES-GCM", "user-chacha": "OpenVPN userspace, ChaCha",
     "wireguard": "WireGuard",
     "ref-ovpn-aes": "reference + OpenVPN, AES-GCM", "ref-ovpn-chacha": "reference + OpenVPN, ChaCha",
@@ -56,7 +59,7 @@ SHORT = {
 COLOURS = {
     "veth": "#9e9e9e",
     "ours-cli-aes": "#9ecae1", "ours-cli-chacha": "#6baed6",
-    "ours-ovpn-aes": "#2171b5", "ours-ovpn-chacha": "#08306b",
+    "ours-ovpn-aes": "#2171b5", "ours-ovpn-chacha": "#08306b", "ours-tmpl-chacha": "#4a6fa5",
     "user-aes": "#74c476", "user-chacha": "#238b45",
     "wireguard": "#8e44ad",
     "ref-ovpn-aes": "#fd8d3c", "ref-ovpn-chacha": "#d94801",
@@ -69,6 +72,7 @@ OURS_FOR = {
     "veth": "ours-ovpn-aes",
     "ours-cli-aes": "ours-ovpn-aes", "ours-cli-chacha": "ours-ovpn-chacha",
     "ours-ovpn-aes": "ours-ovpn-aes", "ours-ovpn-chacha": "ours-ovpn-chacha",
+    "ours-tmpl-chacha": "ours-ovpn-chacha",
     "user-aes": "ours-ovpn-aes", "user-chacha": "ours-ovpn-chacha",
     "wireguard": "ours-ovpn-chacha",
     "ref-ovpn-aes": "ours-ovpn-aes", "ref-ovpn-chacha": "ours-ovpn-chacha",

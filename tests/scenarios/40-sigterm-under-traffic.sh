@@ -29,7 +29,7 @@ bg_stop load TERM 5
 kill -KILL "$(bg_pid tun-b)"
 bg_wait tun-b 5
 dev_exists "$B" "$OVPN_DEV" || fail "b's device vanished when its CLI was SIGKILLed"
-peer_exists "$B" "$OVPN_DEV" 0 || fail "b's peer vanished when its CLI was SIGKILLed"
+peer_still_there "$B" "$OVPN_DEV" 0 || fail "b's peer vanished when its CLI was SIGKILLed"
 ns "$B" /usr/bin/ss -Huln "sport = :$PORT" | grep -q . || fail "b's socket (port $PORT) is gone although the peer holds it"
 
 t0=$(date +%s%N)

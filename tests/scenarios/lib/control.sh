@@ -109,3 +109,18 @@ udp_send() {
 peer_exists() {
 	get_peer "$1" "$2" "$3" 2>/dev/null | grep -qx "peer_id $3"
 }
+
+# peer_still_there NS DEV ID: like peer_exists, but a failed GET_PEER is
+# printed in full and asked again once after 1 s, so that a peer that is
+# really gone (both answers) is told apart from a request that failed; the
+# failed answer stays in the log either way.
+peer_still_there() {
+	local out rc
+	out=$(get_peer "$1" "$2" "$3" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -qx "peer_id $3" && return 0
+	echo "NOTE: GET_PEER $3 on $2 in $1: exit $rc: $(printf '%s' "$out" | tail -n 5 | tr '\n' '|')"
+	"$IP_BIN" netns exec "$1" "$IP_BIN" -d link show "$2" 2>&1 | sed 's/^/    /'
+	sleep 1
+	peer_exists "$1" "$2" "$3"
+}

@@ -46,10 +46,24 @@ setup_two_hosts
 quiet_new_devices "$A" "$B"
 iperf_server srv "$B"
 
+# Which implementation a key really got: every transform of the template
+# holds a reference on its rfc7539 instance (/proc/crypto refcnt); a library
+# key holds none. Without this the scenario would pass with the parameter
+# ignored (template on both ends).
+tmpl_refs() {
+	awk '$1 == "name" { n = $3 } $1 == "refcnt" && n == "rfc7539(chacha20,poly1305)" { s += $3 }
+		END { print s + 0 }' /proc/crypto
+}
+r0=$(tmpl_refs)
 echo 1 >"$P"
 tun_start tun-a a "$KEYS/sample.key" 0 --quiet --keepalive 0,0 --cipher chacha20-poly1305
+r1=$(tmpl_refs)
+assert_eq "$r1" "$r0" "rfc7539 template references after a's library key"
 echo 0 >"$P"
 tun_start tun-b b "$KEYS/sample.key" 1 --quiet --keepalive 0,0 --cipher chacha20-poly1305
+r2=$(tmpl_refs)
+assert_ge "$r2" $((r1 + 2)) "rfc7539 template references after b's template key (encrypt and decrypt)"
+echo "    rfc7539 template references: $r0 before, $r1 with a's library key, $r2 with b's template key"
 check_both "library (a) <-> template (b)"
 
 # both ends again (a restarted end alone would start its packet ids over,

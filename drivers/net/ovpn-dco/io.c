@@ -719,10 +719,9 @@ static int ovpn_rx_poll(struct napi_struct *napi, int budget)
  * share a host (veth delivers on the sending CPU), and a NIC's interrupt CPU
  * has the transport's work already; decryption, GRO and the inner stack
  * then run beside them instead of after them. One queue still runs on one
- * CPU at a time, so the order is kept.
- */
-/* Off by default: the one full benchmark run with it on (2026-11-22) hit a
- * soft lockup in GRO's receive list that is not explained yet.
+ * CPU at a time, so the order is kept. Off by default: the one full
+ * benchmark run with it on (2026-11-22) hit a soft lockup in GRO's receive
+ * list that is not explained yet.
  */
 static bool ovpn_rx_steer;
 module_param_named(rx_steer, ovpn_rx_steer, bool, 0644);

@@ -35,7 +35,7 @@ check_all() { # PACKETS: every counter of both ends after PACKETS pings
 		for k in tx_bytes rx_bytes; do
 			assert_eq "$(st "$all" $k)" $((c * L)) "$n $OVPN_DEV $k"
 		done
-		for k in rx_dropped tx_dropped rx_errors tx_errors; do
+		for k in rx_dropped rx_missed_errors tx_dropped rx_errors tx_errors; do
 			assert_eq "$(st "$all" $k)" 0 "$n $OVPN_DEV $k"
 		done
 		for k in vpn_tx_packets vpn_rx_packets link_tx_packets link_rx_packets; do

@@ -773,6 +773,7 @@ void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
 	struct ovpn_struct *ovpn = peer->ovpn;
 	struct ovpn_rx_queue *q;
 	bool queued = false;
+	bool dead;
 
 	ovpn_skb_cb(skb)->peer = peer;
 
@@ -787,17 +788,42 @@ void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
 
 	q = &ovpn->rxq[peer->id % ovpn->n_rxq];
 	spin_lock(&q->skbs.lock);
-	if (likely(!q->dead && skb_queue_len(&q->skbs) < OVPN_RXQ_LEN)) {
+	dead = q->dead;
+	if (likely(!dead && skb_queue_len(&q->skbs) < OVPN_RXQ_LEN)) {
 		__skb_queue_tail(&q->skbs, skb);
 		queued = true;
+	} else if (!dead) {
+		/* decryption is not keeping up: a buffer overrun, which
+		 * rx_missed_errors counts apart from the packets we refused
+		 */
+		WRITE_ONCE(q->missed, q->missed + 1);
 	}
 	spin_unlock(&q->skbs.lock);
 
 	if (unlikely(!queued)) {
-		ovpn_rx_drop(ovpn->dev, skb);
+		if (dead)
+			dev_core_stats_rx_dropped_inc(ovpn->dev);
+		kfree_skb(skb);
+		ovpn_peer_put(peer);
 		return;
 	}
 	ovpn_rx_schedule(q);
+}
+
+/**
+ * ovpn_rx_missed - packets dropped because a receive queue was full
+ * @ovpn: the device, its queues set up
+ *
+ * Return: the sum over the device's receive queues.
+ */
+unsigned long ovpn_rx_missed(const struct ovpn_struct *ovpn)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < ovpn->n_rxq; i++)
+		sum += READ_ONCE(ovpn->rxq[i].missed);
+	return sum;
 }
 
 /**

@@ -34,6 +34,7 @@ netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev);
 void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb);
 void ovpn_xmit_keepalive(struct ovpn_peer *peer);
 int ovpn_rx_queues_init(struct ovpn_struct *ovpn);
+unsigned long ovpn_rx_missed(const struct ovpn_struct *ovpn);
 void ovpn_rx_queues_stop(struct ovpn_struct *ovpn);
 void ovpn_rx_queues_free(struct ovpn_struct *ovpn);
 

@@ -69,11 +69,18 @@ static void ovpn_net_destruct(struct net_device *dev)
 	ovpn_compat_tstats_free(dev);
 }
 
+static void ovpn_get_stats64(struct net_device *dev,
+			     struct rtnl_link_stats64 *stats)
+{
+	dev_get_tstats64(dev, stats);
+	stats->rx_missed_errors = ovpn_rx_missed(netdev_priv(dev));
+}
+
 static const struct net_device_ops ovpn_netdev_ops = {
 	.ndo_init = ovpn_net_init,
 	.ndo_uninit = ovpn_net_uninit,
 	.ndo_start_xmit = ovpn_net_xmit,
-	.ndo_get_stats64 = dev_get_tstats64,
+	.ndo_get_stats64 = ovpn_get_stats64,
 };
 
 bool ovpn_dev_is_valid(const struct net_device *dev)

@@ -46,12 +46,15 @@ struct ovpn_peer_collection {
  * @dead: the device is being unregistered: nothing may be queued any more
  * @csd: asks another CPU to schedule @napi; used only by whoever set
  *	@napi's SCHED bit, so never while still in flight
+ * @missed: packets dropped because the queue was full (the device's
+ *	rx_missed_errors); written under the queue's lock, read locklessly
  */
 struct ovpn_rx_queue {
 	struct napi_struct napi;
 	struct sk_buff_head skbs;
 	bool dead;
 	call_single_data_t csd;
+	unsigned long missed;
 };
 
 /**

@@ -303,7 +303,7 @@ st() {
 show_stats() {
 	local all c line=
 	all=$(dev_stats "$1" "$2")
-	for c in rx_packets rx_bytes rx_dropped rx_errors tx_packets tx_bytes tx_dropped tx_errors; do
+	for c in rx_packets rx_bytes rx_dropped rx_missed_errors rx_errors tx_packets tx_bytes tx_dropped tx_errors; do
 		line+="$c=$(st "$all" $c) "
 	done
 	echo "    $1 $2: $line"

@@ -16,8 +16,8 @@
 #include <crypto/algapi.h>
 #include <crypto/chacha.h>
 #include <crypto/poly1305.h>
-#include <asm/unaligned.h>
 
+#include "compat.h"
 #include "crypto.h"
 #include "ovpn.h"
 

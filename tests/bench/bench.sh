@@ -320,6 +320,13 @@ one() {
 	*) fail "unknown contender $NAME" ;;
 	esac
 	wait_for "kill -0 $ANCHOR_A && kill -0 $ANCHOR_B" 1 || fail "namespace anchors died"
+	case "$NAME" in
+	ours-*)
+		if [ "${BENCH_NAPI_THREADED:-0}" = 1 ]; then
+			ns "$A" /bin/sh -c "echo 1 >/sys/class/net/$TUN_A/threaded" || fail "cannot make $TUN_A's NAPI threaded"
+			ns "$B" /bin/sh -c "echo 1 >/sys/class/net/$TUN_B/threaded" || fail "cannot make $TUN_B's NAPI threaded"
+		fi ;;
+	esac
 	[ "${BENCH_MISROUTE:-0}" = 1 ] && TARGET=$A_IP
 	wait_ping "$B" "$TARGET" 30 || fail "no ping b -> $TARGET through $TUN_B within 30s"
 	nst 10 "$B" /usr/bin/ping -n -c 5 -i 0.1 -W 1 "$TARGET" >"$LOGDIR/ping-idle.log" 2>&1
@@ -430,10 +437,16 @@ rec info cpu_model "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | he
 rec info cmdline "$(cat /proc/cmdline)"
 rec info openvpn "$("$OPENVPN_BIN" --version 2>/dev/null | head -n 1)"
 rec info iperf3 "$(/usr/bin/iperf3 --version 2>/dev/null | head -n 1)"
-rec info knobs "contenders=${BENCH_CONTENDERS// /,} tests=${BENCH_TESTS// /,} time=$BENCH_TIME reps=$BENCH_REPS udp_rate=$BENCH_UDP_RATE udp_len=$BENCH_UDP_LEN"
+rec info knobs "contenders=${BENCH_CONTENDERS// /,} tests=${BENCH_TESTS// /,} time=$BENCH_TIME reps=$BENCH_REPS udp_rate=$BENCH_UDP_RATE udp_len=$BENCH_UDP_LEN ours_params=${BENCH_OURS_PARAMS:+${BENCH_OURS_PARAMS// /,}} napi_threaded=${BENCH_NAPI_THREADED:-0}"
 rec info ours_srcversion "${BENCH_OURS_SRCVERSION:-?}"
 rec info ref_srcversion "${BENCH_REF_SRCVERSION:-?}"
 log "bench: contenders: $BENCH_CONTENDERS; tests: $BENCH_TESTS; ${BENCH_TIME}s x $BENCH_REPS"
+# experiments: our module's parameters for the whole run (ours is loaded
+# at boot; the reference replaces it later and does not have them)
+for kv in ${BENCH_OURS_PARAMS:-}; do
+	echo "${kv#*=}" >"/sys/module/ovpn_dco_v2/parameters/${kv%%=*}" || fail "cannot set ovpn_dco_v2 $kv"
+	log "bench: ovpn_dco_v2 $kv"
+done
 
 for c in $BENCH_CONTENDERS; do
 	d=$LOGDIR/$c

@@ -23,15 +23,19 @@ CLASSES=(random truncated oversized opcode peer keyid badtag replay)
 PER=$((N / ${#CLASSES[@]}))
 setup_two_hosts
 quiet_new_devices "$A" "$B"
-oneshot_pair
+# no keepalives: b's pings are the only packets b sends (see the baseline)
+oneshot_pair --keepalive 0,0
 ping_ok "$A" "$B_VPN" 3
 pid=$(peer_field "$A" "$OVPN_DEV" peer_id)
 
-# counters compared across the two ends: read them while nothing flows
-ra0=$(dev_stat "$A" "$OVPN_DEV" rx_packets)
+# Counters compared across the two ends: read while nothing flows, the
+# sender's first (at the end, the receiver's first): a packet sent between
+# two reads is then counted by b, never by a alone. (A debug-kernel run
+# failed by one when a keepalive of b's fell between a's and b's reads.)
 tb0=$(dev_stat "$B" "$OVPN_DEV" tx_packets)
-pa0=$(get_peer "$A" "$OVPN_DEV" "$pid") || fail "get_peer in a: $pa0"
+ra0=$(dev_stat "$A" "$OVPN_DEV" rx_packets)
 pb0=$(get_peer "$B" "$OVPN_DEV") || fail "get_peer in b: $pb0"
+pa0=$(get_peer "$A" "$OVPN_DEV" "$pid") || fail "get_peer in a: $pa0"
 cap_start inner "$A" "$OVPN_DEV" -Q in
 bg ping-ba "$B" /usr/bin/ping -n -i 0.1 "$A_VPN"
 sleep 1

@@ -181,8 +181,6 @@ demo: deps-if-missing
 demo-run: all
 	KVER=$(KVER) OVPN_KO_PATH=$(KO) $(TOP)/tests/guest/run.sh --demo
 
-# The whole check again on the second kernel series: its own objects
-# (build/kbuild/KVER) and guest artifacts (build/guest-KVER).
 # Compile (only) the module for the other series too when its headers are
 # here: an API that moved there fails in seconds, not after a whole suite.
 build-other:
@@ -192,6 +190,8 @@ build-other:
 			MODDIR=$(TOP)/build/kbuild/$$kver W=1 || exit 1; \
 	else echo "build-other: no $(SERIES2) headers here (make check-$(SERIES2) installs them): skipped"; fi
 
+# The whole check again on the second kernel series: its own objects
+# (build/kbuild/KVER) and guest artifacts (build/guest-KVER).
 check-6.12:
 	$(TOP)/scripts/deps.sh --if-missing --kernel $(SERIES2)
 	kver=$$($(TOP)/scripts/kver.sh $(SERIES2)) && \

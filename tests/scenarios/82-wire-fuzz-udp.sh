@@ -7,7 +7,8 @@
 # replays of genuine packets captured on b's veth (as sent, or with one bit
 # flipped). For each class, a's rx_dropped plus rx_missed_errors (a full
 # receive queue) grows by exactly the number of data packets sent (1% slack
-# for the underlay); a's peer counts no more authentic packets than b sent; nothing but b's pings reaches a's ovpn0;
+# for the underlay); a's peer counts no more authentic packets than b sent;
+# nothing but b's pings reaches a's ovpn0;
 # afterwards the peer has not floated to the fuzzer's port, ping and iperf3
 # cross the tunnel, and the harness finds dmesg clean.
 # timeout: 170

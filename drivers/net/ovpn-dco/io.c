@@ -801,8 +801,11 @@ void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
 	spin_unlock(&q->skbs.lock);
 
 	if (unlikely(!queued)) {
-		if (dead)
-			dev_core_stats_rx_dropped_inc(ovpn->dev);
+		if (dead) {
+			ovpn_rx_drop(ovpn->dev, skb);
+			return;
+		}
+		/* counted in @missed above */
 		kfree_skb(skb);
 		ovpn_peer_put(peer);
 		return;

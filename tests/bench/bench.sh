@@ -322,9 +322,10 @@ one() {
 	wait_for "kill -0 $ANCHOR_A && kill -0 $ANCHOR_B" 1 || fail "namespace anchors died"
 	case "$NAME" in
 	ours-*)
-		if [ "${BENCH_NAPI_THREADED:-0}" = 1 ]; then
-			ns "$A" /bin/sh -c "echo 1 >/sys/class/net/$TUN_A/threaded" || fail "cannot make $TUN_A's NAPI threaded"
-			ns "$B" /bin/sh -c "echo 1 >/sys/class/net/$TUN_B/threaded" || fail "cannot make $TUN_B's NAPI threaded"
+		# empty: the module's default (threaded_napi)
+		if [ -n "${BENCH_NAPI_THREADED:-}" ]; then
+			ns "$A" /bin/sh -c "echo $BENCH_NAPI_THREADED >/sys/class/net/$TUN_A/threaded" || fail "cannot set $TUN_A's threaded NAPI to $BENCH_NAPI_THREADED"
+			ns "$B" /bin/sh -c "echo $BENCH_NAPI_THREADED >/sys/class/net/$TUN_B/threaded" || fail "cannot set $TUN_B's threaded NAPI to $BENCH_NAPI_THREADED"
 		fi ;;
 	esac
 	[ "${BENCH_MISROUTE:-0}" = 1 ] && TARGET=$A_IP
@@ -437,7 +438,7 @@ rec info cpu_model "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | he
 rec info cmdline "$(cat /proc/cmdline)"
 rec info openvpn "$("$OPENVPN_BIN" --version 2>/dev/null | head -n 1)"
 rec info iperf3 "$(/usr/bin/iperf3 --version 2>/dev/null | head -n 1)"
-rec info knobs "contenders=${BENCH_CONTENDERS// /,} tests=${BENCH_TESTS// /,} time=$BENCH_TIME reps=$BENCH_REPS udp_rate=$BENCH_UDP_RATE udp_len=$BENCH_UDP_LEN ours_params=${BENCH_OURS_PARAMS:+${BENCH_OURS_PARAMS// /,}} napi_threaded=${BENCH_NAPI_THREADED:-0}"
+rec info knobs "contenders=${BENCH_CONTENDERS// /,} tests=${BENCH_TESTS// /,} time=$BENCH_TIME reps=$BENCH_REPS udp_rate=$BENCH_UDP_RATE udp_len=$BENCH_UDP_LEN ours_params=${BENCH_OURS_PARAMS:+${BENCH_OURS_PARAMS// /,}} napi_threaded=${BENCH_NAPI_THREADED:-default}"
 rec info ours_srcversion "${BENCH_OURS_SRCVERSION:-?}"
 rec info ref_srcversion "${BENCH_REF_SRCVERSION:-?}"
 log "bench: contenders: $BENCH_CONTENDERS; tests: $BENCH_TESTS; ${BENCH_TIME}s x $BENCH_REPS"

@@ -332,7 +332,7 @@ def table(results):
              "x ours = contender / our module via OpenVPN 2.6 with the same cipher")
     L.append("(WireGuard: / ours-ovpn-chacha; veth: / ours-ovpn-aes); x veth = contender / plain veth. "
              f"Host load average before/after: {results['host']['load_before']} / {results['host']['load_after']}")
-    if knobs.get("ours_params") or knobs.get("napi_threaded") not in (None, 0):
+    if knobs.get("ours_params") or knobs.get("napi_threaded") not in (None, "default"):
         L.append(f"EXPERIMENT: our module ran with parameters '{knobs.get('ours_params') or '-'}', "
                  f"NAPI threaded {knobs.get('napi_threaded')} (not the defaults)")
     secs = results["guest"].get("seconds")

@@ -11,7 +11,8 @@
 #                   knobs BENCH_CONTENDERS, BENCH_TESTS, BENCH_TIME, BENCH_REPS,
 #                   BENCH_UDP_RATE, BENCH_UDP_LEN, BENCH_OURS_PARAMS (module
 #                   parameters of ours, e.g. 'rx_steer=1'), BENCH_NAPI_THREADED
-#                   (1: our devices' NAPI in kernel threads) from the
+#                   (0/1: our devices' /sys/class/net/*/threaded; default: as
+#                   the module sets it) from the
 #                   environment; ours is
 #                   loaded at boot, the reference (built by
 #                   scripts/build-reference.sh if a ref-* contender is chosen)
@@ -134,7 +135,7 @@ if [ "$BENCH" = 1 ]; then
 	[[ "$B_REPS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPS must be >= 1, not '$B_REPS'"
 	[[ "$B_UDP_RATE" =~ ^[0-9]+[KMG]?$ ]] || die "BENCH_UDP_RATE must be an iperf3 rate such as 50M, not '$B_UDP_RATE'"
 	[[ "${BENCH_OURS_PARAMS:-}" =~ ^([a-z_]+=[0-9A-Za-z]+( |$))*$ ]] || die "BENCH_OURS_PARAMS must be 'param=value ...', not '$BENCH_OURS_PARAMS'"
-	[[ "${BENCH_NAPI_THREADED:-0}" =~ ^[01]$ ]] || die "BENCH_NAPI_THREADED must be 0 or 1"
+	[[ "${BENCH_NAPI_THREADED:-}" =~ ^[01]?$ ]] || die "BENCH_NAPI_THREADED must be 0, 1 or empty (the module's default)"
 	[[ "$B_UDP_LEN" =~ ^[0-9]+$ ]] || die "BENCH_UDP_LEN must be bytes, not '$B_UDP_LEN'"
 fi
 # The base initramfs cache (module-independent) stays in build/guest unless
@@ -483,7 +484,7 @@ if [ "$BENCH" = 1 ]; then
 		echo "BENCH_UDP_LEN=$B_UDP_LEN"
 		echo "BENCH_MISROUTE=${BENCH_MISROUTE:-0}"
 		echo "BENCH_OURS_PARAMS='${BENCH_OURS_PARAMS:-}'"
-		echo "BENCH_NAPI_THREADED=${BENCH_NAPI_THREADED:-0}"
+		echo "BENCH_NAPI_THREADED=${BENCH_NAPI_THREADED:-}"
 		echo "BENCH_OURS_SRCVERSION='$SRCVERSION'"
 		echo "BENCH_REF_KO=$P/ref/ovpn-dco-v2.ko"
 		echo "BENCH_REF_SRCVERSION='$REF_SRCVERSION'"

@@ -728,6 +728,18 @@ module_param_named(rx_steer, ovpn_rx_steer, bool, 0644);
 MODULE_PARM_DESC(rx_steer,
 		 "decrypt received packets on the next online CPU rather than the one they arrived on (default 0; experimental)");
 
+/* Threaded NAPI (the kernel's, /sys/class/net/<dev>/threaded): each receive
+ * queue's poll runs in a kernel thread, which the scheduler wakes on an idle
+ * CPU, so decryption, GRO and the inner stack need not wait behind the
+ * softirq that parked the packets (on a host running both ends, the
+ * sender's). performance.md section 8 measures it. Read when a device is
+ * created; an administrator can still switch each device in sysfs.
+ */
+static bool ovpn_threaded_napi = true;
+module_param_named(threaded_napi, ovpn_threaded_napi, bool, 0644);
+MODULE_PARM_DESC(threaded_napi,
+		 "poll new devices' receive queues in kernel threads (threaded NAPI; default 1)");
+
 /* IPI on the chosen CPU, interrupts off: the poll runs there */
 static void ovpn_rx_kick(void *info)
 {
@@ -855,8 +867,13 @@ int ovpn_rx_queues_init(struct ovpn_struct *ovpn)
 		skb_queue_head_init(&q->skbs);
 		INIT_CSD(&q->csd, ovpn_rx_kick, q);
 		netif_napi_add(ovpn->dev, &q->napi, ovpn_rx_poll);
-		napi_enable(&q->napi);
 	}
+	/* before any packet: the switch is then never made mid-poll */
+	if (READ_ONCE(ovpn_threaded_napi) && dev_set_threaded(ovpn->dev, true))
+		netdev_warn(ovpn->dev,
+			    "no kernel thread for the receive queues: polled in softirq\n");
+	for (i = 0; i < n; i++)
+		napi_enable(&ovpn->rxq[i].napi);
 	return 0;
 }
 

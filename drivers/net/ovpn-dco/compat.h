@@ -24,6 +24,18 @@
 #include <asm/unaligned.h>
 #endif
 
+/* Whether new devices poll their receive queues in kernel threads (io.c,
+ * module parameter threaded_napi) unless told otherwise. Off from 6.12: there
+ * our test guests (QEMU TCG, Debian 6.12.117) oopsed on an int3 in
+ * __netif_receive_skb_core() inside the NAPI thread (a static branch being
+ * patched) in 2 of 5 boots; never in 6.1 runs. performance.md section 8.
+ */
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#define OVPN_THREADED_NAPI_DEFAULT false
+#else
+#define OVPN_THREADED_NAPI_DEFAULT true
+#endif
+
 /* NETIF_F_LLTX became the dev->lltx flag in 6.12 */
 static inline void ovpn_compat_set_lltx(struct net_device *dev)
 {

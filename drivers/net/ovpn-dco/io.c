@@ -733,12 +733,13 @@ MODULE_PARM_DESC(rx_steer,
  * CPU, so decryption, GRO and the inner stack need not wait behind the
  * softirq that parked the packets (on a host running both ends, the
  * sender's). performance.md section 8 measures it. Read when a device is
- * created; an administrator can still switch each device in sysfs.
+ * created; an administrator can still switch each device in sysfs. The
+ * default depends on the kernel (compat.h).
  */
-static bool ovpn_threaded_napi = true;
+static bool ovpn_threaded_napi = OVPN_THREADED_NAPI_DEFAULT;
 module_param_named(threaded_napi, ovpn_threaded_napi, bool, 0644);
 MODULE_PARM_DESC(threaded_napi,
-		 "poll new devices' receive queues in kernel threads (threaded NAPI; default 1)");
+		 "poll new devices' receive queues in kernel threads (threaded NAPI; default 1 before Linux 6.12, 0 from 6.12)");
 
 /* IPI on the chosen CPU, interrupts off: the poll runs there */
 static void ovpn_rx_kick(void *info)

@@ -25,10 +25,11 @@
 #endif
 
 /* Whether new devices poll their receive queues in kernel threads (io.c,
- * module parameter threaded_napi) unless told otherwise. Off from 6.12: there
- * our test guests (QEMU TCG, Debian 6.12.117) oopsed on an int3 in
- * __netif_receive_skb_core() inside the NAPI thread (a static branch being
- * patched) in 2 of 5 boots; never in 6.1 runs. performance.md section 8.
+ * module parameter threaded_napi) unless told otherwise. Off from 6.12 until
+ * it has passed the 6.12 suite: there our test guests (QEMU TCG, Debian
+ * 6.12.117) oopsed on an int3 at a static branch being patched, in the NAPI
+ * thread in 2 of 5 boots, and later once in softirq polling too (an
+ * emulator race, it seems; never on 6.1). performance.md section 8.
  */
 #if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
 #define OVPN_THREADED_NAPI_DEFAULT false

@@ -435,11 +435,17 @@ struct ovpn_peer *ovpn_peer_get_first(struct ovpn_struct *ovpn)
 /**
  * ovpn_peer_get_by_transp_addr - the peer a packet with no peer id comes from
  * @ovpn: the device
+ * @sock: the socket the packet came in on
  * @skb: the packet, outer headers set
  *
- * Return: the held peer whose remote address is the packet's source, or NULL.
+ * Only the peers of @sock are candidates: the same remote address may be
+ * a peer of each of the device's sockets.
+ *
+ * Return: the held peer on @sock whose remote address is the packet's
+ * source, or NULL.
  */
 struct ovpn_peer *ovpn_peer_get_by_transp_addr(struct ovpn_struct *ovpn,
+					       const struct ovpn_socket *sock,
 					       struct sk_buff *skb)
 {
 	struct ovpn_peer *peer = NULL, *tmp;
@@ -455,7 +461,7 @@ struct ovpn_peer *ovpn_peer_get_by_transp_addr(struct ovpn_struct *ovpn,
 	rcu_read_lock();
 	if (ovpn->mode == OVPN_MODE_P2P) {
 		tmp = rcu_dereference(ovpn->peer);
-		if (tmp) {
+		if (tmp && tmp->sock == sock) {
 			bind = rcu_dereference(tmp->bind);
 			if (ovpn_sockaddr_eq(&bind->remote, &sa) &&
 			    ovpn_peer_hold(tmp))
@@ -468,6 +474,8 @@ struct ovpn_peer *ovpn_peer_get_by_transp_addr(struct ovpn_struct *ovpn,
 	head = &ovpn->peers->by_transp_addr[slot];
 again:
 	hlist_nulls_for_each_entry_rcu(tmp, pos, head, hash_entry_transp_addr) {
+		if (tmp->sock != sock)
+			continue;
 		bind = rcu_dereference(tmp->bind);
 		if (ovpn_sockaddr_eq(&bind->remote, &sa) &&
 		    ovpn_peer_hold(tmp)) {

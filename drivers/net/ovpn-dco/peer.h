@@ -190,6 +190,7 @@ struct ovpn_peer *ovpn_peer_get_for_xmit(struct ovpn_struct *ovpn,
 					 struct sk_buff *skb);
 struct ovpn_peer *ovpn_peer_get_first(struct ovpn_struct *ovpn);
 struct ovpn_peer *ovpn_peer_get_by_transp_addr(struct ovpn_struct *ovpn,
+					       const struct ovpn_socket *sock,
 					       struct sk_buff *skb);
 bool ovpn_peer_check_by_src(struct ovpn_struct *ovpn, struct sk_buff *skb,
 			    struct ovpn_peer *peer);

@@ -60,7 +60,7 @@ static int ovpn_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	hdr = skb->data + sizeof(struct udphdr);
 	peer_id = ovpn_get_be24(hdr + 1);
 	if (peer_id == OVPN_PEER_ID_UNDEF)
-		peer = ovpn_peer_get_by_transp_addr(ovpn, skb);
+		peer = ovpn_peer_get_by_transp_addr(ovpn, ovpn_sock, skb);
 	else
 		peer = ovpn_peer_get_by_id(ovpn, peer_id);
 	if (unlikely(!peer)) {
@@ -69,10 +69,29 @@ static int ovpn_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 
+	/* Peer ids are per device, sockets are not: a packet is taken only
+	 * on its peer's own socket. Elsewhere it would float the peer to an
+	 * address only another socket can reach (of another family even),
+	 * while the peer's packets keep leaving through its own socket; and
+	 * a TCP peer's packets come only through its stream.
+	 */
+	if (unlikely(ovpn_peer_is_tcp(peer))) {
+		net_dbg_ratelimited("%s: UDP data packet for TCP peer %u\n",
+				    netdev_name(ovpn->dev), peer->id);
+		goto drop_peer;
+	}
+	if (unlikely(peer->sock != ovpn_sock)) {
+		net_dbg_ratelimited("%s: data packet for peer %u on a socket not its own\n",
+				    netdev_name(ovpn->dev), peer->id);
+		goto drop_peer;
+	}
+
 	__skb_pull(skb, sizeof(struct udphdr));
 	ovpn_recv(peer, skb);
 	return 0;
 
+drop_peer:
+	ovpn_peer_put(peer);
 drop:
 	dev_core_stats_rx_dropped_inc(ovpn->dev);
 	kfree_skb(skb);

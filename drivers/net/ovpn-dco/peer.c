@@ -28,6 +28,7 @@
 #include "ovpn.h"
 #include "peer.h"
 #include "socket.h"
+#include "udp.h"
 
 static void ovpn_peer_free_work(struct work_struct *work)
 {
@@ -649,8 +650,9 @@ bool ovpn_peer_check_by_src(struct ovpn_struct *ovpn, struct sk_buff *skb,
 
 /**
  * ovpn_peer_float - follow a peer that authenticated from a new address
- * @peer: the peer
- * @skb: its authentic packet, outer headers still set
+ * @peer: a UDP peer
+ * @skb: its authentic packet, received on the peer's socket, outer headers
+ *	still set
  *
  * Softirq. The new address is used for TX at once and userspace is told.
  */
@@ -670,6 +672,18 @@ void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
 		return;
 	}
 	rcu_read_unlock();
+
+	/* The receive hook only passes packets that came in on the peer's
+	 * socket, so this holds; but TX must never be handed an address its
+	 * socket cannot send to (an IPv6 route lookup on an IPv4 socket
+	 * dereferences IPv6 state that socket does not have).
+	 */
+	if (unlikely(!ovpn_udp_sock_reaches(peer->sock->sock->sk,
+					    sa.in4.sin_family))) {
+		net_dbg_ratelimited("%s: peer %u: not floating to %pISpc, out of its socket's reach\n",
+				    netdev_name(ovpn->dev), peer->id, &sa);
+		return;
+	}
 
 	new = kzalloc(sizeof(*new), GFP_ATOMIC);
 	if (unlikely(!new))

@@ -98,6 +98,38 @@ drop:
 	return 0;
 }
 
+/**
+ * ovpn_udp_sock_reaches - can a UDP socket send to an address family
+ * @sk: the socket
+ * @family: AF_INET or AF_INET6, as a binding stores it
+ *
+ * An IPv4 socket reaches IPv4 only. An IPv6 socket reaches IPv6, and IPv4
+ * if it is dual-stack: not IPV6_V6ONLY, bound to the any-address or to a
+ * v4-mapped one. Bindings store an IPv4 address as AF_INET even on an IPv6
+ * socket: that is how such a socket's IPv4 packets arrive (an IPv4 header)
+ * and how TX sends to them (the IPv4 route lookup).
+ *
+ * Return: true if TX may send to an address of @family through @sk.
+ */
+bool ovpn_udp_sock_reaches(const struct sock *sk, sa_family_t family)
+{
+	switch (family) {
+	case AF_INET:
+		if (sk->sk_family == AF_INET)
+			return true;
+#if IS_ENABLED(CONFIG_IPV6)
+		return sk->sk_family == AF_INET6 && !ipv6_only_sock(sk) &&
+		       (ipv6_addr_any(&sk->sk_v6_rcv_saddr) ||
+			ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr));
+#else
+		return false;
+#endif
+	case AF_INET6:
+		return IS_ENABLED(CONFIG_IPV6) && sk->sk_family == AF_INET6;
+	}
+	return false;
+}
+
 bool ovpn_udp_socket_is_ours(struct sock *sk)
 {
 	return READ_ONCE(udp_sk(sk)->encap_rcv) == ovpn_udp_encap_recv;
@@ -205,6 +237,17 @@ static struct dst_entry *ovpn_udp6_route(struct ovpn_peer *peer,
 					 struct sock *sk, struct flowi6 *fl)
 {
 	struct dst_entry *dst;
+
+	/* The IPv6 route lookup reads the socket's IPv6 state, which an IPv4
+	 * socket does not have. Neither NEW_PEER nor a float makes such a
+	 * binding; should one slip through, drop rather than crash.
+	 */
+	if (unlikely(sk->sk_family != AF_INET6)) {
+		net_dbg_ratelimited("%s: peer %u: IPv6 remote %pI6c on an IPv4 socket\n",
+				    netdev_name(peer->ovpn->dev), peer->id,
+				    &bind->remote.in6.sin6_addr);
+		return ERR_PTR(-EAFNOSUPPORT);
+	}
 
 	*fl = (struct flowi6) {
 		.saddr = bind->local.ipv6,

@@ -30,6 +30,33 @@
 #include "socket.h"
 #include "udp.h"
 
+/* a binding and its route cache; @gfp: GFP_ATOMIC from a float */
+static struct ovpn_bind *ovpn_bind_alloc(gfp_t gfp)
+{
+	struct ovpn_bind *bind;
+
+	bind = kzalloc(sizeof(*bind), gfp);
+	if (!bind)
+		return NULL;
+	if (dst_cache_init(&bind->dst_cache, gfp)) {
+		kfree(bind);
+		return NULL;
+	}
+	return bind;
+}
+
+static void ovpn_bind_free(struct ovpn_bind *bind)
+{
+	dst_cache_destroy(&bind->dst_cache);
+	kfree(bind);
+}
+
+/* a replaced binding, after the grace period of its last reader */
+static void ovpn_bind_free_rcu(struct rcu_head *head)
+{
+	ovpn_bind_free(container_of(head, struct ovpn_bind, rcu));
+}
+
 static void ovpn_peer_free_work(struct work_struct *work)
 {
 	struct ovpn_peer *peer;
@@ -37,9 +64,8 @@ static void ovpn_peer_free_work(struct work_struct *work)
 	peer = container_of(to_rcu_work(work), struct ovpn_peer, rwork);
 
 	ovpn_crypto_state_release(&peer->crypto);
-	dst_cache_destroy(&peer->dst_cache);
 	/* past a grace period and unreachable: no reader is left */
-	kfree(rcu_dereference_protected(peer->bind, true));
+	ovpn_bind_free(rcu_dereference_protected(peer->bind, true));
 	ovpn_socket_put(peer->sock);
 	netdev_put(peer->ovpn->dev, &peer->dev_tracker);
 	kfree(peer);
@@ -70,26 +96,21 @@ struct ovpn_peer *ovpn_peer_new(struct ovpn_struct *ovpn,
 {
 	struct ovpn_bind *bind;
 	struct ovpn_peer *peer;
-	int ret;
 
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
 	if (!peer)
 		return ERR_PTR(-ENOMEM);
 
-	bind = kzalloc(sizeof(*bind), GFP_KERNEL);
+	bind = ovpn_bind_alloc(GFP_KERNEL);
 	if (!bind) {
-		ret = -ENOMEM;
-		goto err_peer;
+		kfree(peer);
+		return ERR_PTR(-ENOMEM);
 	}
 	bind->remote = cfg->remote;
 	if (cfg->remote.in4.sin_family == AF_INET)
 		bind->local.ipv4 = cfg->local.ipv4;
 	else
 		bind->local.ipv6 = cfg->local.ipv6;
-
-	ret = dst_cache_init(&peer->dst_cache, GFP_KERNEL);
-	if (ret)
-		goto err_bind;
 
 	peer->ovpn = ovpn;
 	peer->id = cfg->id;
@@ -106,12 +127,6 @@ struct ovpn_peer *ovpn_peer_new(struct ovpn_struct *ovpn,
 	peer->sock = sock;
 	netdev_hold(ovpn->dev, &peer->dev_tracker, GFP_KERNEL);
 	return peer;
-
-err_bind:
-	kfree(bind);
-err_peer:
-	kfree(peer);
-	return ERR_PTR(ret);
 }
 
 static void ovpn_peer_keepalive_schedule(struct ovpn_peer *peer,
@@ -655,6 +670,9 @@ bool ovpn_peer_check_by_src(struct ovpn_struct *ovpn, struct sk_buff *skb,
  *	still set
  *
  * Softirq. The new address is used for TX at once and userspace is told.
+ * It gets a binding of its own, with an empty route cache (see &struct
+ * ovpn_bind): the old binding and the routes cached for it go together,
+ * after the grace period of their last reader.
  */
 void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
 {
@@ -685,7 +703,7 @@ void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
 		return;
 	}
 
-	new = kzalloc(sizeof(*new), GFP_ATOMIC);
+	new = ovpn_bind_alloc(GFP_ATOMIC);
 	if (unlikely(!new))
 		return;
 	new->remote = sa;
@@ -699,7 +717,7 @@ void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
 		/* another CPU got here first */
 		spin_unlock(&peer->lock);
 		spin_unlock_bh(&ovpn->lock);
-		kfree(new);
+		ovpn_bind_free(new);
 		return;
 	}
 	/* keep the local address if it is of the same family */
@@ -715,8 +733,7 @@ void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
 	}
 	spin_unlock_bh(&ovpn->lock);
 
-	kfree_rcu(bind, rcu);
-	dst_cache_reset(&peer->dst_cache);
+	call_rcu(&bind->rcu, ovpn_bind_free_rcu);
 	net_info_ratelimited("%s: peer %u floated to %pISpc\n",
 			     netdev_name(ovpn->dev), peer->id, &sa);
 	ovpn_nl_notify_float_peer(peer, &sa);

@@ -31,11 +31,19 @@ union ovpn_sockaddr {
 };
 
 /**
- * struct ovpn_bind - where a peer is reached
- * @remote: the peer's transport address
+ * struct ovpn_bind - where a peer is reached, and the route there
+ * @remote: the peer's transport address (constant)
  * @local: our local transport address, of @remote's family; any-address
- *	lets routing choose
- * @rcu: frees a replaced binding
+ *	lets routing choose (constant)
+ * @dst_cache: cached route to @remote; per-CPU, used with BH off by
+ *	whoever holds the binding under RCU
+ * @rcu: frees a replaced binding, its route cache with it
+ *
+ * A binding is never changed once published: a float publishes a new one
+ * (&struct ovpn_peer.bind), with an empty route cache. The cache belongs
+ * to the addresses it was filled for, so a sender can never pair a new
+ * remote address with a route looked up for the old one, however a TX
+ * and a float interleave.
  */
 struct ovpn_bind {
 	union ovpn_sockaddr remote;
@@ -43,6 +51,7 @@ struct ovpn_bind {
 		struct in_addr ipv4;
 		struct in6_addr ipv6;
 	} local;
+	struct dst_cache dst_cache;
 	struct rcu_head rcu;
 };
 
@@ -103,8 +112,8 @@ struct ovpn_peer_config {
  * @vpn_ipv4: VPN IPv4 address (constant)
  * @vpn_ipv6: VPN IPv6 address (constant)
  * @sock: transport socket (constant; one reference held)
- * @bind: transport addresses; replaced under @lock, read under RCU
- * @dst_cache: cached route to @bind's remote; per-CPU, used with BH off
+ * @bind: transport addresses and the route cache; replaced under @lock,
+ *	read under RCU
  * @crypto: key slots (own locking)
  * @lock: protects @bind updates, the keepalive settings and @removed
  * @keepalive_interval: seconds without TX before a keepalive is sent (0: off)
@@ -137,7 +146,6 @@ struct ovpn_peer {
 	struct in6_addr vpn_ipv6;
 	struct ovpn_socket *sock;
 	struct ovpn_bind __rcu *bind;
-	struct dst_cache dst_cache;
 	struct ovpn_crypto_state crypto;
 	spinlock_t lock; /* protects bind, keepalive settings, removed */
 	u32 keepalive_interval;

@@ -175,7 +175,9 @@ static void ovpn_udp_path_mtu(struct ovpn_peer *peer, unsigned int mtu,
 		WRITE_ONCE(peer->path_mtu, inner);
 }
 
-/* the route to the peer, from the cache or looked up (BH disabled) */
+/* the route to the peer, from the binding's cache or looked up (BH
+ * disabled, @bind held under RCU)
+ */
 static struct rtable *ovpn_udp4_route(struct ovpn_peer *peer,
 				      struct ovpn_bind *bind, struct sock *sk,
 				      struct flowi4 *fl)
@@ -192,7 +194,7 @@ static struct rtable *ovpn_udp4_route(struct ovpn_peer *peer,
 		.flowi4_oif = sk->sk_bound_dev_if,
 	};
 
-	rt = dst_cache_get_ip4(&peer->dst_cache, &fl->saddr);
+	rt = dst_cache_get_ip4(&bind->dst_cache, &fl->saddr);
 	if (rt)
 		goto out;
 
@@ -209,7 +211,7 @@ static struct rtable *ovpn_udp4_route(struct ovpn_peer *peer,
 				    netdev_name(peer->ovpn->dev), &fl->daddr);
 		return ERR_PTR(-ELOOP);
 	}
-	dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl->saddr);
+	dst_cache_set_ip4(&bind->dst_cache, &rt->dst, fl->saddr);
 out:
 	ovpn_udp_path_mtu(peer, dst_mtu(&rt->dst), sizeof(struct iphdr));
 	return rt;
@@ -260,7 +262,7 @@ static struct dst_entry *ovpn_udp6_route(struct ovpn_peer *peer,
 			      sk->sk_bound_dev_if,
 	};
 
-	dst = dst_cache_get_ip6(&peer->dst_cache, &fl->saddr);
+	dst = dst_cache_get_ip6(&bind->dst_cache, &fl->saddr);
 	if (dst)
 		goto out;
 
@@ -276,7 +278,7 @@ static struct dst_entry *ovpn_udp6_route(struct ovpn_peer *peer,
 				    netdev_name(peer->ovpn->dev), &fl->daddr);
 		return ERR_PTR(-ELOOP);
 	}
-	dst_cache_set_ip6(&peer->dst_cache, dst, &fl->saddr);
+	dst_cache_set_ip6(&bind->dst_cache, dst, &fl->saddr);
 out:
 	ovpn_udp_path_mtu(peer, dst_mtu(dst), sizeof(struct ipv6hdr));
 	return dst;

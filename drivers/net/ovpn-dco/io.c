@@ -799,6 +799,17 @@ void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
 		return;
 	}
 
+	/* Parked, the packet outlives the softirq that received it. Its dst
+	 * may be a noref one, valid only inside that softirq; skb->dev is the
+	 * underlay device, of which we hold no reference; its conntrack entry
+	 * is the underlay's. Nothing after this point needs them: let go of
+	 * them now, and point skb->dev at our device, which the peer
+	 * reference the packet holds keeps alive.
+	 */
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb->dev = ovpn->dev;
+
 	q = &ovpn->rxq[peer->id % ovpn->n_rxq];
 	spin_lock(&q->skbs.lock);
 	dead = q->dead;

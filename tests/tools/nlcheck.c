@@ -13,15 +13,25 @@
  * Output: "ok <case>" or "not ok <case>: got errno N extack "..." (want ...)"
  * per case, then "N passed, N failed"; exit status 1 on any failure, 2 on a
  * usage error.
+ *
+ * Usage: nlcheck --start-vpn-loop <iface> <secs>
+ *   For <secs> seconds (or until SIGTERM), look <iface> up by name and
+ *   send START_VPN to it, as fast as possible, while a scenario deletes and
+ *   re-creates the device: START_VPN then races the deletion. Prints
+ *   "start_vpn: N sent, N ok, N enodev (N being deleted), N other" (being
+ *   deleted: refused after the lookup, under RTNL); exit status 1 if any
+ *   answer was neither success nor ENODEV with an extack message.
  */
 
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <netlink/genl/genl.h>
@@ -632,14 +642,83 @@ static void cleanup(struct ctx *c)
 		close(c->file_fd);
 }
 
+static double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static volatile sig_atomic_t loop_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	loop_stop = 1;
+}
+
+/* START_VPN to whatever device has the name @iface now, for @secs seconds
+ * or until SIGTERM/SIGINT
+ */
+static int start_vpn_loop(const char *iface, const char *secs)
+{
+	unsigned long sent = 0, ok = 0, enodev = 0, dying = 0, other = 0;
+	double end = now_secs() + atof(secs);
+	struct ovpn_nl nl;
+	struct nlx_err err;
+
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	if (ovpn_nl_open(&nl, &err)) {
+		fprintf(stderr, "nlcheck: %s\n", err.msg);
+		return 1;
+	}
+	while (!loop_stop && now_secs() < end) {
+		uint32_t ifindex = if_nametoindex(iface);
+		struct nl_msg *msg;
+
+		if (!ifindex)
+			continue;
+		msg = ovpn_nl_msg(&nl, OVPN_CMD_START_VPN, 0);
+		if (!msg || nla_put_u32(msg, OVPN_ATTR_IFINDEX, ifindex) < 0) {
+			fprintf(stderr, "nlcheck: cannot build START_VPN\n");
+			if (msg)
+				nlmsg_free(msg);
+			break;
+		}
+		sent++;
+		if (!nlx_transact(nl.sk, msg, NULL, NULL, &err)) {
+			ok++;
+		} else if (err.kernel && err.error == ENODEV && err.msg[0]) {
+			enodev++;
+			/* refused under RTNL: the race this loop is after */
+			if (strstr(err.msg, "being deleted"))
+				dying++;
+		} else {
+			if (!other)
+				printf("start_vpn: unexpected answer: errno %d extack \"%s\"\n",
+				       err.error, err.msg);
+			other++;
+		}
+	}
+	ovpn_nl_close(&nl);
+	printf("start_vpn: %lu sent, %lu ok, %lu enodev (%lu being deleted), %lu other\n",
+	       sent, ok, enodev, dying, other);
+	return other ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c = { 0 };
 	size_t i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 4 && !strcmp(argv[1], "--start-vpn-loop"))
+		return start_vpn_loop(argv[2], argv[3]);
 	if (argc != 3) {
-		fprintf(stderr, "usage: nlcheck <iface> <peer-id>\n");
+		fprintf(stderr, "usage: nlcheck <iface> <peer-id>\n"
+				"       nlcheck --start-vpn-loop <iface> <secs>\n");
 		return 2;
 	}
 	if (setup(&c, argv[1], argv[2])) {

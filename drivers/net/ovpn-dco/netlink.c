@@ -902,10 +902,22 @@ static int ovpn_nl_start_vpn(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	rtnl_lock();
+	/* our reference keeps the memory, not the registration: an
+	 * `ip link del` may have run while we waited for RTNL. Bringing a
+	 * device up past ndo_uninit re-creates state (qdisc, addrconf) that
+	 * holds references unregistration then waits for forever.
+	 * reg_state only changes under RTNL, so this check is stable.
+	 */
+	if (dev->reg_state != NETREG_REGISTERED) {
+		NL_SET_ERR_MSG_MOD(info->extack, "the interface is being deleted");
+		ret = -ENODEV;
+		goto out_unlock;
+	}
 	if (!(dev->flags & IFF_UP))
 		ret = dev_change_flags(dev, dev->flags | IFF_UP, info->extack);
 	if (!ret)
 		netif_carrier_on(dev);
+out_unlock:
 	rtnl_unlock();
 out:
 	dev_put(dev);

@@ -55,12 +55,40 @@ ovpn_nl_policy_new_peer[OVPN_NEW_PEER_ATTR_MAX + 1] = {
 		NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
 };
 
+/* Keepalive periods are seconds that become jiffies deadlines: on a 32-bit
+ * kernel with HZ=1000, seconds * HZ must stay below 2^31 for time_after() to
+ * order them. 24 days is far above any OpenVPN ping/ping-restart in use
+ * (minutes; hours at the very most).
+ */
+#define OVPN_KEEPALIVE_MAX_SECS	(24 * 24 * 3600)
+
+/* An MSS clamp only ever lowers a SYN's MSS: below the smallest MSS the
+ * kernel's TCP accepts it would only break connections, above the largest
+ * an IPv4 packet can carry it is a no-op.
+ */
+#define OVPN_MSS_MIN		88
+#define OVPN_MSS_MAX		(65535 - 20 - 20) /* IPv4 and TCP headers */
+
+/* beyond what the s16 bounds of NLA_POLICY_MAX() can say; not const:
+ * 6.1's struct nla_policy points at them without const
+ */
+static struct netlink_range_validation ovpn_nl_keepalive_range = {
+	.max = OVPN_KEEPALIVE_MAX_SECS,
+};
+
+static struct netlink_range_validation ovpn_nl_mss_range = {
+	.max = OVPN_MSS_MAX,
+};
+
 static const struct nla_policy
 ovpn_nl_policy_set_peer[OVPN_SET_PEER_ATTR_MAX + 1] = {
 	[OVPN_SET_PEER_ATTR_PEER_ID] = { .type = NLA_U32 },
-	[OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL] = { .type = NLA_U32 },
-	[OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT] = { .type = NLA_U32 },
-	[OVPN_SET_PEER_ATTR_MSS] = { .type = NLA_U16 },
+	[OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &ovpn_nl_keepalive_range),
+	[OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &ovpn_nl_keepalive_range),
+	[OVPN_SET_PEER_ATTR_MSS] =
+		NLA_POLICY_FULL_RANGE(NLA_U16, &ovpn_nl_mss_range),
 };
 
 static const struct nla_policy
@@ -227,6 +255,18 @@ static int ovpn_nl_parse_remote(struct nlattr *attr, union ovpn_sockaddr *ss,
 	return -EINVAL;
 }
 
+/* a UDP remote nothing can be sent to is a configuration error */
+static int ovpn_nl_check_remote(struct nlattr *attr,
+				const union ovpn_sockaddr *ss,
+				struct netlink_ext_ack *extack)
+{
+	if (ss->in4.sin_port)
+		return 0;
+	NL_SET_ERR_MSG_MOD(extack, "remote port 0 is not a destination");
+	NL_SET_BAD_ATTR(extack, attr);
+	return -EINVAL;
+}
+
 static int ovpn_nl_parse_local(struct nlattr *attr,
 			       struct ovpn_peer_config *cfg,
 			       struct netlink_ext_ack *extack)
@@ -338,6 +378,8 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 				      OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE, nest,
 				      "missing attribute SOCKADDR_REMOTE (required for UDP)") ?:
 		      ovpn_nl_parse_remote(tb[OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE],
+					   &cfg.remote, info->extack) ?:
+		      ovpn_nl_check_remote(tb[OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE],
 					   &cfg.remote, info->extack);
 		if (!ret && tb[OVPN_NEW_PEER_ATTR_LOCAL_IP])
 			ret = ovpn_nl_parse_local(tb[OVPN_NEW_PEER_ATTR_LOCAL_IP],
@@ -423,6 +465,18 @@ static int ovpn_nl_set_peer(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_BAD_ATTR(info->extack, nest);
 		ret = -EINVAL;
 		goto out;
+	}
+
+	if (tb[OVPN_SET_PEER_ATTR_MSS]) {
+		u16 mss = nla_get_u16(tb[OVPN_SET_PEER_ATTR_MSS]);
+
+		if (mss && mss < OVPN_MSS_MIN) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "MSS must be 0 (no clamp) or at least 88");
+			NL_SET_BAD_ATTR(info->extack, tb[OVPN_SET_PEER_ATTR_MSS]);
+			ret = -EINVAL;
+			goto out;
+		}
 	}
 
 	peer = ovpn_nl_peer_get(netdev_priv(dev),

@@ -93,7 +93,9 @@ ovpn_nl_policy_set_peer[OVPN_SET_PEER_ATTR_MAX + 1] = {
 
 static const struct nla_policy
 ovpn_nl_policy_del_peer[OVPN_DEL_PEER_ATTR_MAX + 1] = {
-	[OVPN_DEL_PEER_ATTR_REASON] = { .type = NLA_U8 },
+	/* ignored in a request, but bounded as the reference does */
+	[OVPN_DEL_PEER_ATTR_REASON] =
+		NLA_POLICY_MAX(NLA_U8, OVPN_DEL_PEER_REASON_TRANSPORT_DISCONNECT),
 	[OVPN_DEL_PEER_ATTR_PEER_ID] = { .type = NLA_U32 },
 };
 

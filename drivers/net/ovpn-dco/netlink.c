@@ -980,19 +980,47 @@ out:
 	return ret;
 }
 
+/* the size of a notification whose nest holds @nest_len bytes of attributes
+ * (nla_total_size() of each): [ifindex][nest]
+ */
+static size_t ovpn_nl_notify_size(size_t nest_len)
+{
+	return nla_total_size(sizeof(u32)) + nla_total_size(nest_len);
+}
+
+/* A notification that cannot be built is lost for every listener: mark
+ * their sockets as overrun (ENOBUFS on their next read), as a full socket
+ * would be, so that they resynchronise (a GET_PEER dump) instead of
+ * believing in a state that is gone.
+ */
+static int ovpn_nl_notify_lost(struct net_device *dev, struct sk_buff *msg)
+{
+	nlmsg_free(msg);
+	genl_set_err(&ovpn_nl_family, dev_net(dev), 0, OVPN_MCGRP_PEERS,
+		     ENOBUFS);
+	return -ENOMEM;
+}
+
 /* A multicast notification is [ifindex][nest @attr { ... }]: start one for
- * @cmd; the caller fills the nest and hands it to ovpn_nl_notify_send().
- * NULL when memory is short.
+ * @cmd, sized for @nest_len bytes of attributes; the caller fills the nest
+ * and hands it to ovpn_nl_notify_send(). NULL when memory is short (the
+ * listeners have then been told).
  */
 static struct sk_buff *ovpn_nl_notify_start(struct net_device *dev, u8 cmd,
-					    int attr, void **hdr,
+					    int attr, size_t nest_len,
+					    gfp_t gfp, void **hdr,
 					    struct nlattr **nest)
 {
 	struct sk_buff *msg;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
-	if (!msg)
+	/* sized to the content, not NLMSG_GOODSIZE: a burst (device
+	 * teardown) then takes as little of a listener's buffer as it can
+	 */
+	msg = genlmsg_new(ovpn_nl_notify_size(nest_len), gfp);
+	if (!msg) {
+		ovpn_nl_notify_lost(dev, NULL);
 		return NULL;
+	}
 
 	*hdr = genlmsg_put(msg, 0, 0, &ovpn_nl_family, 0, cmd);
 	if (!*hdr || nla_put_u32(msg, OVPN_ATTR_IFINDEX, dev->ifindex))
@@ -1003,29 +1031,39 @@ static struct sk_buff *ovpn_nl_notify_start(struct net_device *dev, u8 cmd,
 	return msg;
 
 err_free:
-	nlmsg_free(msg);
+	ovpn_nl_notify_lost(dev, msg);
 	return NULL;
 }
 
-static void ovpn_nl_notify_send(struct net_device *dev, struct sk_buff *msg,
-				void *hdr, struct nlattr *nest)
+/* Return: 0 (also when nobody listens), or -ENOBUFS when a listener's
+ * socket was full: that listener reads ENOBUFS next.
+ */
+static int ovpn_nl_notify_send(struct net_device *dev, struct sk_buff *msg,
+			       void *hdr, struct nlattr *nest, gfp_t gfp)
 {
+	int ret;
+
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
-				OVPN_MCGRP_PEERS, GFP_ATOMIC);
+	ret = genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
+				      OVPN_MCGRP_PEERS, gfp);
+	return ret == -ESRCH ? 0 : ret;
 }
 
 /**
  * ovpn_nl_notify_del_peer - tell userspace a peer is gone
  * @peer: the removed peer
  * @reason: why
+ * @gfp: GFP_KERNEL where the caller may sleep, else GFP_ATOMIC
  *
- * Any context. A lost notification leaves userspace believing in a peer
- * that no longer exists, so it is logged.
+ * A listener that misses it is told so (ENOBUFS on its socket): it must
+ * resynchronise with a GET_PEER dump. Logging is the caller's choice: a
+ * device teardown summarises hundreds of these in one line.
+ *
+ * Return: 0, -ENOMEM (not sent) or -ENOBUFS (a listener overran).
  */
-void ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
-			     enum ovpn_del_peer_reason reason)
+int ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
+			    enum ovpn_del_peer_reason reason, gfp_t gfp)
 {
 	struct net_device *dev = peer->ovpn->dev;
 	struct nlattr *nest;
@@ -1033,19 +1071,15 @@ void ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
 	void *hdr;
 
 	msg = ovpn_nl_notify_start(dev, OVPN_CMD_DEL_PEER, OVPN_ATTR_DEL_PEER,
-				   &hdr, &nest);
+				   nla_total_size(sizeof(u8)) +
+				   nla_total_size(sizeof(u32)),
+				   gfp, &hdr, &nest);
 	if (!msg)
-		goto err;
+		return -ENOMEM;
 	if (nla_put_u8(msg, OVPN_DEL_PEER_ATTR_REASON, reason) ||
-	    nla_put_u32(msg, OVPN_DEL_PEER_ATTR_PEER_ID, peer->id)) {
-		nlmsg_free(msg);
-		goto err;
-	}
-	ovpn_nl_notify_send(dev, msg, hdr, nest);
-	return;
-
-err:
-	netdev_warn(dev, "cannot notify the removal of peer %u\n", peer->id);
+	    nla_put_u32(msg, OVPN_DEL_PEER_ATTR_PEER_ID, peer->id))
+		return ovpn_nl_notify_lost(dev, msg);
+	return ovpn_nl_notify_send(dev, msg, hdr, nest, gfp);
 }
 
 /**
@@ -1053,7 +1087,7 @@ err:
  * @peer: the peer
  * @key_id: the key's id
  *
- * Any context.
+ * Any context. Repeated by the caller while the key keeps sending.
  */
 void ovpn_nl_notify_swap_keys_needed(struct ovpn_peer *peer, u8 key_id)
 {
@@ -1063,15 +1097,18 @@ void ovpn_nl_notify_swap_keys_needed(struct ovpn_peer *peer, u8 key_id)
 	void *hdr;
 
 	msg = ovpn_nl_notify_start(dev, OVPN_CMD_SWAP_KEYS_NEEDED,
-				   OVPN_ATTR_SWAP_KEYS_NEEDED, &hdr, &nest);
+				   OVPN_ATTR_SWAP_KEYS_NEEDED,
+				   nla_total_size(sizeof(u32)) +
+				   nla_total_size(sizeof(u8)),
+				   GFP_ATOMIC, &hdr, &nest);
 	if (!msg)
 		return;
 	if (nla_put_u32(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_PEER_ID, peer->id) ||
 	    nla_put_u8(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_KEY_ID, key_id)) {
-		nlmsg_free(msg);
+		ovpn_nl_notify_lost(dev, msg);
 		return;
 	}
-	ovpn_nl_notify_send(dev, msg, hdr, nest);
+	ovpn_nl_notify_send(dev, msg, hdr, nest, GFP_ATOMIC);
 }
 
 /**
@@ -1093,15 +1130,18 @@ void ovpn_nl_notify_float_peer(struct ovpn_peer *peer,
 	len = sa->in4.sin_family == AF_INET ? sizeof(sa->in4) :
 					      sizeof(sa->in6);
 	msg = ovpn_nl_notify_start(dev, OVPN_CMD_FLOAT_PEER,
-				   OVPN_ATTR_FLOAT_PEER, &hdr, &nest);
+				   OVPN_ATTR_FLOAT_PEER,
+				   nla_total_size(sizeof(u32)) +
+				   nla_total_size(len),
+				   GFP_ATOMIC, &hdr, &nest);
 	if (!msg)
 		return;
 	if (nla_put_u32(msg, OVPN_FLOAT_PEER_ATTR_PEER_ID, peer->id) ||
 	    nla_put(msg, OVPN_FLOAT_PEER_ATTR_SOCKADDR_REMOTE, len, sa)) {
-		nlmsg_free(msg);
+		ovpn_nl_notify_lost(dev, msg);
 		return;
 	}
-	ovpn_nl_notify_send(dev, msg, hdr, nest);
+	ovpn_nl_notify_send(dev, msg, hdr, nest, GFP_ATOMIC);
 }
 
 #define OVPN_NL_OP(_cmd, _doit) {					\

@@ -9,7 +9,9 @@ Checks: the shadow is really in effect; the uapi header compiles in either
 include order with either header set and its values are those of 6.16
 (IFLA_OVPN_UNSPEC 0, IFLA_OVPN_MODE 1, OVPN_MODE_P2P 0, OVPN_MODE_MP 1);
 every CLI source and tests/tools/nlcheck.c compile (syntax only, -Werror)
-with the shadow first in the include path.
+with the shadow first in the include path; the module builds (in a scratch
+copy, for $KVER or scripts/kver.sh's kernel) with the same definitions forced
+into every file (shadow-6.16/kernel-if_link.h).
 Prints one line per failed check and ends with "N passed, N failed".
 
 usage: check_headers.py [UAPI_DIR]   (default: ../../uapi)
@@ -17,8 +19,10 @@ usage: check_headers.py [UAPI_DIR]   (default: ../../uapi)
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -73,6 +77,27 @@ def libnl_cflags():
     return shlex.split(r.stdout) if r.returncode == 0 else None
 
 
+def build_module(c, uapi):
+    kver = subprocess.run([os.path.join(TOP, "scripts", "kver.sh")], capture_output=True,
+                          text=True, check=False).stdout.strip()
+    kdir = f"/lib/modules/{kver}/build"
+    if not c.check(kver and os.path.exists(os.path.join(kdir, "Makefile")),
+                   f"module with 6.16 headers: no kernel headers for {kver!r} (scripts/deps.sh)"):
+        return
+    with tempfile.TemporaryDirectory(prefix="ovpn-616-") as tmp:
+        for d in ("drivers", "include"):
+            shutil.copytree(os.path.join(TOP, d), os.path.join(tmp, d),
+                            ignore=shutil.ignore_patterns("*.o", "*.cmd", "*.ko", "*.mod*"))
+        shutil.copytree(uapi, os.path.join(tmp, "uapi"))
+        shutil.copy(os.path.join(TOP, "Kbuild"), tmp)
+        r = subprocess.run(["make", "-s", "-j2", "-C", kdir, f"M={tmp}",
+                            "KCFLAGS=-include " + os.path.join(SHADOW, "kernel-if_link.h"),
+                            "modules"], capture_output=True, text=True, check=False)
+        ok = r.returncode == 0 and os.path.exists(os.path.join(tmp, "ovpn-dco-v2.ko"))
+        c.check(ok, f"module with 6.16 headers ({kver})",
+                "\n".join(x for x in (r.stdout + r.stderr).splitlines() if "error" in x))
+
+
 def run(uapi):
     c = Checker()
     ok, err = compile_c(["-I", SHADOW], SHADOW_ONLY)
@@ -94,6 +119,7 @@ def run(uapi):
         ok, err = compile_c(["-I", SHADOW, "-I", uapi, "-I", os.path.join(TOP, "include"),
                              "-I", cli] + nl + [src])
         c.check(ok, f"{os.path.relpath(src, TOP)} with 6.16 headers", err)
+    build_module(c, uapi)
     return c
 
 

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
@@ -688,18 +689,36 @@ int cmd_listen_mcast(int argc, char **argv)
 	long long deadline = 0;
 	struct nlx_err err;
 	struct ovpn_nl nl;
-	uint32_t secs;
-	int ret = 0;
+	uint32_t secs, rcvbuf = 0;
+	int ret = 0, i, npos = 0;
 
-	if (argc > 1)
-		usage_error("listen_mcast: wrong number of arguments");
-	if (argc == 1) {
-		secs = arg_u32(argv[0], "duration");
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--rcvbuf")) {
+			if (++i == argc)
+				usage_error("listen_mcast: --rcvbuf needs a size in bytes");
+			rcvbuf = arg_u32(argv[i], "receive buffer size");
+			if (!rcvbuf || rcvbuf > INT_MAX)
+				usage_error("listen_mcast: --rcvbuf: 1..%d bytes",
+					    INT_MAX);
+			continue;
+		}
+		if (npos++)
+			usage_error("listen_mcast: wrong number of arguments");
+		secs = arg_u32(argv[i], "duration");
 		deadline = now_ms() + secs * 1000LL;
 	}
-	if (ovpn_nl_open_mcast(&nl, &err)) {
+	if (ovpn_nl_open_mcast_rcvbuf(&nl, (int)rcvbuf, &err)) {
 		nlx_report("listen_mcast", &err);
 		return 1;
+	}
+	if (rcvbuf) {
+		int got = 0;
+		socklen_t len = sizeof(got);
+
+		getsockopt(nl_socket_get_fd(nl.sk), SOL_SOCKET, SO_RCVBUF,
+			   &got, &len);
+		fprintf(stderr, "ovpn-cli: listen_mcast: receive buffer %d bytes (asked for %u)\n",
+			got, rcvbuf);
 	}
 
 	for (;;) {

@@ -244,6 +244,12 @@ int ovpn_nl_open(struct ovpn_nl *nl, struct nlx_err *err)
 
 int ovpn_nl_open_mcast(struct ovpn_nl *nl, struct nlx_err *err)
 {
+	return ovpn_nl_open_mcast_rcvbuf(nl, 0, err);
+}
+
+int ovpn_nl_open_mcast_rcvbuf(struct ovpn_nl *nl, int rcvbuf_req,
+			      struct nlx_err *err)
+{
 	int grp, ret, rcvbuf = OVPN_NL_MCAST_RCVBUF;
 
 	ret = ovpn_nl_open(nl, err);
@@ -273,10 +279,22 @@ int ovpn_nl_open_mcast(struct ovpn_nl *nl, struct nlx_err *err)
 	 * notifications: make room for them. FORCE (root) goes past
 	 * net.core.rmem_max; without the privilege keep what SO_RCVBUF gives.
 	 */
-	if (setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVBUFFORCE,
-		       &rcvbuf, sizeof(rcvbuf)) < 0)
+	if (rcvbuf_req > 0) {
+		/* as a daemon would ask: libnl's nl_socket_set_buffer_size()
+		 * is a plain SO_RCVBUF, capped by net.core.rmem_max
+		 */
+		if (setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVBUF,
+			       &rcvbuf_req, sizeof(rcvbuf_req)) < 0) {
+			ret = errno;
+			ovpn_nl_close(nl);
+			return nlx_err_local(err, ret, "SO_RCVBUF %d: %s",
+					     rcvbuf_req, strerror(ret));
+		}
+	} else if (setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET,
+			      SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0) {
 		setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVBUF,
 			   &rcvbuf, sizeof(rcvbuf));
+	}
 	ret = nl_socket_set_nonblocking(nl->sk);
 	if (ret < 0) {
 		ovpn_nl_close(nl);

@@ -82,6 +82,14 @@ int ovpn_nl_open(struct ovpn_nl *nl, struct nlx_err *err);
 /* open a non-blocking socket subscribed to the "peers" group */
 int ovpn_nl_open_mcast(struct ovpn_nl *nl, struct nlx_err *err);
 
+/*
+ * The same with the receive buffer a daemon would ask for: @rcvbuf bytes
+ * by plain SO_RCVBUF (the kernel caps it at net.core.rmem_max and doubles
+ * it), as OpenVPN 2.6 does with 1 MiB; 0: OVPN_NL_MCAST_RCVBUF, forced.
+ */
+int ovpn_nl_open_mcast_rcvbuf(struct ovpn_nl *nl, int rcvbuf,
+			      struct nlx_err *err);
+
 void ovpn_nl_close(struct ovpn_nl *nl);
 
 /* a request of @cmd with the generic netlink header; NULL if out of memory */

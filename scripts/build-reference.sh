@@ -5,10 +5,11 @@
 # ovpn-dco-v2.ko OpenVPN 2.6 was written against) for KVER, WITHOUT installing
 # the package (guest-testing.md trap 9: dkms autoinstall breaks apt as soon as
 # a 6.12 kernel is around; trap 8: a module under /lib/modules/*/updates could
-# be picked up by accident). The .deb is fetched with `apt-get download`
-# (cached in build/reference/), unpacked with `dpkg-deb -x` into
-# build/reference/<pkgver>-<KVER>/ and built there with its own Makefile, the
-# way dkms.conf says (make VER=... KERNEL_SRC=... REVISION=<pkgver>).
+# be picked up by accident). scripts/fetch-reference.sh fetches the .deb with
+# `apt-get download` (cached in build/reference/) and unpacks it with
+# `dpkg-deb -x`; it is copied to build/reference/<pkgver>-<KVER>/ and built
+# there with its own Makefile, the way dkms.conf says (make VER=...
+# KERNEL_SRC=... REVISION=<pkgver>).
 #
 #   scripts/build-reference.sh      prints the path of the built ovpn-dco-v2.ko
 #
@@ -31,31 +32,24 @@ for c in apt-get dpkg-deb modinfo make; do
 done
 export PATH=$PATH:/usr/sbin:/sbin
 
+# 1. The source: downloaded and unpacked by fetch-reference.sh (shared with
+# the unit test), then copied per KVER since the module is built in its tree.
+pristine=$("$TOP/scripts/fetch-reference.sh") || die "cannot fetch $PKG"
+fetched=${pristine%/pkg/usr/src/*}
+pkgver=$(basename "$fetched")
+pkgver=${pkgver%-src}
+
 mkdir -p "$DIR"
 exec 9>"$DIR/.lock"
 flock 9
 
-# 1. The .deb (cached: whichever version is there; delete build/reference to refresh).
-deb=$(find "$DIR" -maxdepth 1 -name "${PKG}_*.deb" | sort | tail -n 1)
-if [ -z "$deb" ]; then
-	info "downloading $PKG (apt-get download; the package is NOT installed)"
-	if ! (cd "$DIR" && apt-get download -q "$PKG" </dev/null >&2); then
-		info "apt-get download failed: refreshing the package lists once"
-		apt-get update -q -o DPkg::Lock::Timeout=600 </dev/null >&2 || die "apt-get update failed"
-		(cd "$DIR" && apt-get download -q "$PKG" </dev/null >&2) || die "apt-get download $PKG failed"
-	fi
-	deb=$(find "$DIR" -maxdepth 1 -name "${PKG}_*.deb" | sort | tail -n 1)
-	[ -n "$deb" ] || die "apt-get download $PKG left no .deb in $DIR"
-fi
-pkgver=$(dpkg-deb -f "$deb" Version) || die "$deb is not a valid .deb"
-
-# 2. Unpack (per KVER: the module is built inside the source tree).
+# 2. A copy per KVER.
 tree=$DIR/$pkgver-$KVER
 if [ ! -s "$tree/.unpacked" ]; then
 	rm -rf "$tree" "$tree.tmp"
 	mkdir -p "$tree.tmp"
-	dpkg-deb -x "$deb" "$tree.tmp/pkg" || die "dpkg-deb -x $deb failed"
-	echo "$deb" >"$tree.tmp/.unpacked"
+	cp -a "$fetched/pkg" "$tree.tmp/pkg" || die "cannot copy $fetched/pkg"
+	cp "$fetched/.unpacked" "$tree.tmp/.unpacked"
 	mv "$tree.tmp" "$tree"
 fi
 src=$(find "$tree/pkg/usr/src" -mindepth 1 -maxdepth 1 -type d -name 'ovpn-dco-*' | head -n 1)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Install every Debian package the build, the unit tests, the guest tests and
-# the demo need (Debian 12, run as root, no stdin needed).
+# the demo need (Debian 12, run as root, no stdin needed), and fetch the
+# reference module's source the unit tests compare with (never installed).
 #
 #   scripts/deps.sh               apt-get update + install everything (idempotent)
 #   scripts/deps.sh --if-missing  do nothing unless dpkg-query says a package is missing
@@ -144,5 +145,10 @@ if [ "$bench" = 1 ]; then
 	/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || { echo "deps.sh: /usr/bin/python3 cannot import matplotlib" >&2; err=1; }
 fi
 [ "$err" = 0 ] || exit 1
+
+# 4. The reference module's source (downloaded and unpacked, never installed):
+# tests/unit/check_uapi.py compares our numbering with its uapi header and
+# fails without it.
+"$TOP/scripts/fetch-reference.sh" >/dev/null || { echo "deps.sh: cannot fetch the reference module's source" >&2; exit 1; }
 [ "$if_missing" = 1 ] || echo "deps.sh: all dependencies installed (KVER=$KVER)"
 exit 0

@@ -289,11 +289,11 @@ _nl_subscribed() {
 		/proc/net/netlink
 }
 
-# mcast_start NAME NS: `ovpn-cli listen_mcast` in NS in the background (log:
-# bg_log NAME); returns once it has joined the "peers" group.
+# mcast_start NAME NS [ARGS...]: `ovpn-cli listen_mcast [ARGS]` in NS in the
+# background (log: bg_log NAME); returns once it has joined the "peers" group.
 mcast_start() {
 	local name=$1 n=$2 pid
-	bg "$name" "$n" "$OVPN_CLI" listen_mcast
+	bg "$name" "$n" "$OVPN_CLI" listen_mcast "${@:3}"
 	pid=$(bg_pid "$name")
 	if ! wait_for "_nl_subscribed $n $pid" 5; then
 		bg_alive "$name" || fail "listen_mcast ($name) exited: $(cat "$(bg_log "$name")")"

@@ -5,7 +5,12 @@
 # spans several netlink messages and must list every peer exactly once;
 # single GET_PEERs find peers by id; a duplicate in the middle of a second
 # file stops it there; deleting the device notifies 300 TEARDOWN deletions
-# and does not hang.
+# and does not hang. Besides a listener with the CLI's 8 MiB buffer (which
+# must see them all), one asks for OpenVPN 2.6's 1 MiB (dco_linux.c:
+# nl_socket_set_buffer_size(1 MiB), a plain SO_RCVBUF capped by rmem_max)
+# and one for the smallest buffer there is: each must see every DEL_PEER or
+# report the overrun (ENOBUFS: "notifications lost"), never silently miss
+# some; the kernel logs at most one summary line for the teardown.
 # timeout: 150
 . "${OVPN_LIB:-$(dirname "$0")/../lib.sh}"
 . "$(dirname "$0")/lib/mp.sh"
@@ -16,6 +21,9 @@ N=300
 MP_NO_IPV6=1
 mp_underlay 1
 mcast_start mc "$MP_S"
+mcast_start mc-ovpn "$MP_S" --rcvbuf 1048576
+mcast_start mc-tiny "$MP_S" --rcvbuf 1
+dmesg_lines=$(dmesg | wc -l)
 out=$(cli "$MP_S" new_iface "$MP_DEV" mp 2>&1) || fail "new_iface: $out"
 ifidx=$(mp_ifindex "$MP_S" "$MP_DEV")
 f=$LOGDIR/peers-many
@@ -56,6 +64,18 @@ wait_for "[ \$(count_td) -ge $want ]" 10 ||
 	fail "$(count_td) TEARDOWN notifications, expected $want: $(grep -v '^DEL_PEER' "$(bg_log mc)" | tail -n 5)"
 assert_eq "$(count_td)" "$want" "TEARDOWN notifications"
 assert_eq "$(awk '$1 == "DEL_PEER" { print $5 }' "$(bg_log mc)" | sort | uniq -d | grep -c .)" 0 "peers notified twice"
+# the small listeners: everything, or an overrun they were told about
+sleep 1
+for l in mc-ovpn mc-tiny; do
+	got=$(grep -c "^DEL_PEER ifindex $ifidx peer_id [0-9]* reason TEARDOWN$" "$(bg_log "$l")")
+	lost=$(grep -c 'notifications lost' "$(bg_log "$l")")
+	log "$l: $(grep -m1 'receive buffer' "$(bg_log "$l")" | sed 's/^ovpn-cli: listen_mcast: //'): $got of $want TEARDOWN notifications, $lost overrun reports"
+	[ "$got" = "$want" ] || [ "$lost" -gt 0 ] ||
+		fail "$l got $got of $want DEL_PEER notifications and was not told of the loss"
+	bg_alive "$l" || fail "$l exited: $(tail -n 3 "$(bg_log "$l")")"
+done
+warns=$(dmesg | tail -n +"$((dmesg_lines + 1))" | grep -c -e 'DEL_PEER notifications' -e 'did not reach every listener')
+assert_ge 1 "$warns" "kernel log lines about lost DEL_PEER notifications"
 wait_for "! ns $MP_S /usr/bin/ss -Huan | grep -q ." 5 ||
 	fail "sockets still bound in s after the device went away: $(ns "$MP_S" /usr/bin/ss -Huan)"
 echo "ok: $N peers on one device"

@@ -13,15 +13,25 @@
  * Output: "ok <case>" or "not ok <case>: got errno N extack "..." (want ...)"
  * per case, then "N passed, N failed"; exit status 1 on any failure, 2 on a
  * usage error.
+ *
+ * Usage: nlcheck --start-vpn-loop <iface> <secs>
+ *   For <secs> seconds (or until SIGTERM), look <iface> up by name and
+ *   send START_VPN to it, as fast as possible, while a scenario deletes and
+ *   re-creates the device: START_VPN then races the deletion. Prints
+ *   "start_vpn: N sent, N ok, N enodev (N being deleted), N other" (being
+ *   deleted: refused after the lookup, under RTNL); exit status 1 if any
+ *   answer was neither success nor ENODEV with an extack message.
  */
 
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <netlink/genl/genl.h>
@@ -104,6 +114,7 @@ struct peer_spec {
 	bool no_peer_id;
 	int fd;
 	int sockaddr_len;
+	bool port_0;
 };
 
 static struct nl_msg *new_peer(struct ctx *c, const struct peer_spec *s)
@@ -118,6 +129,8 @@ static struct nl_msg *new_peer(struct ctx *c, const struct peer_spec *s)
 
 	if (!msg)
 		return NULL;
+	if (s->port_0)
+		sin.sin_port = 0;
 	n = nest(msg, OVPN_ATTR_NEW_PEER);
 	if (!s->no_peer_id)
 		put_u32(msg, OVPN_NEW_PEER_ATTR_PEER_ID, c->unknown_id);
@@ -234,6 +247,37 @@ static struct nl_msg *set_peer(struct ctx *c, uint32_t id, int interval_len)
 	nest_end(msg, n);
 	return msg;
 }
+
+/* SET_PEER with any of keepalive (both values) and MSS */
+struct set_spec {
+	uint32_t id;
+	bool keepalive;
+	uint32_t interval, timeout;
+	bool has_mss;
+	uint16_t mss;
+};
+
+static struct nl_msg *set_peer_spec(struct ctx *c, const struct set_spec *s)
+{
+	struct nl_msg *msg = start(c, OVPN_CMD_SET_PEER, c->ifindex, false);
+	struct nlattr *n;
+
+	if (!msg)
+		return NULL;
+	n = nest(msg, OVPN_ATTR_SET_PEER);
+	put_u32(msg, OVPN_SET_PEER_ATTR_PEER_ID, s->id);
+	if (s->keepalive) {
+		put_u32(msg, OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL, s->interval);
+		put_u32(msg, OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT, s->timeout);
+	}
+	if (s->has_mss)
+		put_u16(msg, OVPN_SET_PEER_ATTR_MSS, s->mss);
+	nest_end(msg, n);
+	return msg;
+}
+
+/* the largest keepalive period the module takes, in seconds (24 days) */
+#define KEEPALIVE_MAX	(24 * 24 * 3600)
 
 /* the cases */
 
@@ -422,37 +466,120 @@ static struct nl_msg *c_set_peer_no_nest(struct ctx *c)
 	return start(c, OVPN_CMD_SET_PEER, c->ifindex, false);
 }
 
+static struct nl_msg *c_new_peer_port_0(struct ctx *c)
+{
+	struct peer_spec s = { .fd = c->udp_fd, .port_0 = true };
+
+	return new_peer(c, &s);
+}
+
+static struct nl_msg *c_set_peer_interval_too_big(struct ctx *c)
+{
+	struct set_spec s = { .id = c->peer_id, .keepalive = true,
+			      .interval = KEEPALIVE_MAX + 1, .timeout = 60 };
+
+	return set_peer_spec(c, &s);
+}
+
+static struct nl_msg *c_set_peer_timeout_u32_max(struct ctx *c)
+{
+	/* seconds * HZ overflows 32 bits */
+	struct set_spec s = { .id = c->peer_id, .keepalive = true,
+			      .interval = 5, .timeout = UINT32_MAX };
+
+	return set_peer_spec(c, &s);
+}
+
+static struct nl_msg *c_set_peer_keepalive_max_unknown(struct ctx *c)
+{
+	/* the largest values pass validation: the unknown peer refuses */
+	struct set_spec s = { .id = c->unknown_id, .keepalive = true,
+			      .interval = KEEPALIVE_MAX,
+			      .timeout = KEEPALIVE_MAX };
+
+	return set_peer_spec(c, &s);
+}
+
+static struct nl_msg *c_set_peer_mss_40(struct ctx *c)
+{
+	struct set_spec s = { .id = c->peer_id, .has_mss = true, .mss = 40 };
+
+	return set_peer_spec(c, &s);
+}
+
+static struct nl_msg *c_set_peer_mss_65535(struct ctx *c)
+{
+	struct set_spec s = { .id = c->peer_id, .has_mss = true,
+			      .mss = 65535 };
+
+	return set_peer_spec(c, &s);
+}
+
+static struct nl_msg *c_set_peer_mss_88_unknown(struct ctx *c)
+{
+	struct set_spec s = { .id = c->unknown_id, .has_mss = true,
+			      .mss = 88 };
+
+	return set_peer_spec(c, &s);
+}
+
+static struct nl_msg *c_set_peer_mss_65495_unknown(struct ctx *c)
+{
+	struct set_spec s = { .id = c->unknown_id, .has_mss = true,
+			      .mss = 65495 };
+
+	return set_peer_spec(c, &s);
+}
+
+/* @msg, when set, must be part of the extack message */
 static const struct nlcase {
 	const char *name;
 	int want[2];
 	struct nl_msg *(*build)(struct ctx *c);
+	const char *msg;
 } cases[] = {
-	{ "NEW_PEER without PEER_ID", { EINVAL }, c_new_peer_no_id },
-	{ "NEW_PEER with SOCKET a regular file", { ENOTSOCK }, c_new_peer_file_fd },
-	{ "NEW_PEER with a 7-byte SOCKADDR_REMOTE", { EINVAL, ERANGE }, c_new_peer_short_sockaddr },
-	{ "NEW_KEY for an unknown peer", { ENOENT }, c_new_key_unknown_peer },
-	{ "NEW_KEY with CIPHER_ALG NONE", { EINVAL }, c_new_key_alg_none },
-	{ "NEW_KEY with a 15-byte cipher key", { EINVAL }, c_new_key_15_byte_key },
-	{ "NEW_KEY with a 7-byte nonce tail", { EINVAL, ERANGE }, c_new_key_7_byte_nonce },
-	{ "NEW_KEY with key id 8", { EINVAL, ERANGE }, c_new_key_id_8 },
-	{ "NEW_KEY without ENCRYPT_KEY", { EINVAL }, c_new_key_no_encrypt },
-	{ "NEW_KEY with key slot 2", { EINVAL, ERANGE }, c_new_key_slot_2 },
-	{ "SET_PEER for an unknown peer", { ENOENT }, c_set_peer_unknown },
-	{ "SET_PEER with a 2-byte KEEPALIVE_INTERVAL", { EINVAL, ERANGE }, c_set_peer_short_interval },
-	{ "DEL_PEER for an unknown peer", { ENOENT }, c_del_peer_unknown },
-	{ "SWAP_KEYS for an unknown peer", { ENOENT }, c_swap_keys_unknown },
-	{ "DEL_KEY for an unknown peer", { ENOENT }, c_del_key_unknown },
-	{ "GET_PEER for an unknown peer", { ENOENT }, c_get_peer_unknown },
-	{ "GET_PEER with an unknown ifindex", { ENODEV }, c_get_peer_bad_ifindex },
-	{ "DEL_PEER with an unknown ifindex", { ENODEV }, c_del_peer_bad_ifindex },
-	{ "NEW_KEY with an unknown ifindex", { ENODEV }, c_new_key_bad_ifindex },
-	{ "START_VPN with an unknown ifindex", { ENODEV }, c_start_vpn_bad_ifindex },
-	{ "GET_PEER without IFINDEX", { EINVAL }, c_get_peer_no_ifindex },
-	{ "NEW_KEY without IFINDEX", { EINVAL }, c_new_key_no_ifindex },
-	{ "GET_PEER with the IFINDEX of lo", { EINVAL }, c_get_peer_lo },
-	{ "DEL_PEER without its nest", { EINVAL }, c_del_peer_no_nest },
-	{ "NEW_KEY without its nest", { EINVAL }, c_new_key_no_nest },
-	{ "SET_PEER without its nest", { EINVAL }, c_set_peer_no_nest },
+	{ "NEW_PEER without PEER_ID", { EINVAL }, c_new_peer_no_id, NULL },
+	{ "NEW_PEER with SOCKET a regular file", { ENOTSOCK }, c_new_peer_file_fd, NULL },
+	{ "NEW_PEER with a 7-byte SOCKADDR_REMOTE", { EINVAL, ERANGE }, c_new_peer_short_sockaddr, NULL },
+	{ "NEW_KEY for an unknown peer", { ENOENT }, c_new_key_unknown_peer, NULL },
+	{ "NEW_KEY with CIPHER_ALG NONE", { EINVAL }, c_new_key_alg_none, NULL },
+	{ "NEW_KEY with a 15-byte cipher key", { EINVAL }, c_new_key_15_byte_key, NULL },
+	{ "NEW_KEY with a 7-byte nonce tail", { EINVAL, ERANGE }, c_new_key_7_byte_nonce, NULL },
+	{ "NEW_KEY with key id 8", { EINVAL, ERANGE }, c_new_key_id_8, NULL },
+	{ "NEW_KEY without ENCRYPT_KEY", { EINVAL }, c_new_key_no_encrypt, NULL },
+	{ "NEW_KEY with key slot 2", { EINVAL, ERANGE }, c_new_key_slot_2, NULL },
+	{ "SET_PEER for an unknown peer", { ENOENT }, c_set_peer_unknown, NULL },
+	{ "SET_PEER with a 2-byte KEEPALIVE_INTERVAL", { EINVAL, ERANGE }, c_set_peer_short_interval, NULL },
+	{ "DEL_PEER for an unknown peer", { ENOENT }, c_del_peer_unknown, NULL },
+	{ "SWAP_KEYS for an unknown peer", { ENOENT }, c_swap_keys_unknown, NULL },
+	{ "DEL_KEY for an unknown peer", { ENOENT }, c_del_key_unknown, NULL },
+	{ "GET_PEER for an unknown peer", { ENOENT }, c_get_peer_unknown, NULL },
+	{ "GET_PEER with an unknown ifindex", { ENODEV }, c_get_peer_bad_ifindex, NULL },
+	{ "DEL_PEER with an unknown ifindex", { ENODEV }, c_del_peer_bad_ifindex, NULL },
+	{ "NEW_KEY with an unknown ifindex", { ENODEV }, c_new_key_bad_ifindex, NULL },
+	{ "START_VPN with an unknown ifindex", { ENODEV }, c_start_vpn_bad_ifindex, NULL },
+	{ "GET_PEER without IFINDEX", { EINVAL }, c_get_peer_no_ifindex, NULL },
+	{ "NEW_KEY without IFINDEX", { EINVAL }, c_new_key_no_ifindex, NULL },
+	{ "GET_PEER with the IFINDEX of lo", { EINVAL }, c_get_peer_lo, NULL },
+	{ "DEL_PEER without its nest", { EINVAL }, c_del_peer_no_nest, NULL },
+	{ "NEW_KEY without its nest", { EINVAL }, c_new_key_no_nest, NULL },
+	{ "SET_PEER without its nest", { EINVAL }, c_set_peer_no_nest, NULL },
+	{ "NEW_PEER with remote port 0", { EINVAL }, c_new_peer_port_0,
+	  "remote port 0" },
+	{ "SET_PEER with a keepalive interval of 24 days + 1 s", { ERANGE },
+	  c_set_peer_interval_too_big, "out of range" },
+	{ "SET_PEER with a keepalive timeout of 2^32-1 s", { ERANGE },
+	  c_set_peer_timeout_u32_max, "out of range" },
+	{ "SET_PEER with 24-day keepalive values for an unknown peer", { ENOENT },
+	  c_set_peer_keepalive_max_unknown, "no peer" },
+	{ "SET_PEER with MSS 40", { EINVAL }, c_set_peer_mss_40,
+	  "MSS must be 0" },
+	{ "SET_PEER with MSS 65535", { ERANGE }, c_set_peer_mss_65535,
+	  "out of range" },
+	{ "SET_PEER with MSS 88 for an unknown peer", { ENOENT },
+	  c_set_peer_mss_88_unknown, "no peer" },
+	{ "SET_PEER with MSS 65495 for an unknown peer", { ENOENT },
+	  c_set_peer_mss_65495_unknown, "no peer" },
 };
 
 static const char *errno_name(int e)
@@ -491,13 +618,15 @@ static void run_case(struct ctx *c, const struct nlcase *k)
 {
 	struct nlx_err err;
 	struct nl_msg *msg;
-	char want[64];
+	char want[128];
 	bool ok;
 	int ret;
 
-	snprintf(want, sizeof(want), "%s%s%s, non-empty extack",
+	snprintf(want, sizeof(want), "%s%s%s, %s%s%s",
 		 errno_name(k->want[0]), k->want[1] ? " or " : "",
-		 k->want[1] ? errno_name(k->want[1]) : "");
+		 k->want[1] ? errno_name(k->want[1]) : "",
+		 k->msg ? "extack with \"" : "non-empty extack",
+		 k->msg ? k->msg : "", k->msg ? "\"" : "");
 
 	build_failed = false;
 	msg = k->build(c);
@@ -516,7 +645,8 @@ static void run_case(struct ctx *c, const struct nlcase *k)
 		return;
 	}
 	ok = ret && (err.error == k->want[0] ||
-		     (k->want[1] && err.error == k->want[1])) && err.msg[0];
+		     (k->want[1] && err.error == k->want[1])) && err.msg[0] &&
+	     (!k->msg || strstr(err.msg, k->msg));
 	result(ok, k->name, &err, want);
 }
 
@@ -632,14 +762,83 @@ static void cleanup(struct ctx *c)
 		close(c->file_fd);
 }
 
+static double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static volatile sig_atomic_t loop_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	loop_stop = 1;
+}
+
+/* START_VPN to whatever device has the name @iface now, for @secs seconds
+ * or until SIGTERM/SIGINT
+ */
+static int start_vpn_loop(const char *iface, const char *secs)
+{
+	unsigned long sent = 0, ok = 0, enodev = 0, dying = 0, other = 0;
+	double end = now_secs() + atof(secs);
+	struct ovpn_nl nl;
+	struct nlx_err err;
+
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	if (ovpn_nl_open(&nl, &err)) {
+		fprintf(stderr, "nlcheck: %s\n", err.msg);
+		return 1;
+	}
+	while (!loop_stop && now_secs() < end) {
+		uint32_t ifindex = if_nametoindex(iface);
+		struct nl_msg *msg;
+
+		if (!ifindex)
+			continue;
+		msg = ovpn_nl_msg(&nl, OVPN_CMD_START_VPN, 0);
+		if (!msg || nla_put_u32(msg, OVPN_ATTR_IFINDEX, ifindex) < 0) {
+			fprintf(stderr, "nlcheck: cannot build START_VPN\n");
+			if (msg)
+				nlmsg_free(msg);
+			break;
+		}
+		sent++;
+		if (!nlx_transact(nl.sk, msg, NULL, NULL, &err)) {
+			ok++;
+		} else if (err.kernel && err.error == ENODEV && err.msg[0]) {
+			enodev++;
+			/* refused under RTNL: the race this loop is after */
+			if (strstr(err.msg, "being deleted"))
+				dying++;
+		} else {
+			if (!other)
+				printf("start_vpn: unexpected answer: errno %d extack \"%s\"\n",
+				       err.error, err.msg);
+			other++;
+		}
+	}
+	ovpn_nl_close(&nl);
+	printf("start_vpn: %lu sent, %lu ok, %lu enodev (%lu being deleted), %lu other\n",
+	       sent, ok, enodev, dying, other);
+	return other ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c = { 0 };
 	size_t i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 4 && !strcmp(argv[1], "--start-vpn-loop"))
+		return start_vpn_loop(argv[2], argv[3]);
 	if (argc != 3) {
-		fprintf(stderr, "usage: nlcheck <iface> <peer-id>\n");
+		fprintf(stderr, "usage: nlcheck <iface> <peer-id>\n"
+				"       nlcheck --start-vpn-loop <iface> <secs>\n");
 		return 2;
 	}
 	if (setup(&c, argv[1], argv[2])) {

@@ -373,34 +373,41 @@ enum ovpn_netlink_swap_keys_needed_attrs {
 		__OVPN_SWAP_KEYS_NEEDED_ATTR_AFTER_LAST - 1,
 };
 
+/*
+ * The rtnetlink side. Linux 6.16 added the same names, with the same values,
+ * to <linux/if_link.h> for the upstream ovpn driver: define them only when
+ * that header has not. <linux/if_link.h> is included first so that the
+ * result does not depend on the order in which a user includes the two.
+ */
+#include <linux/if_link.h>
+
+#ifndef IFLA_OVPN_MAX
+
 /**
  * enum ovpn_mode - device mode, rtnetlink %IFLA_OVPN_MODE
- * @__OVPN_MODE_FIRST: internal
  * @OVPN_MODE_P2P: one peer (default)
  * @OVPN_MODE_MP: many peers (server)
- * @__OVPN_MODE_AFTER_LAST: internal
  */
 enum ovpn_mode {
-	__OVPN_MODE_FIRST = 0,
-	OVPN_MODE_P2P = __OVPN_MODE_FIRST,
-	OVPN_MODE_MP,
-
-	__OVPN_MODE_AFTER_LAST,
+	OVPN_MODE_P2P = 0,
+	OVPN_MODE_MP = 1,
 };
 
 /**
  * enum ovpn_ifla_attrs - rtnetlink IFLA_INFO_DATA of kind "ovpn-dco"
  * @IFLA_OVPN_UNSPEC: unused
  * @IFLA_OVPN_MODE: u8, &enum ovpn_mode
- * @__IFLA_OVPN_AFTER_LAST: internal
- * @IFLA_OVPN_MAX: last attribute
+ * @__IFLA_OVPN_MAX: internal
  */
 enum ovpn_ifla_attrs {
 	IFLA_OVPN_UNSPEC = 0,
-	IFLA_OVPN_MODE,
+	IFLA_OVPN_MODE = 1,
 
-	__IFLA_OVPN_AFTER_LAST,
-	IFLA_OVPN_MAX = __IFLA_OVPN_AFTER_LAST - 1,
+	__IFLA_OVPN_MAX,
 };
+
+#define IFLA_OVPN_MAX	(__IFLA_OVPN_MAX - 1)
+
+#endif /* IFLA_OVPN_MAX */
 
 #endif /* _UAPI_LINUX_OVPN_DCO_H_ */

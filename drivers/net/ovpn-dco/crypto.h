@@ -29,6 +29,11 @@
 /* bits of &struct ovpn_crypto_key_slot.flags */
 #define OVPN_KS_SWAP_NOTIFIED	0
 
+/* a key past OVPN_PKTID_XMIT_WARN reminds userspace this often while it
+ * sends: a notification can be lost (atomic allocation, full listener)
+ */
+#define OVPN_PKTID_NOTIFY_INTERVAL	HZ
+
 /**
  * struct ovpn_key_direction - key material of one direction, from netlink
  * @cipher_key: the key
@@ -70,6 +75,8 @@ struct ovpn_key_config {
  * @nonce_tail_recv: RX nonce tail (constant)
  * @pktid_xmit: last TX packet id handed out; atomic, never wraps
  * @flags: OVPN_KS_* bits (atomic bitops)
+ * @swap_notified: jiffies of the last SWAP_KEYS_NEEDED for this key, once
+ *	OVPN_KS_SWAP_NOTIFIED is set; claimed with cmpxchg by the sender
  * @replay_lock: serialises @replay
  * @replay: RX replay window
  * @refcount: one for the slot pointer in &struct ovpn_crypto_state, one per
@@ -87,6 +94,7 @@ struct ovpn_crypto_key_slot {
 	u8 nonce_tail_recv[OVPN_NONCE_TAIL_LEN];
 	atomic64_t pktid_xmit;
 	unsigned long flags;
+	unsigned long swap_notified;
 	spinlock_t replay_lock; /* protects @replay */
 	struct ovpn_replay replay;
 	struct kref refcount;
@@ -141,22 +149,36 @@ ovpn_crypto_key_slot_primary(struct ovpn_crypto_state *cs);
  * @pktid: out
  *
  * Return: 0; 1 the first time the id reaches OVPN_PKTID_XMIT_WARN (tell
- * userspace to rekey); -ERANGE once the 32-bit space is used up: a nonce is
- * never reused, so the key cannot send again.
+ * userspace to rekey); 2 when it is time to tell it again (at most every
+ * OVPN_PKTID_NOTIFY_INTERVAL, by one caller); -ERANGE once the 32-bit space
+ * is used up: a nonce is never reused, so the key cannot send again.
  */
 static inline int ovpn_pktid_xmit_next(struct ovpn_crypto_key_slot *ks,
 				       u32 *pktid)
 {
 	u64 id = atomic64_inc_return(&ks->pktid_xmit);
+	unsigned long now, last;
 
 	/* a 64-bit counter only ever grows: once past the limit, always past */
 	if (unlikely(id > OVPN_PKTID_XMIT_MAX))
 		return -ERANGE;
 	*pktid = (u32)id;
-	if (unlikely(id >= OVPN_PKTID_XMIT_WARN) &&
-	    !test_and_set_bit(OVPN_KS_SWAP_NOTIFIED, &ks->flags))
+	if (likely(id < OVPN_PKTID_XMIT_WARN))
+		return 0;
+
+	now = jiffies;
+	if (!test_and_set_bit(OVPN_KS_SWAP_NOTIFIED, &ks->flags)) {
+		WRITE_ONCE(ks->swap_notified, now);
 		return 1;
-	return 0;
+	}
+	/* the key stays primary until userspace swaps or deletes it: keep
+	 * reminding, one CPU per interval
+	 */
+	last = READ_ONCE(ks->swap_notified);
+	if (time_before(now, last + OVPN_PKTID_NOTIFY_INTERVAL) ||
+	    cmpxchg(&ks->swap_notified, last, now) != last)
+		return 0;
+	return 2;
 }
 
 #endif /* _OVPN_DCO_CRYPTO_H_ */

@@ -318,9 +318,11 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 		return ret;
 	}
 	if (unlikely(ret > 0)) {
-		netdev_info(peer->ovpn->dev,
-			    "peer %u: key %u is running out of packet ids, asking userspace to rekey\n",
-			    peer->id, ks->key_id);
+		/* logged once per key; the notification repeats */
+		if (ret == 1)
+			netdev_info(peer->ovpn->dev,
+				    "peer %u: key %u is running out of packet ids, asking userspace to rekey\n",
+				    peer->id, ks->key_id);
 		ovpn_nl_notify_swap_keys_needed(peer, ks->key_id);
 	}
 

@@ -122,8 +122,8 @@ static void ovpn_setup(struct net_device *dev)
 }
 
 static const struct nla_policy ovpn_link_policy[IFLA_OVPN_MAX + 1] = {
-	[IFLA_OVPN_MODE] = NLA_POLICY_RANGE(NLA_U8, __OVPN_MODE_FIRST,
-					    __OVPN_MODE_AFTER_LAST - 1),
+	[IFLA_OVPN_MODE] = NLA_POLICY_RANGE(NLA_U8, OVPN_MODE_P2P,
+					    OVPN_MODE_MP),
 };
 
 static int ovpn_newlink(struct net *src_net, struct net_device *dev,

@@ -55,17 +55,47 @@ ovpn_nl_policy_new_peer[OVPN_NEW_PEER_ATTR_MAX + 1] = {
 		NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
 };
 
+/* Keepalive periods are seconds that become jiffies deadlines: on a 32-bit
+ * kernel with HZ=1000, seconds * HZ must stay below 2^31 for time_after() to
+ * order them. 24 days is far above any OpenVPN ping/ping-restart in use
+ * (minutes; hours at the very most).
+ */
+#define OVPN_KEEPALIVE_MAX_SECS	(24 * 24 * 3600)
+
+/* An MSS clamp only ever lowers a SYN's MSS: below the smallest MSS the
+ * kernel's TCP accepts it would only break connections, above the largest
+ * an IPv4 packet can carry it is a no-op.
+ */
+#define OVPN_MSS_MIN		88
+#define OVPN_MSS_MAX		(65535 - 20 - 20) /* IPv4 and TCP headers */
+
+/* beyond what the s16 bounds of NLA_POLICY_MAX() can say; not const:
+ * 6.1's struct nla_policy points at them without const
+ */
+static struct netlink_range_validation ovpn_nl_keepalive_range = {
+	.max = OVPN_KEEPALIVE_MAX_SECS,
+};
+
+static struct netlink_range_validation ovpn_nl_mss_range = {
+	.max = OVPN_MSS_MAX,
+};
+
 static const struct nla_policy
 ovpn_nl_policy_set_peer[OVPN_SET_PEER_ATTR_MAX + 1] = {
 	[OVPN_SET_PEER_ATTR_PEER_ID] = { .type = NLA_U32 },
-	[OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL] = { .type = NLA_U32 },
-	[OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT] = { .type = NLA_U32 },
-	[OVPN_SET_PEER_ATTR_MSS] = { .type = NLA_U16 },
+	[OVPN_SET_PEER_ATTR_KEEPALIVE_INTERVAL] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &ovpn_nl_keepalive_range),
+	[OVPN_SET_PEER_ATTR_KEEPALIVE_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &ovpn_nl_keepalive_range),
+	[OVPN_SET_PEER_ATTR_MSS] =
+		NLA_POLICY_FULL_RANGE(NLA_U16, &ovpn_nl_mss_range),
 };
 
 static const struct nla_policy
 ovpn_nl_policy_del_peer[OVPN_DEL_PEER_ATTR_MAX + 1] = {
-	[OVPN_DEL_PEER_ATTR_REASON] = { .type = NLA_U8 },
+	/* ignored in a request, but bounded as the reference does */
+	[OVPN_DEL_PEER_ATTR_REASON] =
+		NLA_POLICY_MAX(NLA_U8, OVPN_DEL_PEER_REASON_TRANSPORT_DISCONNECT),
 	[OVPN_DEL_PEER_ATTR_PEER_ID] = { .type = NLA_U32 },
 };
 
@@ -227,6 +257,18 @@ static int ovpn_nl_parse_remote(struct nlattr *attr, union ovpn_sockaddr *ss,
 	return -EINVAL;
 }
 
+/* a UDP remote nothing can be sent to is a configuration error */
+static int ovpn_nl_check_remote(struct nlattr *attr,
+				const union ovpn_sockaddr *ss,
+				struct netlink_ext_ack *extack)
+{
+	if (ss->in4.sin_port)
+		return 0;
+	NL_SET_ERR_MSG_MOD(extack, "remote port 0 is not a destination");
+	NL_SET_BAD_ATTR(extack, attr);
+	return -EINVAL;
+}
+
 static int ovpn_nl_parse_local(struct nlattr *attr,
 			       struct ovpn_peer_config *cfg,
 			       struct netlink_ext_ack *extack)
@@ -338,6 +380,8 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 				      OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE, nest,
 				      "missing attribute SOCKADDR_REMOTE (required for UDP)") ?:
 		      ovpn_nl_parse_remote(tb[OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE],
+					   &cfg.remote, info->extack) ?:
+		      ovpn_nl_check_remote(tb[OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE],
 					   &cfg.remote, info->extack);
 		if (!ret && tb[OVPN_NEW_PEER_ATTR_LOCAL_IP])
 			ret = ovpn_nl_parse_local(tb[OVPN_NEW_PEER_ATTR_LOCAL_IP],
@@ -423,6 +467,18 @@ static int ovpn_nl_set_peer(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_BAD_ATTR(info->extack, nest);
 		ret = -EINVAL;
 		goto out;
+	}
+
+	if (tb[OVPN_SET_PEER_ATTR_MSS]) {
+		u16 mss = nla_get_u16(tb[OVPN_SET_PEER_ATTR_MSS]);
+
+		if (mss && mss < OVPN_MSS_MIN) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "MSS must be 0 (no clamp) or at least 88");
+			NL_SET_BAD_ATTR(info->extack, tb[OVPN_SET_PEER_ATTR_MSS]);
+			ret = -EINVAL;
+			goto out;
+		}
 	}
 
 	peer = ovpn_nl_peer_get(netdev_priv(dev),
@@ -902,29 +958,69 @@ static int ovpn_nl_start_vpn(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	rtnl_lock();
+	/* our reference keeps the memory, not the registration: an
+	 * `ip link del` may have run while we waited for RTNL. Bringing a
+	 * device up past ndo_uninit re-creates state (qdisc, addrconf) that
+	 * holds references unregistration then waits for forever.
+	 * reg_state only changes under RTNL, so this check is stable.
+	 */
+	if (dev->reg_state != NETREG_REGISTERED) {
+		NL_SET_ERR_MSG_MOD(info->extack, "the interface is being deleted");
+		ret = -ENODEV;
+		goto out_unlock;
+	}
 	if (!(dev->flags & IFF_UP))
 		ret = dev_change_flags(dev, dev->flags | IFF_UP, info->extack);
 	if (!ret)
 		netif_carrier_on(dev);
+out_unlock:
 	rtnl_unlock();
 out:
 	dev_put(dev);
 	return ret;
 }
 
+/* the size of a notification whose nest holds @nest_len bytes of attributes
+ * (nla_total_size() of each): [ifindex][nest]
+ */
+static size_t ovpn_nl_notify_size(size_t nest_len)
+{
+	return nla_total_size(sizeof(u32)) + nla_total_size(nest_len);
+}
+
+/* A notification that cannot be built is lost for every listener: mark
+ * their sockets as overrun (ENOBUFS on their next read), as a full socket
+ * would be, so that they resynchronise (a GET_PEER dump) instead of
+ * believing in a state that is gone.
+ */
+static int ovpn_nl_notify_lost(struct net_device *dev, struct sk_buff *msg)
+{
+	nlmsg_free(msg);
+	genl_set_err(&ovpn_nl_family, dev_net(dev), 0, OVPN_MCGRP_PEERS,
+		     ENOBUFS);
+	return -ENOMEM;
+}
+
 /* A multicast notification is [ifindex][nest @attr { ... }]: start one for
- * @cmd; the caller fills the nest and hands it to ovpn_nl_notify_send().
- * NULL when memory is short.
+ * @cmd, sized for @nest_len bytes of attributes; the caller fills the nest
+ * and hands it to ovpn_nl_notify_send(). NULL when memory is short (the
+ * listeners have then been told).
  */
 static struct sk_buff *ovpn_nl_notify_start(struct net_device *dev, u8 cmd,
-					    int attr, void **hdr,
+					    int attr, size_t nest_len,
+					    gfp_t gfp, void **hdr,
 					    struct nlattr **nest)
 {
 	struct sk_buff *msg;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
-	if (!msg)
+	/* sized to the content, not NLMSG_GOODSIZE: a burst (device
+	 * teardown) then takes as little of a listener's buffer as it can
+	 */
+	msg = genlmsg_new(ovpn_nl_notify_size(nest_len), gfp);
+	if (!msg) {
+		ovpn_nl_notify_lost(dev, NULL);
 		return NULL;
+	}
 
 	*hdr = genlmsg_put(msg, 0, 0, &ovpn_nl_family, 0, cmd);
 	if (!*hdr || nla_put_u32(msg, OVPN_ATTR_IFINDEX, dev->ifindex))
@@ -935,29 +1031,39 @@ static struct sk_buff *ovpn_nl_notify_start(struct net_device *dev, u8 cmd,
 	return msg;
 
 err_free:
-	nlmsg_free(msg);
+	ovpn_nl_notify_lost(dev, msg);
 	return NULL;
 }
 
-static void ovpn_nl_notify_send(struct net_device *dev, struct sk_buff *msg,
-				void *hdr, struct nlattr *nest)
+/* Return: 0 (also when nobody listens), or -ENOBUFS when a listener's
+ * socket was full: that listener reads ENOBUFS next.
+ */
+static int ovpn_nl_notify_send(struct net_device *dev, struct sk_buff *msg,
+			       void *hdr, struct nlattr *nest, gfp_t gfp)
 {
+	int ret;
+
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
-				OVPN_MCGRP_PEERS, GFP_ATOMIC);
+	ret = genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
+				      OVPN_MCGRP_PEERS, gfp);
+	return ret == -ESRCH ? 0 : ret;
 }
 
 /**
  * ovpn_nl_notify_del_peer - tell userspace a peer is gone
  * @peer: the removed peer
  * @reason: why
+ * @gfp: GFP_KERNEL where the caller may sleep, else GFP_ATOMIC
  *
- * Any context. A lost notification leaves userspace believing in a peer
- * that no longer exists, so it is logged.
+ * A listener that misses it is told so (ENOBUFS on its socket): it must
+ * resynchronise with a GET_PEER dump. Logging is the caller's choice: a
+ * device teardown summarises hundreds of these in one line.
+ *
+ * Return: 0, -ENOMEM (not sent) or -ENOBUFS (a listener overran).
  */
-void ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
-			     enum ovpn_del_peer_reason reason)
+int ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
+			    enum ovpn_del_peer_reason reason, gfp_t gfp)
 {
 	struct net_device *dev = peer->ovpn->dev;
 	struct nlattr *nest;
@@ -965,19 +1071,15 @@ void ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
 	void *hdr;
 
 	msg = ovpn_nl_notify_start(dev, OVPN_CMD_DEL_PEER, OVPN_ATTR_DEL_PEER,
-				   &hdr, &nest);
+				   nla_total_size(sizeof(u8)) +
+				   nla_total_size(sizeof(u32)),
+				   gfp, &hdr, &nest);
 	if (!msg)
-		goto err;
+		return -ENOMEM;
 	if (nla_put_u8(msg, OVPN_DEL_PEER_ATTR_REASON, reason) ||
-	    nla_put_u32(msg, OVPN_DEL_PEER_ATTR_PEER_ID, peer->id)) {
-		nlmsg_free(msg);
-		goto err;
-	}
-	ovpn_nl_notify_send(dev, msg, hdr, nest);
-	return;
-
-err:
-	netdev_warn(dev, "cannot notify the removal of peer %u\n", peer->id);
+	    nla_put_u32(msg, OVPN_DEL_PEER_ATTR_PEER_ID, peer->id))
+		return ovpn_nl_notify_lost(dev, msg);
+	return ovpn_nl_notify_send(dev, msg, hdr, nest, gfp);
 }
 
 /**
@@ -985,7 +1087,7 @@ err:
  * @peer: the peer
  * @key_id: the key's id
  *
- * Any context.
+ * Any context. Repeated by the caller while the key keeps sending.
  */
 void ovpn_nl_notify_swap_keys_needed(struct ovpn_peer *peer, u8 key_id)
 {
@@ -995,15 +1097,18 @@ void ovpn_nl_notify_swap_keys_needed(struct ovpn_peer *peer, u8 key_id)
 	void *hdr;
 
 	msg = ovpn_nl_notify_start(dev, OVPN_CMD_SWAP_KEYS_NEEDED,
-				   OVPN_ATTR_SWAP_KEYS_NEEDED, &hdr, &nest);
+				   OVPN_ATTR_SWAP_KEYS_NEEDED,
+				   nla_total_size(sizeof(u32)) +
+				   nla_total_size(sizeof(u8)),
+				   GFP_ATOMIC, &hdr, &nest);
 	if (!msg)
 		return;
 	if (nla_put_u32(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_PEER_ID, peer->id) ||
 	    nla_put_u8(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_KEY_ID, key_id)) {
-		nlmsg_free(msg);
+		ovpn_nl_notify_lost(dev, msg);
 		return;
 	}
-	ovpn_nl_notify_send(dev, msg, hdr, nest);
+	ovpn_nl_notify_send(dev, msg, hdr, nest, GFP_ATOMIC);
 }
 
 /**
@@ -1025,15 +1130,18 @@ void ovpn_nl_notify_float_peer(struct ovpn_peer *peer,
 	len = sa->in4.sin_family == AF_INET ? sizeof(sa->in4) :
 					      sizeof(sa->in6);
 	msg = ovpn_nl_notify_start(dev, OVPN_CMD_FLOAT_PEER,
-				   OVPN_ATTR_FLOAT_PEER, &hdr, &nest);
+				   OVPN_ATTR_FLOAT_PEER,
+				   nla_total_size(sizeof(u32)) +
+				   nla_total_size(len),
+				   GFP_ATOMIC, &hdr, &nest);
 	if (!msg)
 		return;
 	if (nla_put_u32(msg, OVPN_FLOAT_PEER_ATTR_PEER_ID, peer->id) ||
 	    nla_put(msg, OVPN_FLOAT_PEER_ATTR_SOCKADDR_REMOTE, len, sa)) {
-		nlmsg_free(msg);
+		ovpn_nl_notify_lost(dev, msg);
 		return;
 	}
-	ovpn_nl_notify_send(dev, msg, hdr, nest);
+	ovpn_nl_notify_send(dev, msg, hdr, nest, GFP_ATOMIC);
 }
 
 #define OVPN_NL_OP(_cmd, _doit) {					\

@@ -153,16 +153,36 @@ static void ovpn_peer_keepalive_stop(struct ovpn_peer *peer)
 		ovpn_peer_put(peer);
 }
 
-/* after removal from the device: what happens to every removed peer */
-static void ovpn_peer_removed(struct ovpn_peer *peer,
-			      enum ovpn_del_peer_reason reason)
+/* after removal from the device: what happens to every removed peer.
+ * Return: 0, or why the DEL_PEER notification did not reach every listener
+ * (ovpn_nl_notify_del_peer())
+ */
+static int ovpn_peer_removed(struct ovpn_peer *peer,
+			     enum ovpn_del_peer_reason reason, gfp_t gfp)
 {
+	int ret;
+
 	ovpn_peer_keepalive_stop(peer);
 	if (ovpn_peer_is_tcp(peer))
 		ovpn_tcp_peer_removed(peer);
-	ovpn_nl_notify_del_peer(peer, reason);
+	ret = ovpn_nl_notify_del_peer(peer, reason, gfp);
 	/* the device's reference */
 	ovpn_peer_put(peer);
+	return ret;
+}
+
+/* one removal: a lost notification is worth a line, but not a flood */
+static void ovpn_peer_removed_one(struct ovpn_peer *peer,
+				  enum ovpn_del_peer_reason reason)
+{
+	struct net_device *dev = peer->ovpn->dev;
+	u32 id = peer->id;
+	int ret;
+
+	ret = ovpn_peer_removed(peer, reason, GFP_ATOMIC);
+	if (ret)
+		net_warn_ratelimited("%s: the removal of peer %u did not reach every listener (%d)\n",
+				     netdev_name(dev), id, ret);
 }
 
 /* ---- multi-peer collection ---- */
@@ -323,7 +343,7 @@ int ovpn_peer_add(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
 	spin_unlock_bh(&ovpn->lock);
 
 	if (old)
-		ovpn_peer_removed(old, OVPN_DEL_PEER_REASON_USERSPACE);
+		ovpn_peer_removed_one(old, OVPN_DEL_PEER_REASON_USERSPACE);
 	return 0;
 }
 
@@ -354,7 +374,7 @@ int ovpn_peer_del(struct ovpn_peer *peer, enum ovpn_del_peer_reason reason)
 	}
 	spin_unlock_bh(&ovpn->lock);
 
-	ovpn_peer_removed(peer, reason);
+	ovpn_peer_removed_one(peer, reason);
 	return 0;
 }
 
@@ -379,31 +399,48 @@ static struct ovpn_peer *ovpn_peer_unhash_any(struct ovpn_struct *ovpn)
  * ovpn_peers_free - remove every peer and refuse new ones
  * @ovpn: the device, going away
  * @reason: told to userspace
+ *
+ * Process context (ndo_uninit, under RTNL): the notifications are allocated
+ * with GFP_KERNEL, and the ones that did not reach every listener are
+ * summed up in one line.
  */
 void ovpn_peers_free(struct ovpn_struct *ovpn,
 		     enum ovpn_del_peer_reason reason)
 {
+	unsigned int removed = 0, nomem = 0, overrun = 0;
 	struct ovpn_peer *peer;
+	int ret;
 
+	might_sleep();
 	spin_lock_bh(&ovpn->lock);
 	ovpn->dead = true;
 	peer = rcu_replace_pointer(ovpn->peer, NULL,
 				   lockdep_is_held(&ovpn->lock));
 	spin_unlock_bh(&ovpn->lock);
-	if (peer)
-		ovpn_peer_removed(peer, reason);
-
-	if (!ovpn->peers)
-		return;
 
 	for (;;) {
-		spin_lock_bh(&ovpn->lock);
-		peer = ovpn_peer_unhash_any(ovpn);
-		spin_unlock_bh(&ovpn->lock);
+		if (!peer && ovpn->peers) {
+			spin_lock_bh(&ovpn->lock);
+			peer = ovpn_peer_unhash_any(ovpn);
+			spin_unlock_bh(&ovpn->lock);
+		}
 		if (!peer)
 			break;
-		ovpn_peer_removed(peer, reason);
+		ret = ovpn_peer_removed(peer, reason, GFP_KERNEL);
+		removed++;
+		if (ret == -ENOMEM)
+			nomem++;
+		else if (ret)
+			overrun++;
+		peer = NULL;
+		cond_resched();
 	}
+
+	/* listeners that missed one were told (ENOBUFS) and must dump */
+	if (nomem || overrun)
+		netdev_warn(ovpn->dev,
+			    "%u peers removed: %u DEL_PEER notifications not sent (no memory), %u overran a listener\n",
+			    removed, nomem, overrun);
 }
 
 /**

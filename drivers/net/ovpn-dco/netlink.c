@@ -328,6 +328,18 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
+	/* before reading anything of it as an inet socket: an AF_PACKET or a
+	 * netlink socket can have protocol number 6 too
+	 */
+	if (!ovpn_socket_supported(sock->sk)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "only UDP or TCP sockets over IPv4/IPv6 are supported");
+		NL_SET_BAD_ATTR(info->extack, tb[OVPN_NEW_PEER_ATTR_SOCKET]);
+		sockfd_put(sock);
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+
 	if (sock->sk->sk_protocol == IPPROTO_TCP) {
 		/* a TCP peer is where the stream goes: the attribute, sent
 		 * by OpenVPN anyway, is not needed

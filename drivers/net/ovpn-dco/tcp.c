@@ -565,14 +565,12 @@ int ovpn_tcp_socket_attach(struct ovpn_socket *ovpn_sock,
 
 	lock_sock(sk);
 	if (sk->sk_state != TCP_ESTABLISHED) {
-		release_sock(sk);
-		strp_done(&peer->tcp.strp);
-		return -ENOTCONN;
+		ret = -ENOTCONN;
+		goto err_unlock;
 	}
 	if (ovpn_sk_has_user_data(sk)) {
-		release_sock(sk);
-		strp_done(&peer->tcp.strp);
-		return -EBUSY;
+		ret = -EBUSY;
+		goto err_unlock;
 	}
 
 	ovpn_sock->peer = peer;
@@ -596,6 +594,13 @@ int ovpn_tcp_socket_attach(struct ovpn_socket *ovpn_sock,
 	/* what arrived before we took over */
 	strp_check_rcv(&peer->tcp.strp);
 	return 0;
+
+err_unlock:
+	release_sock(sk);
+	/* strp_done() wants a stopped parser */
+	strp_stop(&peer->tcp.strp);
+	strp_done(&peer->tcp.strp);
+	return ret;
 }
 
 /**

@@ -397,9 +397,14 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 		ovpn_udp_peer_route(peer);
 	}
 
+	/* linked, the peer may be removed at once: keep it for the start */
+	ovpn_peer_hold(peer);
 	ret = ovpn_peer_add(ovpn, peer, info->extack);
 	if (ret)
 		ovpn_peer_put(peer);
+	else if (ovpn_sock->tcp)
+		ovpn_tcp_peer_start(peer);
+	ovpn_peer_put(peer);
 out:
 	dev_put(dev);
 	return ret;

@@ -518,23 +518,19 @@ static void ovpn_tcp_give_back_locked(struct ovpn_peer *peer)
 	release_sock(sk);
 }
 
-/* userspace read some: let the parser go on if it waited for that */
+/* userspace read some: let the parser go on if it waited for that. Under
+ * the socket lock, so the parser is not running: it cannot pause again
+ * between the test and the restart.
+ */
 static void ovpn_tcp_user_read(struct ovpn_peer *peer, struct sock *sk)
 {
 	struct ovpn_peer_tcp *t = &peer->tcp;
 
-	if (!READ_ONCE(t->user_paused))
-		return;
-	lock_sock(sk);
-	/* under the lock the parser is not running: it cannot pause again
-	 * between the test and the restart
-	 */
 	if (t->user_paused && !t->given_back && !READ_ONCE(peer->removed) &&
 	    atomic_read(&t->user_bytes) <= READ_ONCE(sk->sk_rcvbuf) / 2) {
 		t->user_paused = false;
 		strp_unpause(&t->strp);
 	}
-	release_sock(sk);
 }
 
 static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
@@ -559,9 +555,14 @@ static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	if (ret)
 		goto out;
 
-	if (READ_ONCE(peer->removed) || READ_ONCE(peer->tcp.given_back)) {
+	/* the socket lock keeps the give-back out while a packet is off the
+	 * queue, or a partly read one would miss it
+	 */
+	lock_sock(sk);
+	if (READ_ONCE(peer->removed) || peer->tcp.given_back) {
 		/* the rest of the stream, as the remote sent it */
-		ovpn_tcp_give_back_locked(peer);
+		ovpn_tcp_give_back(peer);
+		release_sock(sk);
 		ovpn_peer_put(peer);
 		return ovpn_tcp_plain_recvmsg(sk, msg, len, flags, addr_len);
 	}
@@ -570,14 +571,14 @@ static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	if (!skb) {
 		/* woken for an error or a shutdown */
 		ret = sock_error(sk);
-		goto out;
+		goto unlock;
 	}
 
 	copied = min_t(size_t, len, skb->len);
 	ret = skb_copy_datagram_msg(skb, 0, msg, copied);
 	if (ret) {
 		skb_queue_head(&peer->tcp.user_queue, skb);
-		goto out;
+		goto unlock;
 	}
 	/* a stream: what did not fit is read next time */
 	if (copied < skb->len && pskb_pull(skb, copied)) {
@@ -591,6 +592,8 @@ static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		ovpn_tcp_user_read(peer, sk);
 	}
 	ret = ret ?: copied;
+unlock:
+	release_sock(sk);
 out:
 	ovpn_peer_put(peer);
 	return ret;

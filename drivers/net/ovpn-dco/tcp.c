@@ -25,6 +25,7 @@
  * rest of the stream exactly as the remote sent it.
  */
 
+#include <linux/module.h>
 #include <linux/net.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -51,6 +52,33 @@ static DEFINE_MUTEX(ovpn_tcp_build_lock);
  * plain TCP proto (tcp_prot, tcpv6_prot) points at it: take it from there.
  */
 #define ovpn_tcp_plain_recvmsg (tcp_prot.recvmsg)
+
+/* Plain TCP calls made from our own operations can block for long and
+ * return into this module: they hold a module reference, so that the
+ * module cannot be unloaded under a reader or writer of a socket whose
+ * peer is gone but whose operations are not restored yet.
+ */
+static int ovpn_tcp_plain_recv(struct sock *sk, struct msghdr *msg,
+			       size_t len, int flags, int *addr_len)
+{
+	int ret;
+
+	__module_get(THIS_MODULE);
+	ret = ovpn_tcp_plain_recvmsg(sk, msg, len, flags, addr_len);
+	module_put(THIS_MODULE);
+	return ret;
+}
+
+static int ovpn_tcp_plain_send(struct sock *sk, struct msghdr *msg,
+			       size_t size)
+{
+	int ret;
+
+	__module_get(THIS_MODULE);
+	ret = tcp_sendmsg(sk, msg, size);
+	module_put(THIS_MODULE);
+	return ret;
+}
 
 /* the peer behind a socket we took over; NULL once detached */
 static struct ovpn_peer *ovpn_tcp_peer(struct sock *sk)
@@ -543,7 +571,7 @@ static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 
 	peer = ovpn_tcp_peer_get(sk);
 	if (!peer)
-		return ovpn_tcp_plain_recvmsg(sk, msg, len, flags, addr_len);
+		return ovpn_tcp_plain_recv(sk, msg, len, flags, addr_len);
 
 	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT)) {
 		ret = -EOPNOTSUPP;
@@ -564,7 +592,7 @@ static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		ovpn_tcp_give_back(peer);
 		release_sock(sk);
 		ovpn_peer_put(peer);
-		return ovpn_tcp_plain_recvmsg(sk, msg, len, flags, addr_len);
+		return ovpn_tcp_plain_recv(sk, msg, len, flags, addr_len);
 	}
 
 	skb = skb_dequeue(&peer->tcp.user_queue);
@@ -666,7 +694,7 @@ static int ovpn_tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 
 	peer = ovpn_tcp_peer_get(sk);
 	if (!peer)
-		return tcp_sendmsg(sk, msg, size);
+		return ovpn_tcp_plain_send(sk, msg, size);
 
 	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR)) {
 		ret = -EOPNOTSUPP;

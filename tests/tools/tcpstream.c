@@ -24,6 +24,11 @@
  *	userspace does not read: the remote must be pushed back (its writes
  *	stop being accepted) well before all are written; then userspace
  *	reads every frame, in order.
+ *   tcpstream blockedread <iface> <go-file>
+ *	A thread blocks in recv() on a peer's socket; DEL_PEER; the thread
+ *	is then blocked as a plain TCP reader. Prints "blocked" and waits
+ *	(60 s at most) until <go-file> exists (the scenario tries rmmod
+ *	meanwhile), then the remote writes 5 bytes that the reader must get.
  *   tcpstream badsock <iface>
  *	NEW_PEER with sockets of protocol number 6 that are not TCP/IP
  *	sockets (AF_PACKET, NETLINK_XFRM, a raw IPPROTO_TCP socket):
@@ -690,6 +695,62 @@ static int flood(uint32_t frames)
 	return 0;
 }
 
+/* ---- blockedread: a plain reader blocked through our operations ---- */
+
+struct reader {
+	pthread_t th;
+	int fd;
+	char buf[64];
+	ssize_t n;
+	int err;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+
+	rd->n = recv(rd->fd, rd->buf, sizeof(rd->buf), 0);
+	rd->err = rd->n < 0 ? errno : 0;
+	return NULL;
+}
+
+static int blockedread(const char *go)
+{
+	int waited;
+	int lfd = listener(0), l, r;
+	struct nlx_err err;
+	struct reader rd;
+
+	tcp_pair(lfd, &l, &r, 0);
+	if (new_peer(10, l, &err)) {
+		not_ok("NEW_PEER peer 10: %s: %s", strerror(err.error), err.msg);
+		return 1;
+	}
+	memset(&rd, 0, sizeof(rd));
+	rd.fd = l;
+	if (pthread_create(&rd.th, NULL, reader_main, &rd))
+		die("pthread_create");
+	usleep(200000);
+	if (del_peer(10, &err))
+		not_ok("DEL_PEER peer 10: %s: %s", strerror(err.error), err.msg);
+	/* the peer's release gives the socket its own operations back */
+	usleep(500000);
+	printf("blocked\n");
+	for (waited = 0; access(go, F_OK) && waited < 6000; waited++)
+		usleep(10000);
+	write_all(r, "hello", 5);
+	pthread_join(rd.th, NULL);
+	if (rd.n == 5 && !memcmp(rd.buf, "hello", 5))
+		ok("the reader blocked across DEL_PEER got the 5 bytes written after it");
+	else
+		not_ok("the reader blocked across DEL_PEER got %zd bytes (%s)",
+		       rd.n, rd.err ? strerror(rd.err) : "no error");
+	close(l);
+	close(r);
+	close(lfd);
+	return 0;
+}
+
 /* ---- badsock: protocol 6, not TCP/IP ---- */
 
 static void bad_one(const char *what, int fd)
@@ -737,7 +798,7 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 usage:
 		fprintf(stderr,
-			"usage: tcpstream race <iface> <rounds> | giveback <iface> | flood <iface> <frames> | badsock <iface>\n");
+			"usage: tcpstream race <iface> <rounds> | giveback <iface> | flood <iface> <frames> | blockedread <iface> <go-file> | badsock <iface>\n");
 		return 2;
 	}
 	ifindex = if_nametoindex(argv[2]);
@@ -754,6 +815,8 @@ usage:
 		ret = giveback();
 	else if (!strcmp(argv[1], "flood") && argc == 4)
 		ret = flood(atoi(argv[3]));
+	else if (!strcmp(argv[1], "blockedread") && argc == 4)
+		ret = blockedread(argv[3]);
 	else if (!strcmp(argv[1], "badsock") && argc == 3)
 		ret = badsock();
 	else

@@ -370,6 +370,18 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
+	/* before reading anything of it as an inet socket: an AF_PACKET or a
+	 * netlink socket can have protocol number 6 too
+	 */
+	if (!ovpn_socket_supported(sock->sk)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "only UDP or TCP sockets over IPv4/IPv6 are supported");
+		NL_SET_BAD_ATTR(info->extack, tb[OVPN_NEW_PEER_ATTR_SOCKET]);
+		sockfd_put(sock);
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+
 	if (sock->sk->sk_protocol == IPPROTO_TCP) {
 		/* a TCP peer is where the stream goes: the attribute, sent
 		 * by OpenVPN anyway, is not needed
@@ -429,9 +441,14 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 		ovpn_udp_peer_route(peer);
 	}
 
+	/* linked, the peer may be removed at once: keep it for the start */
+	ovpn_peer_hold(peer);
 	ret = ovpn_peer_add(ovpn, peer, info->extack);
 	if (ret)
 		ovpn_peer_put(peer);
+	else if (ovpn_sock->tcp)
+		ovpn_tcp_peer_start(peer);
+	ovpn_peer_put(peer);
 out:
 	dev_put(dev);
 	return ret;

@@ -145,7 +145,7 @@ static void ovpn_peer_keepalive_schedule(struct ovpn_peer *peer,
 static void ovpn_peer_keepalive_stop(struct ovpn_peer *peer)
 {
 	spin_lock_bh(&peer->lock);
-	peer->removed = true;
+	WRITE_ONCE(peer->removed, true);
 	spin_unlock_bh(&peer->lock);
 
 	/* a running instance sees @removed and does not rearm */
@@ -274,18 +274,44 @@ static void ovpn_peer_unhash(struct ovpn_struct *ovpn, struct ovpn_peer *peer)
 	ovpn->peers->count--;
 }
 
+/* under ovpn->lock: whether @peer may be linked to a live device */
+static int ovpn_peer_add_check(struct ovpn_struct *ovpn,
+			       struct ovpn_peer *peer,
+			       struct netlink_ext_ack *extack)
+{
+	if (ovpn->dead) {
+		NL_SET_ERR_MSG_MOD(extack, "the device is being deleted");
+		return -ENODEV;
+	}
+	if (!peer->doomed)
+		return 0;
+	/* its stream ended while NEW_PEER took it over: adding it would
+	 * leave a peer nothing can reach, and in P2P mode push out the one
+	 * that works
+	 */
+	if (peer->doomed_reason == OVPN_DEL_PEER_REASON_TRANSPORT_ERROR) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the TCP stream failed before the peer was added");
+		return -EPROTO;
+	}
+	NL_SET_ERR_MSG_MOD(extack,
+			   "the TCP connection was closed before the peer was added");
+	return -ENOTCONN;
+}
+
 static int ovpn_peer_add_mp(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
 			    struct netlink_ext_ack *extack)
 {
 	struct ovpn_peer_collection *pc = ovpn->peers;
 	struct ovpn_bind *bind;
 	struct ovpn_peer *tmp;
+	int ret;
 
 	spin_lock_bh(&ovpn->lock);
-	if (ovpn->dead) {
+	ret = ovpn_peer_add_check(ovpn, peer, extack);
+	if (ret) {
 		spin_unlock_bh(&ovpn->lock);
-		NL_SET_ERR_MSG_MOD(extack, "the device is being deleted");
-		return -ENODEV;
+		return ret;
 	}
 
 	hash_for_each_possible(pc->by_id, tmp, hash_entry_id, peer->id) {
@@ -320,7 +346,9 @@ static int ovpn_peer_add_mp(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
  * @extack: for the reason of a refusal
  *
  * In P2P mode a peer already there is replaced (OpenVPN relies on it) and
- * userspace is told it was removed. In MP mode a duplicate id is refused.
+ * userspace is told it was removed. In MP mode a duplicate id is refused. A
+ * peer whose removal was asked before (its TCP stream ended) is refused in
+ * both modes.
  *
  * Return: 0 or a negative errno.
  */
@@ -328,15 +356,16 @@ int ovpn_peer_add(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
 		  struct netlink_ext_ack *extack)
 {
 	struct ovpn_peer *old;
+	int ret;
 
 	if (ovpn->mode == OVPN_MODE_MP)
 		return ovpn_peer_add_mp(ovpn, peer, extack);
 
 	spin_lock_bh(&ovpn->lock);
-	if (ovpn->dead) {
+	ret = ovpn_peer_add_check(ovpn, peer, extack);
+	if (ret) {
 		spin_unlock_bh(&ovpn->lock);
-		NL_SET_ERR_MSG_MOD(extack, "the device is being deleted");
-		return -ENODEV;
+		return ret;
 	}
 	old = rcu_replace_pointer(ovpn->peer, peer,
 				  lockdep_is_held(&ovpn->lock));
@@ -352,26 +381,34 @@ int ovpn_peer_add(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
  * @peer: the peer; the caller holds a reference
  * @reason: told to userspace
  *
- * Return: 0, or -ENOENT if it was already removed.
+ * A peer not linked yet is marked instead, and ovpn_peer_add() then refuses
+ * it: its transport may fail while NEW_PEER is still setting it up.
+ *
+ * Return: 0, or -ENOENT if it was not linked (already removed, or not yet).
  */
 int ovpn_peer_del(struct ovpn_peer *peer, enum ovpn_del_peer_reason reason)
 {
 	struct ovpn_struct *ovpn = peer->ovpn;
+	bool linked;
 
 	spin_lock_bh(&ovpn->lock);
-	if (ovpn->mode == OVPN_MODE_MP) {
-		if (hlist_unhashed(&peer->hash_entry_id)) {
-			spin_unlock_bh(&ovpn->lock);
-			return -ENOENT;
+	if (ovpn->mode == OVPN_MODE_MP)
+		linked = !hlist_unhashed(&peer->hash_entry_id);
+	else
+		linked = rcu_access_pointer(ovpn->peer) == peer;
+	if (!linked) {
+		/* an unlinked peer that was never removed is not linked yet */
+		if (!READ_ONCE(peer->removed) && !peer->doomed) {
+			peer->doomed = true;
+			peer->doomed_reason = reason;
 		}
-		ovpn_peer_unhash(ovpn, peer);
-	} else {
-		if (rcu_access_pointer(ovpn->peer) != peer) {
-			spin_unlock_bh(&ovpn->lock);
-			return -ENOENT;
-		}
-		RCU_INIT_POINTER(ovpn->peer, NULL);
+		spin_unlock_bh(&ovpn->lock);
+		return -ENOENT;
 	}
+	if (ovpn->mode == OVPN_MODE_MP)
+		ovpn_peer_unhash(ovpn, peer);
+	else
+		RCU_INIT_POINTER(ovpn->peer, NULL);
 	spin_unlock_bh(&ovpn->lock);
 
 	ovpn_peer_removed_one(peer, reason);

@@ -126,6 +126,9 @@ struct ovpn_peer_config {
  * @last_sent: jiffies of the last TX (lockless, READ/WRITE_ONCE)
  * @keepalive_work: keepalive and expiry; holds a peer reference while queued
  * @removed: unlinked from the device; keepalive is never rearmed after it
+ * @doomed: its removal was asked before it was linked (a TCP stream that
+ *	ended during NEW_PEER), so ovpn_peer_add() refuses it (ovpn->lock)
+ * @doomed_reason: the reason of that removal (ovpn->lock)
  * @stats: counters (atomic)
  * @refcount: one for the device's link, one per user (packet in flight,
  *	netlink request, queued keepalive work)
@@ -156,6 +159,8 @@ struct ovpn_peer {
 	unsigned long last_sent;
 	struct delayed_work keepalive_work;
 	bool removed;
+	bool doomed;
+	enum ovpn_del_peer_reason doomed_reason;
 	struct ovpn_peer_stats stats;
 	struct kref refcount;
 	struct rcu_work rwork;

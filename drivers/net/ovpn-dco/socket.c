@@ -75,6 +75,21 @@ bool ovpn_sk_has_user_data(struct sock *sk)
 }
 
 /**
+ * ovpn_socket_supported - whether a socket can carry peers
+ * @sk: the socket
+ *
+ * Check this before reading anything of @sk as an inet socket.
+ *
+ * Return: true for a UDP or TCP socket over IPv4 or IPv6.
+ */
+bool ovpn_socket_supported(const struct sock *sk)
+{
+	return sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
+	       ((sk->sk_protocol == IPPROTO_UDP && sk->sk_type == SOCK_DGRAM) ||
+		(sk->sk_protocol == IPPROTO_TCP && sk->sk_type == SOCK_STREAM));
+}
+
+/**
  * ovpn_socket_attach - take a userspace socket for a device
  * @sock: from sockfd_lookup(); the file reference moves to the result on
  *	success and is dropped on failure
@@ -95,9 +110,7 @@ struct ovpn_socket *ovpn_socket_attach(struct socket *sock,
 	struct sock *sk = sock->sk;
 	int ret;
 
-	if (!sk || (sk->sk_family != AF_INET && sk->sk_family != AF_INET6) ||
-	    !((sk->sk_protocol == IPPROTO_UDP && sk->sk_type == SOCK_DGRAM) ||
-	      (sk->sk_protocol == IPPROTO_TCP && sk->sk_type == SOCK_STREAM))) {
+	if (!ovpn_socket_supported(sk)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "only UDP or TCP sockets over IPv4/IPv6 are supported");
 		ret = -EOPNOTSUPP;

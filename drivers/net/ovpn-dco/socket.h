@@ -46,5 +46,6 @@ struct ovpn_socket *ovpn_socket_attach(struct socket *sock,
 				       struct netlink_ext_ack *extack);
 void ovpn_socket_put(struct ovpn_socket *ovpn_sock);
 bool ovpn_sk_has_user_data(struct sock *sk);
+bool ovpn_socket_supported(const struct sock *sk);
 
 #endif /* _OVPN_DCO_SOCKET_H_ */

@@ -12,9 +12,20 @@
  *
  * The socket lock orders everything against attach and detach: the socket's
  * callbacks only run with it held (by a softirq or an owner), and detach
- * restores them under it before the peer can be freed.
+ * restores them under it before the peer can be freed. The RCU read lock
+ * taken around the peer lookups is not what makes that safe.
+ *
+ * No byte of the incoming stream is lost to userspace. The parser is paused
+ * from attach until the peer is linked, so a NEW_PEER that fails consumed
+ * nothing. Control packets are bounded by the socket's receive buffer: past
+ * it the parser pauses and TCP's window closes, nothing is dropped. Once the
+ * peer is removed, the parser stops, and what it took from the stream but
+ * userspace did not read yet (control packets, then a partial packet) goes
+ * back in front of the socket's receive queue, so userspace then reads the
+ * rest of the stream exactly as the remote sent it.
  */
 
+#include <linux/module.h>
 #include <linux/net.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -42,6 +53,33 @@ static DEFINE_MUTEX(ovpn_tcp_build_lock);
  */
 #define ovpn_tcp_plain_recvmsg (tcp_prot.recvmsg)
 
+/* Plain TCP calls made from our own operations can block for long and
+ * return into this module: they hold a module reference, so that the
+ * module cannot be unloaded under a reader or writer of a socket whose
+ * peer is gone but whose operations are not restored yet.
+ */
+static int ovpn_tcp_plain_recv(struct sock *sk, struct msghdr *msg,
+			       size_t len, int flags, int *addr_len)
+{
+	int ret;
+
+	__module_get(THIS_MODULE);
+	ret = ovpn_tcp_plain_recvmsg(sk, msg, len, flags, addr_len);
+	module_put(THIS_MODULE);
+	return ret;
+}
+
+static int ovpn_tcp_plain_send(struct sock *sk, struct msghdr *msg,
+			       size_t size)
+{
+	int ret;
+
+	__module_get(THIS_MODULE);
+	ret = tcp_sendmsg(sk, msg, size);
+	module_put(THIS_MODULE);
+	return ret;
+}
+
 /* the peer behind a socket we took over; NULL once detached */
 static struct ovpn_peer *ovpn_tcp_peer(struct sock *sk)
 {
@@ -63,6 +101,18 @@ static struct ovpn_peer *ovpn_tcp_peer_get(struct sock *sk)
 	rcu_read_unlock();
 	return peer;
 }
+
+/* what a packet queued for userspace is charged against user_bytes */
+struct ovpn_tcp_user_cb {
+	unsigned int charge;
+};
+
+#define OVPN_TCP_USER_CB(skb) ((struct ovpn_tcp_user_cb *)(skb)->cb)
+
+/* a control packet shorter than this is copied out of a much larger
+ * received buffer, so that it pins only its own size
+ */
+#define OVPN_TCP_USER_COPY_MAX	4096
 
 static void ovpn_tcp_schedule_tx(struct ovpn_peer *peer)
 {
@@ -93,18 +143,41 @@ static int ovpn_tcp_parse(struct strparser *strp, struct sk_buff *skb)
 	return len + OVPN_TCP_LEN_PREFIX;
 }
 
+/* a control packet out of the buffer it shares with others, if that is
+ * much larger than itself; else (or without memory) the packet as it is
+ */
+static struct sk_buff *ovpn_tcp_user_skb(struct sk_buff *skb)
+{
+	struct sk_buff *copy;
+
+	if (skb->len > OVPN_TCP_USER_COPY_MAX ||
+	    skb->truesize <= 2 * SKB_TRUESIZE(skb->len))
+		return skb;
+	copy = alloc_skb(skb->len, GFP_ATOMIC);
+	if (!copy || skb_copy_bits(skb, 0, skb_put(copy, skb->len), skb->len)) {
+		kfree_skb(copy);
+		return skb;
+	}
+	consume_skb(skb);
+	return copy;
+}
+
 static void ovpn_tcp_rcv(struct strparser *strp, struct sk_buff *skb)
 {
 	struct ovpn_peer *peer = container_of(strp, struct ovpn_peer,
 					      tcp.strp);
 	struct strp_msg *rxm = strp_msg(skb);
 	unsigned int off = rxm->offset, len = rxm->full_len;
+	struct ovpn_peer_tcp *t = &peer->tcp;
+	bool removed;
 	u8 first;
 
 	if (skb_copy_bits(skb, off + OVPN_TCP_LEN_PREFIX, &first, 1))
 		goto drop;
 
-	if (ovpn_opcode_from_byte(first) == OVPN_OP_DATA_V2) {
+	/* a removed peer consumes nothing more: userspace gets the stream */
+	removed = READ_ONCE(peer->removed);
+	if (!removed && ovpn_opcode_from_byte(first) == OVPN_OP_DATA_V2) {
 		if (!pskb_pull(skb, off + OVPN_TCP_LEN_PREFIX) ||
 		    pskb_trim(skb, len - OVPN_TCP_LEN_PREFIX) ||
 		    !pskb_may_pull(skb, OVPN_DATA_HDR_LEN))
@@ -118,11 +191,21 @@ static void ovpn_tcp_rcv(struct strparser *strp, struct sk_buff *skb)
 	}
 
 	/* the control channel's: userspace reads it with its prefix */
-	if (skb_queue_len(&peer->tcp.user_queue) >= OVPN_TCP_USER_QUEUE_MAX ||
-	    !pskb_pull(skb, off) || pskb_trim(skb, len))
+	if (!pskb_pull(skb, off) || pskb_trim(skb, len))
 		goto drop;
-	skb_queue_tail(&peer->tcp.user_queue, skb);
-	peer->tcp.saved.data_ready(strp->sk);
+	skb = ovpn_tcp_user_skb(skb);
+	OVPN_TCP_USER_CB(skb)->charge = skb->truesize;
+	/* never drop a control packet: stop reading the stream instead, and
+	 * let TCP's window close until userspace catches up. Paused before
+	 * the packet is queued: a reader that takes it sees the pause.
+	 */
+	if (atomic_add_return(skb->truesize, &t->user_bytes) >=
+	    READ_ONCE(strp->sk->sk_rcvbuf) || removed) {
+		strp_pause(strp);
+		WRITE_ONCE(t->user_paused, true);
+	}
+	skb_queue_tail(&t->user_queue, skb);
+	t->saved.data_ready(strp->sk);
 	return;
 
 drop:
@@ -153,14 +236,28 @@ static void ovpn_tcp_abort(struct strparser *strp, int err)
 	}
 }
 
+/* the parser reads the stream: not before the peer is linked, not while
+ * userspace lags behind, not after the peer's removal
+ */
+static bool ovpn_tcp_parsing(struct ovpn_peer *peer)
+{
+	return !READ_ONCE(peer->tcp.strp.paused) &&
+	       !READ_ONCE(peer->tcp.given_back) && !READ_ONCE(peer->removed);
+}
+
 static void ovpn_tcp_data_ready(struct sock *sk)
 {
 	struct ovpn_peer *peer;
 
 	rcu_read_lock();
 	peer = ovpn_tcp_peer(sk);
-	if (peer)
-		strp_data_ready(&peer->tcp.strp);
+	if (peer) {
+		/* whoever reads instead of the parser must be woken */
+		if (ovpn_tcp_parsing(peer))
+			strp_data_ready(&peer->tcp.strp);
+		else
+			peer->tcp.saved.data_ready(sk);
+	}
 	rcu_read_unlock();
 }
 
@@ -307,6 +404,163 @@ static bool ovpn_tcp_user_ready(struct ovpn_peer *peer)
 	return !skb_queue_empty_lockless(&peer->tcp.user_queue);
 }
 
+/* the end of what the parser took from the stream: where the bytes handed
+ * back must end. A FIN read by the parser counts in copied_seq but is not a
+ * byte.
+ */
+static u32 ovpn_tcp_taken_end(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	u32 end = tp->copied_seq;
+
+	if (sock_flag(sk, SOCK_DONE) &&
+	    skb_queue_empty(&sk->sk_receive_queue) &&
+	    end == READ_ONCE(tp->rcv_nxt))
+		end--;
+	return end;
+}
+
+/* copy @len bytes at @off of @from into the chunks of @back, from @seq */
+static int ovpn_tcp_back_copy(struct sk_buff_head *back,
+			      struct sk_buff *from, unsigned int off,
+			      unsigned int len, unsigned int left, u32 *seq)
+{
+	const unsigned int chunk = SKB_MAX_ORDER(0, 2);
+	struct sk_buff *skb;
+	unsigned int n;
+
+	while (len) {
+		skb = skb_peek_tail(back);
+		if (!skb || !skb_tailroom(skb) ||
+		    skb->len >= chunk) {
+			skb = alloc_skb(min(left, chunk), GFP_KERNEL);
+			if (!skb)
+				return -ENOMEM;
+			memset(skb->cb, 0, sizeof(skb->cb));
+			TCP_SKB_CB(skb)->seq = *seq;
+			TCP_SKB_CB(skb)->end_seq = *seq;
+			__skb_queue_tail(back, skb);
+		}
+		n = min3(len, (unsigned int)skb_tailroom(skb), chunk - skb->len);
+		if (skb_copy_bits(from, off, skb_put(skb, n), n))
+			return -EFAULT;
+		TCP_SKB_CB(skb)->end_seq += n;
+		*seq += n;
+		off += n;
+		len -= n;
+		left -= n;
+	}
+	return 0;
+}
+
+/**
+ * ovpn_tcp_give_back - hand userspace what the parser took and it did not
+ *	read
+ * @peer: a removed peer, or one being released
+ *
+ * Under the socket lock (owner). Stops the parser and puts the packets of
+ * @user_queue, then the packet the parser was assembling, back in front of
+ * the socket's receive queue, as the bytes the remote sent: a plain read
+ * then returns them before the rest of the stream. If that cannot be done
+ * (no memory), the socket gets an error (ENOBUFS) rather than a silently
+ * shortened stream.
+ */
+static void ovpn_tcp_give_back(struct ovpn_peer *peer)
+{
+	struct sock *sk = peer->sock->sock->sk;
+	struct ovpn_peer_tcp *t = &peer->tcp;
+	struct strparser *strp = &t->strp;
+	struct sk_buff *skb, *partial;
+	unsigned int total = 0, poff = 0;
+	struct sk_buff_head back;
+	u32 start, seq;
+	int ret = 0;
+
+	if (t->given_back)
+		return;
+	WRITE_ONCE(t->given_back, true);
+	strp_stop(strp);
+
+	/* the parser's message in progress: taken from the stream already */
+	partial = strp->skb_head;
+	strp->skb_head = NULL;
+	strp->need_bytes = 0;
+	if (partial) {
+		poff = strp_msg(partial)->offset;
+		total += partial->len - poff;
+	}
+	skb_queue_walk(&t->user_queue, skb)
+		total += skb->len;
+	if (!total)
+		goto out;
+
+	__skb_queue_head_init(&back);
+	start = ovpn_tcp_taken_end(sk) - total;
+	seq = start;
+	skb_queue_walk(&t->user_queue, skb) {
+		ret = ovpn_tcp_back_copy(&back, skb, 0, skb->len,
+					 start + total - seq, &seq);
+		if (ret)
+			break;
+	}
+	if (!ret && partial)
+		ret = ovpn_tcp_back_copy(&back, partial, poff,
+					 partial->len - poff,
+					 start + total - seq, &seq);
+	skb_queue_walk(&back, skb) {
+		if (ret)
+			break;
+		if (!sk_rmem_schedule(sk, skb, skb->truesize))
+			ret = -ENOBUFS;
+		else
+			skb_set_owner_r(skb, sk);
+	}
+	if (ret) {
+		__skb_queue_purge(&back);
+		netdev_warn(peer->ovpn->dev,
+			    "peer %u: cannot give %u stream bytes back to userspace (%d)\n",
+			    peer->id, total, ret);
+		sk->sk_err = ENOBUFS;
+		sk_error_report(sk);
+		goto out;
+	}
+	skb_queue_splice(&back, &sk->sk_receive_queue);
+	WRITE_ONCE(tcp_sk(sk)->copied_seq, start);
+
+out:
+	kfree_skb(partial);
+	skb_queue_purge(&t->user_queue);
+	atomic_set(&t->user_bytes, 0);
+	t->saved.data_ready(sk);
+}
+
+/* a removed peer's socket reads as plain TCP, once the parser's share of
+ * the stream is back on it
+ */
+static void ovpn_tcp_give_back_locked(struct ovpn_peer *peer)
+{
+	struct sock *sk = peer->sock->sock->sk;
+
+	lock_sock(sk);
+	ovpn_tcp_give_back(peer);
+	release_sock(sk);
+}
+
+/* userspace read some: let the parser go on if it waited for that. Under
+ * the socket lock, so the parser is not running: it cannot pause again
+ * between the test and the restart.
+ */
+static void ovpn_tcp_user_read(struct ovpn_peer *peer, struct sock *sk)
+{
+	struct ovpn_peer_tcp *t = &peer->tcp;
+
+	if (t->user_paused && !t->given_back && !READ_ONCE(peer->removed) &&
+	    atomic_read(&t->user_bytes) <= READ_ONCE(sk->sk_rcvbuf) / 2) {
+		t->user_paused = false;
+		strp_unpause(&t->strp);
+	}
+}
+
 static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			    int flags, int *addr_len)
 {
@@ -317,7 +571,7 @@ static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 
 	peer = ovpn_tcp_peer_get(sk);
 	if (!peer)
-		return ovpn_tcp_plain_recvmsg(sk, msg, len, flags, addr_len);
+		return ovpn_tcp_plain_recv(sk, msg, len, flags, addr_len);
 
 	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT)) {
 		ret = -EOPNOTSUPP;
@@ -329,20 +583,30 @@ static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	if (ret)
 		goto out;
 
+	/* the socket lock keeps the give-back out while a packet is off the
+	 * queue, or a partly read one would miss it
+	 */
+	lock_sock(sk);
+	if (READ_ONCE(peer->removed) || peer->tcp.given_back) {
+		/* the rest of the stream, as the remote sent it */
+		ovpn_tcp_give_back(peer);
+		release_sock(sk);
+		ovpn_peer_put(peer);
+		return ovpn_tcp_plain_recv(sk, msg, len, flags, addr_len);
+	}
+
 	skb = skb_dequeue(&peer->tcp.user_queue);
 	if (!skb) {
-		/* woken for an error, a shutdown or the peer's removal */
+		/* woken for an error or a shutdown */
 		ret = sock_error(sk);
-		if (!ret && READ_ONCE(peer->removed))
-			ret = -ECONNRESET;
-		goto out;
+		goto unlock;
 	}
 
 	copied = min_t(size_t, len, skb->len);
 	ret = skb_copy_datagram_msg(skb, 0, msg, copied);
 	if (ret) {
 		skb_queue_head(&peer->tcp.user_queue, skb);
-		goto out;
+		goto unlock;
 	}
 	/* a stream: what did not fit is read next time */
 	if (copied < skb->len && pskb_pull(skb, copied)) {
@@ -350,9 +614,14 @@ static int ovpn_tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	} else {
 		if (copied < skb->len)
 			ret = -ENOMEM;
+		atomic_sub(OVPN_TCP_USER_CB(skb)->charge,
+			   &peer->tcp.user_bytes);
 		consume_skb(skb);
+		ovpn_tcp_user_read(peer, sk);
 	}
 	ret = ret ?: copied;
+unlock:
+	release_sock(sk);
 out:
 	ovpn_peer_put(peer);
 	return ret;
@@ -425,7 +694,7 @@ static int ovpn_tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 
 	peer = ovpn_tcp_peer_get(sk);
 	if (!peer)
-		return tcp_sendmsg(sk, msg, size);
+		return ovpn_tcp_plain_send(sk, msg, size);
 
 	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR)) {
 		ret = -EOPNOTSUPP;
@@ -462,11 +731,18 @@ static __poll_t ovpn_tcp_poll(struct file *file, struct socket *sock,
 	if (!peer)
 		return mask;
 
-	/* readable means: a packet for userspace, or the end of the stream */
-	if (!(READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
-	    !READ_ONCE(sk->sk_err)) {
+	if (READ_ONCE(peer->tcp.given_back)) {
+		/* a plain stream again */
+	} else if (READ_ONCE(peer->removed)) {
+		/* recv() gives the parser's share of the stream back */
+		mask |= EPOLLIN | EPOLLRDNORM;
+	} else if (!(READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
+		   !READ_ONCE(sk->sk_err)) {
+		/* readable means: a packet for userspace, or the end of the
+		 * stream
+		 */
 		mask &= ~(EPOLLIN | EPOLLRDNORM);
-		if (ovpn_tcp_user_ready(peer) || READ_ONCE(peer->removed))
+		if (ovpn_tcp_user_ready(peer))
 			mask |= EPOLLIN | EPOLLRDNORM;
 	}
 	if (!ovpn_tcp_out_ready(peer))
@@ -508,19 +784,31 @@ static int ovpn_tcp_build_ops(struct sock *sk, struct socket *sock,
 	return 0;
 }
 
+static void ovpn_tcp_giveback_work(struct work_struct *work)
+{
+	struct ovpn_peer *peer = container_of(work, struct ovpn_peer,
+					      tcp.giveback_work);
+
+	ovpn_tcp_give_back_locked(peer);
+	ovpn_peer_put(peer);
+}
+
 void ovpn_tcp_peer_init(struct ovpn_peer *peer)
 {
 	skb_queue_head_init(&peer->tcp.user_queue);
+	atomic_set(&peer->tcp.user_bytes, 0);
 	skb_queue_head_init(&peer->tcp.out_queue);
 	INIT_WORK(&peer->tcp.tx_work, ovpn_tcp_tx_work);
+	INIT_WORK(&peer->tcp.giveback_work, ovpn_tcp_giveback_work);
 }
 
 /**
- * ovpn_tcp_peer_removed - wake userspace waiting on a removed peer's socket
- * @peer: the peer, unlinked from its device
+ * ovpn_tcp_peer_removed - give a removed peer's stream back to userspace
+ * @peer: the peer, unlinked from its device; the caller holds a reference
  *
- * Any context. Blocked readers and writers return; the socket itself is
- * given back when the peer is released.
+ * Any context. Blocked readers and writers return; a work hands back what
+ * the parser took and userspace did not read, unless a recv() does it
+ * first. The socket's own operations come back when the peer is released.
  */
 void ovpn_tcp_peer_removed(struct ovpn_peer *peer)
 {
@@ -530,6 +818,13 @@ void ovpn_tcp_peer_removed(struct ovpn_peer *peer)
 	if (ovpn_tcp_peer(sk) == peer)
 		peer->tcp.saved.data_ready(sk);
 	rcu_read_unlock();
+
+	/* the work's reference keeps recv() from reading past what the
+	 * parser holds until it is given back
+	 */
+	if (ovpn_peer_hold(peer) &&
+	    !queue_work(ovpn_wq, &peer->tcp.giveback_work))
+		ovpn_peer_put(peer);
 }
 
 /**
@@ -562,17 +857,19 @@ int ovpn_tcp_socket_attach(struct ovpn_socket *ovpn_sock,
 	ret = strp_init(&peer->tcp.strp, sk, &cb);
 	if (ret)
 		return ret;
+	/* nothing is taken from the stream before the peer is linked: if
+	 * linking fails, userspace gets its socket back untouched
+	 */
+	strp_pause(&peer->tcp.strp);
 
 	lock_sock(sk);
 	if (sk->sk_state != TCP_ESTABLISHED) {
-		release_sock(sk);
-		strp_done(&peer->tcp.strp);
-		return -ENOTCONN;
+		ret = -ENOTCONN;
+		goto err_unlock;
 	}
 	if (ovpn_sk_has_user_data(sk)) {
-		release_sock(sk);
-		strp_done(&peer->tcp.strp);
-		return -EBUSY;
+		ret = -EBUSY;
+		goto err_unlock;
 	}
 
 	ovpn_sock->peer = peer;
@@ -592,10 +889,32 @@ int ovpn_tcp_socket_attach(struct ovpn_socket *ovpn_sock,
 	WRITE_ONCE(sk->sk_prot, prot);
 	WRITE_ONCE(sock->ops, ops);
 	release_sock(sk);
-
-	/* what arrived before we took over */
-	strp_check_rcv(&peer->tcp.strp);
 	return 0;
+
+err_unlock:
+	release_sock(sk);
+	/* strp_done() wants a stopped parser */
+	strp_stop(&peer->tcp.strp);
+	strp_done(&peer->tcp.strp);
+	return ret;
+}
+
+/**
+ * ovpn_tcp_peer_start - start parsing a taken-over stream
+ * @peer: the peer, linked to its device; the caller holds a reference
+ *
+ * Process context. A FIN, an RST or a parser error from here on removes
+ * the linked peer; one before was recorded by ovpn_peer_del() and refused
+ * the link. Parses what arrived before.
+ */
+void ovpn_tcp_peer_start(struct ovpn_peer *peer)
+{
+	struct sock *sk = peer->sock->sock->sk;
+
+	lock_sock(sk);
+	if (!peer->tcp.given_back)
+		strp_unpause(&peer->tcp.strp);
+	release_sock(sk);
 }
 
 /**
@@ -614,6 +933,7 @@ void ovpn_tcp_socket_detach(struct ovpn_socket *ovpn_sock)
 		return;
 
 	lock_sock(sk);
+	ovpn_tcp_give_back(peer);
 	write_lock_bh(&sk->sk_callback_lock);
 	sk->sk_data_ready = peer->tcp.saved.data_ready;
 	sk->sk_write_space = peer->tcp.saved.write_space;
@@ -622,12 +942,10 @@ void ovpn_tcp_socket_detach(struct ovpn_socket *ovpn_sock)
 	write_unlock_bh(&sk->sk_callback_lock);
 	WRITE_ONCE(sk->sk_prot, peer->tcp.saved.prot);
 	WRITE_ONCE(sock->ops, peer->tcp.saved.ops);
-	strp_stop(&peer->tcp.strp);
 	release_sock(sk);
 
 	strp_done(&peer->tcp.strp);
 	skb_queue_purge(&peer->tcp.out_queue);
-	skb_queue_purge(&peer->tcp.user_queue);
 	kfree_skb(peer->tcp.user_frame);
 	peer->tcp.user_frame = NULL;
 	ovpn_sock->peer = NULL;

@@ -17,14 +17,20 @@ struct ovpn_socket;
 #define OVPN_TCP_OUT_QUEUE_MAX	1024
 /* frames one run of the TX work sends before it requeues itself */
 #define OVPN_TCP_TX_BUDGET	64
-/* control packets waiting for userspace's recv() */
-#define OVPN_TCP_USER_QUEUE_MAX	256
 
 /**
  * struct ovpn_peer_tcp - a TCP peer's stream state
  * @strp: parses the incoming stream into packets (socket lock)
  * @user_queue: non-data packets, with their length prefix, for userspace
- *	recv() (queue lock)
+ *	recv() (queue lock); after the peer's removal, every frame parsed
+ * @user_bytes: memory held by @user_queue, the sum of what each of its
+ *	packets was charged when queued (atomic); past the socket's receive
+ *	buffer the parser pauses, so the stream pushes back on the remote
+ * @user_paused: the parser is paused because of @user_bytes (socket lock)
+ * @given_back: what the parser took from the stream and userspace has not
+ *	read was put back in front of the socket's receive queue; from here
+ *	on the socket reads as plain TCP (socket lock; read locklessly as a
+ *	hint)
  * @out_queue: whole frames to write, kernel and userspace ones in order, so
  *	no frame is ever split by another (queue lock)
  * @out_offset: bytes of the head of @out_queue already written (socket
@@ -36,6 +42,9 @@ struct ovpn_socket;
  * @user_need: bytes of @user_frame still expected (socket lock)
  * @tx_work: writes @out_queue in process context; holds a peer reference
  *	while queued
+ * @giveback_work: gives the stream back after the peer's removal; holds a
+ *	peer reference while queued, so a recv() never finds the socket
+ *	without its peer before that is done
  * @saved: the socket's callbacks and operations before we took it over
  * @saved.data_ready: the socket's own data_ready, woken for @user_queue
  * @saved.write_space: the socket's own write_space
@@ -46,6 +55,9 @@ struct ovpn_socket;
 struct ovpn_peer_tcp {
 	struct strparser strp;
 	struct sk_buff_head user_queue;
+	atomic_t user_bytes;
+	bool user_paused;
+	bool given_back;
 	struct sk_buff_head out_queue;
 	unsigned int out_offset;
 	struct sk_buff *user_frame;
@@ -53,6 +65,7 @@ struct ovpn_peer_tcp {
 	u8 user_hdr_len;
 	unsigned int user_need;
 	struct work_struct tx_work;
+	struct work_struct giveback_work;
 	struct {
 		void (*data_ready)(struct sock *sk);
 		void (*write_space)(struct sock *sk);
@@ -68,5 +81,6 @@ void ovpn_tcp_socket_detach(struct ovpn_socket *ovpn_sock);
 void ovpn_tcp_send_skb(struct ovpn_peer *peer, struct sk_buff *skb);
 void ovpn_tcp_peer_init(struct ovpn_peer *peer);
 void ovpn_tcp_peer_removed(struct ovpn_peer *peer);
+void ovpn_tcp_peer_start(struct ovpn_peer *peer);
 
 #endif /* _OVPN_DCO_TCP_H_ */

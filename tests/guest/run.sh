@@ -10,7 +10,7 @@
 #   --bench         run only the benchmark (tests/bench/bench.sh, make bench):
 #                   knobs BENCH_CONTENDERS, BENCH_TESTS, BENCH_TIME, BENCH_REPS,
 #                   BENCH_UDP_RATE, BENCH_UDP_LEN, BENCH_OURS_PARAMS (module
-#                   parameters of ours, e.g. 'rx_steer=1'), BENCH_NAPI_THREADED
+#                   parameters of ours, e.g. 'auto_mss=0'), BENCH_NAPI_THREADED
 #                   (0/1: our devices' /sys/class/net/*/threaded; default: as
 #                   the module sets it) from the
 #                   environment; ours is

@@ -212,6 +212,10 @@ export OVPN_CLI=/opt/ovpn/cli/ovpn-cli
 export KEYS=/opt/ovpn/keys
 export TOOLS=/opt/ovpn/tools
 export OVPN_KO
+# our module's srcversion, and its debug build (run.sh --debug-ko) if shipped:
+# scenarios that load the debug build put the normal one back
+export OVPN_SRCVERSION=$SRCVERSION
+export OVPN_DEBUG_KO=${DEBUG_KO:-} OVPN_DEBUG_SRCVERSION=${DEBUG_SRCVERSION:-}
 export OVPN_LIB=/opt/ovpn/tests/lib.sh
 export OVPN_MODE=$MODE
 # Which ovpn_dco_v2 is loaded: ours, or reference (Debian's openvpn-dco-dkms;

@@ -19,15 +19,8 @@
 
 #include "compat.h"
 #include "crypto.h"
+#include "debug.h"
 #include "ovpn.h"
-
-/* for tests only: lets a new key start its TX packet ids near the end of the
- * space, so exhaustion and its notification can be exercised in seconds
- */
-unsigned long ovpn_test_first_pktid;
-module_param_named(test_first_pktid, ovpn_test_first_pktid, ulong, 0644);
-MODULE_PARM_DESC(test_first_pktid,
-		 "testing only: TX packet ids of new keys start after this value (default 0)");
 
 /* ChaCha20-Poly1305 keys get the library (crypto/chacha.h, poly1305.h) by
  * default: the same SIMD code as the rfc7539 template, without its nine
@@ -273,10 +266,9 @@ init:
 	       OVPN_NONCE_TAIL_LEN);
 	memcpy(ks->nonce_tail_recv, kc->decrypt.nonce_tail,
 	       OVPN_NONCE_TAIL_LEN);
-	/* the first packet id sent is 1 */
+	/* the first packet id sent is 1 (the debug build can start later) */
 	atomic64_set(&ks->pktid_xmit,
-		     min_t(u64, READ_ONCE(ovpn_test_first_pktid),
-			   OVPN_PKTID_XMIT_MAX));
+		     min_t(u64, ovpn_debug_first_pktid(), OVPN_PKTID_XMIT_MAX));
 	spin_lock_init(&ks->replay_lock);
 	ovpn_replay_init(&ks->replay);
 	kref_init(&ks->refcount);

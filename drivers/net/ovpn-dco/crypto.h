@@ -116,8 +116,6 @@ int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
 			  struct scatterlist *sg, unsigned int len, u8 *tag,
 			  bool encrypt);
 
-extern unsigned long ovpn_test_first_pktid;
-
 void ovpn_crypto_state_init(struct ovpn_crypto_state *cs);
 void ovpn_crypto_state_release(struct ovpn_crypto_state *cs);
 

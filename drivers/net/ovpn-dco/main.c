@@ -17,12 +17,14 @@
 #include <net/rtnetlink.h>
 
 #include "compat.h"
+#include "debug.h"
 #include "io.h"
 #include "netlink.h"
 #include "ovpn.h"
 #include "peer.h"
 
-#define OVPN_DCO_VERSION "0.1.0"
+/* the debug build says so wherever the version shows (modinfo, sysfs) */
+#define OVPN_DCO_VERSION "0.1.0" OVPN_DEBUG_BUILD_TAG
 
 struct workqueue_struct *ovpn_wq;
 

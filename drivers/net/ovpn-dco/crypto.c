@@ -37,7 +37,9 @@ static const u8 ovpn_zero_pad[POLY1305_BLOCK_SIZE];
  * ovpn_chachapoly_crypt - RFC 8439 ChaCha20-Poly1305, in place
  * @key: the ChaCha key words
  * @nonce: OVPN_NONCE_LEN bytes
- * @aad: OVPN_AAD_LEN bytes of associated data
+ * @aad: associated data
+ * @aad_len: its length (OVPN_AAD_LEN on the data path; the self-test's
+ *	vectors have others)
  * @sg: the text, exactly @len bytes (unused when @len is 0)
  * @len: text length
  * @tag: OVPN_TAG_LEN bytes: written when encrypting, checked when decrypting
@@ -50,8 +52,8 @@ static const u8 ovpn_zero_pad[POLY1305_BLOCK_SIZE];
  * Return: 0, or -EBADMSG when decrypting and the tag does not match.
  */
 int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
-			  struct scatterlist *sg, unsigned int len, u8 *tag,
-			  bool encrypt)
+			  unsigned int aad_len, struct scatterlist *sg,
+			  unsigned int len, u8 *tag, bool encrypt)
 {
 	u32 state[CHACHA_STATE_WORDS] __aligned(16);
 	u8 stream[CHACHA_BLOCK_SIZE] __aligned(16);
@@ -71,9 +73,9 @@ int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
 	memset(stream, 0, sizeof(stream));
 	chacha_crypt(state, stream, stream, sizeof(stream), 20);
 	poly1305_init(&poly, stream);
-	poly1305_update(&poly, aad, OVPN_AAD_LEN);
+	poly1305_update(&poly, aad, aad_len);
 	poly1305_update(&poly, ovpn_zero_pad,
-			-OVPN_AAD_LEN & (POLY1305_BLOCK_SIZE - 1));
+			-aad_len & (POLY1305_BLOCK_SIZE - 1));
 
 	if (len) {
 		sg_miter_start(&miter, sg, sg_nents(sg),
@@ -113,7 +115,7 @@ int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
 
 	poly1305_update(&poly, ovpn_zero_pad,
 			-len & (POLY1305_BLOCK_SIZE - 1));
-	lens[0] = cpu_to_le64(OVPN_AAD_LEN);
+	lens[0] = cpu_to_le64(aad_len);
 	lens[1] = cpu_to_le64(len);
 	poly1305_update(&poly, (u8 *)lens, sizeof(lens));
 	poly1305_final(&poly, mac);
@@ -129,7 +131,7 @@ int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
 	return ret;
 }
 
-static void ovpn_lib_key_load(u32 *words, const u8 *key)
+void ovpn_lib_key_load(u32 *words, const u8 *key)
 {
 	int i;
 
@@ -169,7 +171,13 @@ void ovpn_crypto_state_init(struct ovpn_crypto_state *cs)
 	mutex_init(&cs->mutex);
 }
 
-static const char *ovpn_cipher_name(enum ovpn_cipher_alg alg)
+/**
+ * ovpn_cipher_name - the crypto API name of a cipher
+ * @alg: OVPN_CIPHER_ALG_*
+ *
+ * Return: the name, or NULL for an unknown cipher.
+ */
+const char *ovpn_cipher_name(enum ovpn_cipher_alg alg)
 {
 	switch (alg) {
 	case OVPN_CIPHER_ALG_AES_GCM:
@@ -181,9 +189,17 @@ static const char *ovpn_cipher_name(enum ovpn_cipher_alg alg)
 	}
 }
 
-static struct crypto_aead *ovpn_aead_init(const char *name,
-					  const struct ovpn_key_direction *kd,
-					  struct netlink_ext_ack *extack)
+/**
+ * ovpn_aead_init - an AEAD transform keyed for the data path
+ * @name: crypto API name (ovpn_cipher_name())
+ * @kd: the key of one direction
+ * @extack: for the reason of a refusal
+ *
+ * Return: the transform, or an ERR_PTR.
+ */
+struct crypto_aead *ovpn_aead_init(const char *name,
+				   const struct ovpn_key_direction *kd,
+				   struct netlink_ext_ack *extack)
 {
 	struct crypto_aead *tfm;
 	int ret;

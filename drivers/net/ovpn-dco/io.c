@@ -239,8 +239,9 @@ static noinline_for_stack int ovpn_lib_crypt(struct sk_buff *skb,
 		ret = n;
 		goto out;
 	}
-	ret = ovpn_chachapoly_crypt(key, nonce, skb->data, sg, text_len,
-				    skb->data + OVPN_TAG_OFFSET, encrypt);
+	ret = ovpn_chachapoly_crypt(key, nonce, skb->data, OVPN_AAD_LEN, sg,
+				    text_len, skb->data + OVPN_TAG_OFFSET,
+				    encrypt);
 out:
 	if (sg != stack_sg)
 		kfree(sg);

@@ -17,6 +17,7 @@
 #include <net/rtnetlink.h>
 
 #include "compat.h"
+#include "crypto.h"
 #include "debug.h"
 #include "io.h"
 #include "netlink.h"
@@ -173,6 +174,13 @@ static struct rtnl_link_ops ovpn_link_ops __read_mostly = {
 static int __init ovpn_init(void)
 {
 	int ret;
+
+	/* before anything is registered: a broken cipher must not carry a
+	 * single packet
+	 */
+	ret = ovpn_crypto_selftest();
+	if (ret)
+		return ret;
 
 	ovpn_wq = alloc_workqueue("ovpn-dco", WQ_MEM_RECLAIM, 0);
 	if (!ovpn_wq)

@@ -47,7 +47,7 @@
 #                   still checked against KVER and by its own srcversion
 #   --debug-ko PATH the debug build of our module (make module-debug; default:
 #                   $OVPN_DEBUG_KO_PATH), shipped as /opt/ovpn/debug/ for the
-#                   scenarios that reload it with test parameters (74;
+#                   scenarios that reload it with test parameters (29, 74;
 #                   they skip without it). Not with --module reference.
 #   --timeout SECS  per-scenario timeout (default 120; a scenario can say
 #                   "# timeout: N" in its first lines)

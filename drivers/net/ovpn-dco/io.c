@@ -28,6 +28,7 @@
 
 #include "compat.h"
 #include "crypto.h"
+#include "debug.h"
 #include "io.h"
 #include "netlink.h"
 #include "ovpn.h"
@@ -285,6 +286,7 @@ out:
 /* async completion: process context, from the crypto driver's worker */
 static void ovpn_encrypt_async_post(void *data, int ret)
 {
+	ovpn_debug_count_async(true);
 	local_bh_disable();
 	ovpn_encrypt_post(data, ret);
 	local_bh_enable();
@@ -363,7 +365,7 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 	aead_request_set_crypt(req, sg, sg, payload_len, iv);
 	aead_request_set_ad(req, OVPN_AAD_LEN);
 
-	return crypto_aead_encrypt(req);
+	return ovpn_aead_submit(req, true);
 }
 
 /* encrypt and send one packet; consumes @skb and one reference on @peer */
@@ -595,6 +597,7 @@ out:
 
 static void ovpn_decrypt_async_post(void *data, int ret)
 {
+	ovpn_debug_count_async(false);
 	/* no longer inside the NAPI poll that started it */
 	ovpn_skb_cb(data)->napi = NULL;
 	local_bh_disable();
@@ -651,7 +654,7 @@ static int ovpn_aead_decrypt(struct ovpn_peer *peer,
 	aead_request_set_crypt(req, sg, sg, text_len + OVPN_TAG_LEN, iv);
 	aead_request_set_ad(req, OVPN_AAD_LEN);
 
-	return crypto_aead_decrypt(req);
+	return ovpn_aead_submit(req, false);
 }
 
 /* decrypt and deliver one queued packet; consumes @skb and its peer

@@ -7,8 +7,9 @@
  * other end notices. Each vector runs through the module's own code: the
  * library AEAD the data path calls (ovpn_chachapoly_crypt(), with the text
  * split across scatterlist entries at odd offsets, as a paged packet is), and
- * the crypto API transforms keyed by ovpn_aead_init() with the data path's
- * in-place layout (AAD, text, tag in separate entries). Each is encrypted,
+ * the crypto API transforms keyed by ovpn_aead_init() and started by
+ * ovpn_aead_submit(), with the data path's in-place layout (AAD, text, tag in
+ * separate entries). Each is encrypted,
  * decrypted, and decrypted again with a flipped tag bit, which must fail.
  */
 
@@ -360,8 +361,7 @@ static int ovpn_kat_aead(struct crypto_aead *tfm, const struct ovpn_kat *t,
 	aead_request_set_crypt(req, sg, sg,
 			       t->len + (encrypt ? 0 : OVPN_TAG_LEN), iv);
 	aead_request_set_ad(req, t->aad_len);
-	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
-					crypto_aead_decrypt(req), &wait);
+	ret = crypto_wait_req(ovpn_aead_submit(req, encrypt), &wait);
 	aead_request_free(req);
 	return ret;
 }

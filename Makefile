@@ -1,6 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make            build the module (ovpn-dco-v2.ko) and the CLI (cli/ovpn-cli)
+# make module-debug
+#                 the debug build of the module, with the test aids of
+#                 drivers/net/ovpn-dco/debug.h (load-time parameters, debugfs
+#                 counters), in build/kbuild/debug-KVER; never install it.
+#                 `make guest` builds it and ships it beside the normal one.
+#                 (OVPN_DEBUG=1 on any module target does the same.)
 # make deps       install every Debian package the build, tests and demo need
 # make check      unit tests + the guest scenario suite (installs deps if missing)
 # make demo       a measured tunnel between two namespaces in one guest boot
@@ -53,6 +59,12 @@ USER_KVARS := $(if $(filter command line environment,$(origin KVER)),KVER=$(KVER
 KVER ?= $(shell $(TOP)/scripts/kver.sh)
 KVER := $(KVER)
 KDIR ?= /lib/modules/$(KVER)/build
+DEBUG_MODDIR := $(TOP)/build/kbuild/debug-$(KVER)
+DEBUG_KO := $(DEBUG_MODDIR)/ovpn-dco-v2.ko
+# OVPN_DEBUG=1 (read by Kbuild too) never builds into the product's place
+ifeq ($(OVPN_DEBUG),1)
+MODDIR ?= $(DEBUG_MODDIR)
+endif
 MODDIR ?= $(TOP)
 override MODDIR := $(abspath $(MODDIR))
 KO := $(MODDIR)/ovpn-dco-v2.ko
@@ -73,7 +85,7 @@ DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/dkms.
 DKMS_FILES := dkms.conf Kbuild drivers include uapi
 DKMS_KVERS ?= $(KVER)
 
-.PHONY: all module moddir cli tools deps deps-if-missing unit check guest demo demo-run clean sparse \
+.PHONY: all module module-debug moddir cli tools deps deps-if-missing unit check guest demo demo-run clean sparse \
 	checkpatch reference check-reference check-6.12 build-other install uninstall install-check \
 	dkms-source dkms-add dkms-remove dkms-check bench bench-run check-debug soak soak-debug deps-debug \
 	fuzz fuzz-unit
@@ -83,6 +95,9 @@ all: module cli tools
 module: moddir
 	@test -d "$(KDIR)" || { echo "no kernel build tree at $(KDIR): run 'make deps' or set KDIR"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules
+
+module-debug:
+	$(MAKE) -C $(TOP) module OVPN_DEBUG=1 KVER=$(KVER) KDIR=$(KDIR) MODDIR=$(DEBUG_MODDIR)
 
 # A separate MODDIR holds real directories of symlinks to the sources (kbuild
 # writes each object beside its source). Only sources are linked: objects of
@@ -114,8 +129,9 @@ unit:
 	$(MAKE) -C $(TOP)/tests/unit run
 
 # SCENARIOS='02* 7*': only these scenarios (run.sh globs); default all
-guest: all
-	KVER=$(KVER) OVPN_KO_PATH=$(KO) $(TOP)/tests/guest/run.sh $(foreach g,$(SCENARIOS),'$(g)')
+guest: all module-debug
+	KVER=$(KVER) OVPN_KO_PATH=$(KO) OVPN_DEBUG_KO_PATH=$(DEBUG_KO) \
+		$(TOP)/tests/guest/run.sh $(foreach g,$(SCENARIOS),'$(g)')
 
 check: deps-if-missing
 	$(MAKE) -C $(TOP) all $(USER_KVARS)
@@ -188,6 +204,7 @@ build-other:
 	if [ -n "$$kver" ] && [ -d /lib/modules/$$kver/build ] && [ "$$kver" != "$(KVER)" ]; then \
 		$(MAKE) -C $(TOP) module KVER=$$kver KDIR=/lib/modules/$$kver/build \
 			MODDIR=$(TOP)/build/kbuild/$$kver W=1 || exit 1; \
+		$(MAKE) -C $(TOP) module-debug KVER=$$kver KDIR=/lib/modules/$$kver/build W=1 || exit 1; \
 	else echo "build-other: no $(SERIES2) headers here (make check-$(SERIES2) installs them): skipped"; fi
 
 # The whole check again on the second kernel series: its own objects
@@ -209,8 +226,11 @@ dkms-check:
 	$(MAKE) -C $(TOP) cli tools
 	$(TOP)/scripts/dkms-check.sh $(DKMS_KVERS)
 
+# both builds: the debug one has code of its own
 sparse: moddir
 	$(MAKE) -C $(KDIR) M=$(MODDIR) C=2 W=1 modules
+	$(MAKE) -C $(TOP) moddir MODDIR=$(DEBUG_MODDIR)
+	$(MAKE) -C $(KDIR) M=$(DEBUG_MODDIR) OVPN_DEBUG=1 C=2 W=1 modules
 
 checkpatch:
 	$(TOP)/scripts/checkpatch.sh

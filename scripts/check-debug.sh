@@ -43,13 +43,23 @@ mkdir -p "$MODB"
 make -s -C "$CACHE/src" M="$MODB" W=1 modules >&2
 KO=$MODB/ovpn-dco-v2.ko
 [ -f "$KO" ] || { log "no $KO after the build"; exit 1; }
+# The module's own debug build (test aids, make module-debug) for this
+# kernel too: scenarios 29 and 74 load it.
+MODD=$TOP/build/debug-module-ovpn-debug
+rm -rf "$MODD"
+mkdir -p "$MODD"
+(cd "$TOP" && find Kbuild drivers include uapi -type f \( -name Kbuild -o -name '*.[ch]' \) -print0 |
+	xargs -0 cp --parents -t "$MODD")
+make -s -C "$CACHE/src" M="$MODD" OVPN_DEBUG=1 W=1 modules >&2
+DEBUG_KO=$MODD/ovpn-dco-v2.ko
+[ -f "$DEBUG_KO" ] || { log "no $DEBUG_KO after the build"; exit 1; }
 make -s -C "$TOP" cli tools >&2
 
 export OVPN_GUEST_OUT=${OVPN_GUEST_OUT:-$TOP/build/guest-debug}
 t2=$(date +%s)
 set +e
 KVER=$KREL "$TOP/tests/guest/run.sh" --kernel "$CACHE/bzImage" --moddir "$CACHE/modules" --ko "$KO" \
-	--mem 3072 --timeout-factor "${OVPN_DEBUG_TIMEOUT_FACTOR:-4}" --no-slub-debug "$@"
+	--debug-ko "$DEBUG_KO" --mem 3072 --timeout-factor "${OVPN_DEBUG_TIMEOUT_FACTOR:-4}" --no-slub-debug "$@"
 rc=$?
 set -e
 log "guest run on the debug kernel took $(( $(date +%s) - t2 )) s (exit $rc)"

@@ -69,11 +69,10 @@ sysctl -qw kernel.panic_on_warn=0
 # 6.12 under QEMU TCG: keep socket timestamps (netstamp_needed_key) on for the
 # whole boot. Every ping a scenario runs turns them on and off, and the
 # kernel patches that static branch (a temporary int3, then the jmp) at the
-# top of netif_rx_internal() and __netif_receive_skb_core(). Three 6.12 boots
-# oopsed on exactly that int3 (2026-11-23; with threaded NAPI and without,
-# through our module and through tun), never a 6.1 one: the emulator's, not a
-# fault a scenario should fail on. One socket holding SO_TIMESTAMP (ping's)
-# keeps the branch patched in. performance.md section 8.
+# top of netif_rx_internal() and __netif_receive_skb_core(), and 6.12 guests
+# under TCG have oopsed on that int3 (never 6.1 ones): the emulator's fault,
+# not one a scenario should fail on. One socket holding SO_TIMESTAMP (ping's)
+# keeps the branch patched in. performance.md section 8 has the history.
 case "$(uname -r)" in
 6.1.*) ;;
 *)
@@ -213,6 +212,10 @@ export OVPN_CLI=/opt/ovpn/cli/ovpn-cli
 export KEYS=/opt/ovpn/keys
 export TOOLS=/opt/ovpn/tools
 export OVPN_KO
+# our module's srcversion, and its debug build (run.sh --debug-ko) if shipped:
+# scenarios that load the debug build put the normal one back
+export OVPN_SRCVERSION=$SRCVERSION
+export OVPN_DEBUG_KO=${DEBUG_KO:-} OVPN_DEBUG_SRCVERSION=${DEBUG_SRCVERSION:-}
 export OVPN_LIB=/opt/ovpn/tests/lib.sh
 export OVPN_MODE=$MODE
 # Which ovpn_dco_v2 is loaded: ours, or reference (Debian's openvpn-dco-dkms;

@@ -10,7 +10,7 @@
 #   --bench         run only the benchmark (tests/bench/bench.sh, make bench):
 #                   knobs BENCH_CONTENDERS, BENCH_TESTS, BENCH_TIME, BENCH_REPS,
 #                   BENCH_UDP_RATE, BENCH_UDP_LEN, BENCH_OURS_PARAMS (module
-#                   parameters of ours, e.g. 'rx_steer=1'), BENCH_NAPI_THREADED
+#                   parameters of ours, e.g. 'auto_mss=0'), BENCH_NAPI_THREADED
 #                   (0/1: our devices' /sys/class/net/*/threaded; default: as
 #                   the module sets it) from the
 #                   environment; ours is
@@ -45,6 +45,10 @@
 #                   $OVPN_KO_PATH), e.g. a per-kernel build
 #                   (build/kbuild/KVER/) or one built and installed by dkms;
 #                   still checked against KVER and by its own srcversion
+#   --debug-ko PATH the debug build of our module (make module-debug; default:
+#                   $OVPN_DEBUG_KO_PATH), shipped as /opt/ovpn/debug/ for the
+#                   scenarios that reload it with test parameters (29, 74;
+#                   they skip without it). Not with --module reference.
 #   --timeout SECS  per-scenario timeout (default 120; a scenario can say
 #                   "# timeout: N" in its first lines)
 #   --mem MB        guest memory (default 1024)   --smp N  guest CPUs (default 2)
@@ -75,6 +79,7 @@ export PATH=$PATH:/usr/sbin:/sbin
 DEMO=0 BENCH=0 SOAK=0 KEEP=0 LOAD_MODULE=1 VERBOSE=0 SLUB= APPEND= KERNEL= MODDIR= TFACTOR=${OVPN_TIMEOUT_FACTOR:-1}
 MODULE=${OVPN_MODULE:-ours}
 KO_PATH=${OVPN_KO_PATH:-}
+DEBUG_KO=${OVPN_DEBUG_KO_PATH:-}
 DEFAULT_TMO=120 MEM=1024 SMP=2 SETTLE=${OVPN_SETTLE:-1.5}
 GLOBS=()
 while [ $# -gt 0 ]; do
@@ -93,6 +98,8 @@ while [ $# -gt 0 ]; do
 	--module=*) MODULE=${1#*=} ;;
 	--ko) KO_PATH=$2; shift ;;
 	--ko=*) KO_PATH=${1#*=} ;;
+	--debug-ko) DEBUG_KO=$2; shift ;;
+	--debug-ko=*) DEBUG_KO=${1#*=} ;;
 	--timeout) DEFAULT_TMO=$2; shift ;;
 	--mem) MEM=$2; shift ;;
 	--smp) SMP=$2; shift ;;
@@ -190,6 +197,22 @@ if [ "$LOAD_MODULE" = 1 ]; then
 	SRCVERSION=$(modinfo -F srcversion "$KO")
 	[ -n "$SRCVERSION" ] || die "$KO has no srcversion: the module must declare MODULE_VERSION (the guest checks /sys/module/ovpn_dco_v2/srcversion to be sure it tests the intended build)"
 	KO_DEPENDS=$(modinfo -F depends "$KO" | tr ',' ' ')
+fi
+DEBUG_SRCVERSION=
+if [ -n "$DEBUG_KO" ] && { [ "$MODULE" != ours ] || [ "$LOAD_MODULE" = 0 ]; }; then
+	DEBUG_KO=	# a test aid of ours: not beside the reference
+fi
+if [ -n "$DEBUG_KO" ]; then
+	[ -f "$DEBUG_KO" ] || die "debug module $DEBUG_KO not found: make module-debug"
+	[ "$(basename "$DEBUG_KO")" = ovpn-dco-v2.ko ] || die "$DEBUG_KO: the debug module file must be ovpn-dco-v2.ko"
+	[ "$(modinfo -F vermagic "$DEBUG_KO" 2>/dev/null | awk '{print $1}')" = "$KVER" ] ||
+		die "$DEBUG_KO is not built for KVER=$KVER: make module-debug KVER=$KVER"
+	case "$(modinfo -F version "$DEBUG_KO")" in
+	*+debug) ;;
+	*) die "$DEBUG_KO is not a debug build (its version lacks +debug)" ;;
+	esac
+	DEBUG_SRCVERSION=$(modinfo -F srcversion "$DEBUG_KO")
+	[ "$DEBUG_SRCVERSION" != "$SRCVERSION" ] || die "$DEBUG_KO has the srcversion of $KO: not the debug build"
 fi
 REF_KO='' REF_SRCVERSION=''
 if [ "$BENCH" = 1 ] && [[ " $B_CONT " == *" ref-"* ]]; then
@@ -449,6 +472,7 @@ P=/opt/ovpn
 if [ "$LOAD_MODULE" = 1 ]; then
 	put "$KO" "$P/$KO_NAME"
 fi
+[ -z "$DEBUG_KO" ] || put "$DEBUG_KO" "$P/debug/ovpn-dco-v2.ko"
 if [ -x "$TOP/cli/ovpn-cli" ]; then
 	put "$TOP/cli/ovpn-cli" "$P/cli/ovpn-cli"
 	put_libs "$TOP/cli/ovpn-cli"
@@ -506,6 +530,8 @@ RUN_MODE=suite
 	echo "OVPN_MODULE=$MODULE"
 	echo "WHOSE='$WHOSE'"
 	echo "SRCVERSION='$SRCVERSION'"
+	echo "DEBUG_KO=${DEBUG_KO:+$P/debug/ovpn-dco-v2.ko}"
+	echo "DEBUG_SRCVERSION='$DEBUG_SRCVERSION'"
 	echo "PRELOAD_MODULES='$(echo $PRELOAD)'"
 	echo "SCENARIOS='$SCENARIOS'"
 	echo "SETTLE=$SETTLE"

@@ -1,32 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# SWAP_KEYS_NEEDED is repeated, not sent once: the module is reloaded with
-# test_first_pktid (a load-time test aid) so that new keys start 10 ids
-# below 0xF0000000. A ping crosses that mark while only the one-shot CLIs
+# SWAP_KEYS_NEEDED is repeated, not sent once: the module is reloaded as its
+# debug build with test_first_pktid (a load-time test aid, lib/debugmod.sh)
+# so that new keys start 10 ids below 0xF0000000. A ping crosses that mark while only the one-shot CLIs
 # listen (a prints "key 0 of peer 0 needs a swap"); a listener started only
 # afterwards, which missed that first notification (as a daemon whose socket
 # was full or whose allocation failed would), still gets SWAP_KEYS_NEEDED for
 # a's key 0 while a keeps sending, about once a second and never more than
 # one per second; the kernel log says "running out of packet ids" once per
-# key, not per reminder. The module is reloaded without the parameter at
-# the end.
+# key, not per reminder. The normal build is loaded again at the end.
 # timeout: 150
 . "${OVPN_LIB:-$(dirname "$0")/../lib.sh}"
 . "$(dirname "$0")/lib/control.sh"
-
-RMMOD=/usr/sbin/rmmod
-INSMOD=/usr/sbin/insmod
-require_module
+. "$(dirname "$0")/lib/debugmod.sh"
+require_debug_module
 require_cli
+trap 'rc=$?; cleanup; normal_module_restore || rc=1; exit $rc' EXIT
 
-load_module() { # [PARAM=VALUE...]
-	"$TIMEOUT_BIN" -k 5 30 "$RMMOD" ovpn_dco_v2 2>/dev/null
-	[ -d /sys/module/ovpn_dco_v2 ] && return 1
-	"$TIMEOUT_BIN" -k 5 30 "$INSMOD" "$OVPN_KO" "$@" && [ -d /sys/module/ovpn_dco_v2 ]
-}
-trap 'rc=$?; cleanup; if ! load_module; then echo "FAIL: cannot reload $OVPN_KO" >&2; rc=1; fi; exit $rc' EXIT
-
-load_module test_first_pktid=$((0xF0000000 - 10)) || fail "cannot load $OVPN_KO with test_first_pktid"
+debug_module_load test_first_pktid=$((0xF0000000 - 10))
 mark=$(dmesg | wc -l)
 setup_two_hosts
 # no IPv6 in the tunnels: nothing but the pings uses packet ids

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# TX packet id exhaustion, with the module parameter test_first_pktid (always
-# reset to 0 on exit: other scenarios share the loaded module):
+# TX packet id exhaustion, with the debug build's load-time parameter
+# test_first_pktid (lib/debugmod.sh; the normal build is loaded again on
+# exit: other scenarios share the loaded module):
 # 1. keys starting at 0xF0000000 - 50: after ~50 packets the kernel sends
 #    SWAP_KEYS_NEEDED for key 0 (listen_mcast and the one-shot see it),
 #    then at most once a second while the key keeps sending;
@@ -11,13 +12,14 @@
 # timeout: 150
 . "${OVPN_LIB:-$(dirname "$0")/../lib.sh}"
 . "$(dirname "$0")/lib/tcp.sh"
+. "$(dirname "$0")/lib/debugmod.sh"
 
 PARAM=/sys/module/ovpn_dco_v2/parameters/test_first_pktid
-require_module
+require_debug_module
 require_cli
-[ -w "$PARAM" ] || fail "$PARAM missing"
-reset_param() { echo 0 >"$PARAM"; }
-trap 'rc=$?; reset_param; cleanup; exit $rc' EXIT
+trap 'rc=$?; cleanup; normal_module_restore || rc=1; exit $rc' EXIT
+# a test knob, never in the product: only the debug build has it
+[ ! -e "$PARAM" ] || fail "the normal build has $PARAM (mode $(stat -c %a "$PARAM"))"
 dmesg_mark
 setup_two_hosts
 # no IPv6 in the tunnels: no router solicitations or MLD reports eating ids
@@ -26,7 +28,7 @@ for n in "$A" "$B"; do
 done
 
 # 1. the notification
-echo $((0xF0000000 - 50)) >"$PARAM" || fail "cannot set $PARAM"
+debug_module_load test_first_pktid=$((0xF0000000 - 50))
 assert_eq "$(cat "$PARAM")" $((0xF0000000 - 50)) "test_first_pktid"
 mcast_start mc-a "$A"
 oneshot_pair --keepalive 0,0
@@ -53,9 +55,8 @@ wait_for "! dev_exists $A $OVPN_DEV && ! dev_exists $B $OVPN_DEV" 5 || fail "dev
 
 # 2. the end of the space
 FIRST=$((0xFFFFFFFF - 20))
-echo $FIRST >"$PARAM" || fail "cannot set $PARAM"
+debug_module_load test_first_pktid=$FIRST
 oneshot_pair --keepalive 0,0
-reset_param
 drop0=$(dev_stat "$A" "$OVPN_DEV" tx_dropped)
 bg cap "$B" /usr/bin/tcpdump -n -l -U -x -i "$B_DEV" "udp and src host $A_IP and dst port $PORT"
 wait_log cap 'listening on' 10

@@ -25,11 +25,9 @@
 #endif
 
 /* Whether new devices poll their receive queues in kernel threads (io.c,
- * module parameter threaded_napi) unless told otherwise. Off from 6.12 until
- * it has passed the 6.12 suite: there our test guests (QEMU TCG, Debian
- * 6.12.117) oopsed on an int3 at a static branch being patched, in the NAPI
- * thread in 2 of 5 boots, and later once in softirq polling too (an
- * emulator race, it seems; never on 6.1). performance.md section 8.
+ * module parameter threaded_napi) unless told otherwise: off from 6.12
+ * until threaded NAPI has passed the test suite there
+ * (Documentation/performance.md, section 8).
  */
 #if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
 #define OVPN_THREADED_NAPI_DEFAULT false

@@ -19,15 +19,8 @@
 
 #include "compat.h"
 #include "crypto.h"
+#include "debug.h"
 #include "ovpn.h"
-
-/* for tests only: lets a new key start its TX packet ids near the end of the
- * space, so exhaustion and its notification can be exercised in seconds
- */
-unsigned long ovpn_test_first_pktid;
-module_param_named(test_first_pktid, ovpn_test_first_pktid, ulong, 0644);
-MODULE_PARM_DESC(test_first_pktid,
-		 "testing only: TX packet ids of new keys start after this value (default 0)");
 
 /* ChaCha20-Poly1305 keys get the library (crypto/chacha.h, poly1305.h) by
  * default: the same SIMD code as the rfc7539 template, without its nine
@@ -44,7 +37,9 @@ static const u8 ovpn_zero_pad[POLY1305_BLOCK_SIZE];
  * ovpn_chachapoly_crypt - RFC 8439 ChaCha20-Poly1305, in place
  * @key: the ChaCha key words
  * @nonce: OVPN_NONCE_LEN bytes
- * @aad: OVPN_AAD_LEN bytes of associated data
+ * @aad: associated data
+ * @aad_len: its length (OVPN_AAD_LEN on the data path; the self-test's
+ *	vectors have others)
  * @sg: the text, exactly @len bytes (unused when @len is 0)
  * @len: text length
  * @tag: OVPN_TAG_LEN bytes: written when encrypting, checked when decrypting
@@ -57,8 +52,8 @@ static const u8 ovpn_zero_pad[POLY1305_BLOCK_SIZE];
  * Return: 0, or -EBADMSG when decrypting and the tag does not match.
  */
 int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
-			  struct scatterlist *sg, unsigned int len, u8 *tag,
-			  bool encrypt)
+			  unsigned int aad_len, struct scatterlist *sg,
+			  unsigned int len, u8 *tag, bool encrypt)
 {
 	u32 state[CHACHA_STATE_WORDS] __aligned(16);
 	u8 stream[CHACHA_BLOCK_SIZE] __aligned(16);
@@ -78,9 +73,9 @@ int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
 	memset(stream, 0, sizeof(stream));
 	chacha_crypt(state, stream, stream, sizeof(stream), 20);
 	poly1305_init(&poly, stream);
-	poly1305_update(&poly, aad, OVPN_AAD_LEN);
+	poly1305_update(&poly, aad, aad_len);
 	poly1305_update(&poly, ovpn_zero_pad,
-			-OVPN_AAD_LEN & (POLY1305_BLOCK_SIZE - 1));
+			-aad_len & (POLY1305_BLOCK_SIZE - 1));
 
 	if (len) {
 		sg_miter_start(&miter, sg, sg_nents(sg),
@@ -120,7 +115,7 @@ int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
 
 	poly1305_update(&poly, ovpn_zero_pad,
 			-len & (POLY1305_BLOCK_SIZE - 1));
-	lens[0] = cpu_to_le64(OVPN_AAD_LEN);
+	lens[0] = cpu_to_le64(aad_len);
 	lens[1] = cpu_to_le64(len);
 	poly1305_update(&poly, (u8 *)lens, sizeof(lens));
 	poly1305_final(&poly, mac);
@@ -136,7 +131,7 @@ int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
 	return ret;
 }
 
-static void ovpn_lib_key_load(u32 *words, const u8 *key)
+void ovpn_lib_key_load(u32 *words, const u8 *key)
 {
 	int i;
 
@@ -176,7 +171,13 @@ void ovpn_crypto_state_init(struct ovpn_crypto_state *cs)
 	mutex_init(&cs->mutex);
 }
 
-static const char *ovpn_cipher_name(enum ovpn_cipher_alg alg)
+/**
+ * ovpn_cipher_name - the crypto API name of a cipher
+ * @alg: OVPN_CIPHER_ALG_*
+ *
+ * Return: the name, or NULL for an unknown cipher.
+ */
+const char *ovpn_cipher_name(enum ovpn_cipher_alg alg)
 {
 	switch (alg) {
 	case OVPN_CIPHER_ALG_AES_GCM:
@@ -188,9 +189,17 @@ static const char *ovpn_cipher_name(enum ovpn_cipher_alg alg)
 	}
 }
 
-static struct crypto_aead *ovpn_aead_init(const char *name,
-					  const struct ovpn_key_direction *kd,
-					  struct netlink_ext_ack *extack)
+/**
+ * ovpn_aead_init - an AEAD transform keyed for the data path
+ * @name: crypto API name (ovpn_cipher_name())
+ * @kd: the key of one direction
+ * @extack: for the reason of a refusal
+ *
+ * Return: the transform, or an ERR_PTR.
+ */
+struct crypto_aead *ovpn_aead_init(const char *name,
+				   const struct ovpn_key_direction *kd,
+				   struct netlink_ext_ack *extack)
 {
 	struct crypto_aead *tfm;
 	int ret;
@@ -241,8 +250,11 @@ ovpn_ks_new(const struct ovpn_key_config *kc, struct netlink_ext_ack *extack)
 	if (!ks)
 		return ERR_PTR(-ENOMEM);
 
+	/* the library is synchronous: the debug build's asynchronous
+	 * completions need the crypto API
+	 */
 	if (kc->cipher_alg == OVPN_CIPHER_ALG_CHACHA20_POLY1305 &&
-	    READ_ONCE(ovpn_chacha_lib)) {
+	    READ_ONCE(ovpn_chacha_lib) && !ovpn_debug_async_crypto()) {
 		if (kc->encrypt.cipher_key_size != CHACHA_KEY_SIZE ||
 		    kc->decrypt.cipher_key_size != CHACHA_KEY_SIZE) {
 			NL_SET_ERR_MSG_MOD(extack, "the cipher refused the key");
@@ -273,10 +285,9 @@ init:
 	       OVPN_NONCE_TAIL_LEN);
 	memcpy(ks->nonce_tail_recv, kc->decrypt.nonce_tail,
 	       OVPN_NONCE_TAIL_LEN);
-	/* the first packet id sent is 1 */
+	/* the first packet id sent is 1 (the debug build can start later) */
 	atomic64_set(&ks->pktid_xmit,
-		     min_t(u64, READ_ONCE(ovpn_test_first_pktid),
-			   OVPN_PKTID_XMIT_MAX));
+		     min_t(u64, ovpn_debug_first_pktid(), OVPN_PKTID_XMIT_MAX));
 	spin_lock_init(&ks->replay_lock);
 	ovpn_replay_init(&ks->replay);
 	kref_init(&ks->refcount);

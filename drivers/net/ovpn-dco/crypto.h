@@ -119,12 +119,17 @@ static inline bool ovpn_crypto_key_slot_hold(struct ovpn_crypto_key_slot *ks)
 
 void ovpn_crypto_key_slot_put(struct ovpn_crypto_key_slot *ks);
 
+struct netlink_ext_ack;
 struct scatterlist;
 int ovpn_chachapoly_crypt(const u32 *key, const u8 *nonce, const u8 *aad,
-			  struct scatterlist *sg, unsigned int len, u8 *tag,
-			  bool encrypt);
-
-extern unsigned long ovpn_test_first_pktid;
+			  unsigned int aad_len, struct scatterlist *sg,
+			  unsigned int len, u8 *tag, bool encrypt);
+void ovpn_lib_key_load(u32 *words, const u8 *key);
+const char *ovpn_cipher_name(enum ovpn_cipher_alg alg);
+struct crypto_aead *ovpn_aead_init(const char *name,
+				   const struct ovpn_key_direction *kd,
+				   struct netlink_ext_ack *extack);
+int ovpn_crypto_selftest(void);
 
 void ovpn_crypto_state_init(struct ovpn_crypto_state *cs);
 void ovpn_crypto_state_release(struct ovpn_crypto_state *cs);

@@ -13,14 +13,12 @@
  */
 
 #include <linux/ip.h>
-#include <linux/cpumask.h>
 #include <linux/ipv6.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
-#include <linux/smp.h>
 #include <crypto/aead.h>
 #include <linux/tcp.h>
 #include <net/checksum.h>
@@ -30,6 +28,7 @@
 
 #include "compat.h"
 #include "crypto.h"
+#include "debug.h"
 #include "io.h"
 #include "netlink.h"
 #include "ovpn.h"
@@ -241,8 +240,9 @@ static noinline_for_stack int ovpn_lib_crypt(struct sk_buff *skb,
 		ret = n;
 		goto out;
 	}
-	ret = ovpn_chachapoly_crypt(key, nonce, skb->data, sg, text_len,
-				    skb->data + OVPN_TAG_OFFSET, encrypt);
+	ret = ovpn_chachapoly_crypt(key, nonce, skb->data, OVPN_AAD_LEN, sg,
+				    text_len, skb->data + OVPN_TAG_OFFSET,
+				    encrypt);
 out:
 	if (sg != stack_sg)
 		kfree(sg);
@@ -286,6 +286,7 @@ out:
 /* async completion: process context, from the crypto driver's worker */
 static void ovpn_encrypt_async_post(void *data, int ret)
 {
+	ovpn_debug_count_async(true);
 	local_bh_disable();
 	ovpn_encrypt_post(data, ret);
 	local_bh_enable();
@@ -366,7 +367,7 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 	aead_request_set_crypt(req, sg, sg, payload_len, iv);
 	aead_request_set_ad(req, OVPN_AAD_LEN);
 
-	return crypto_aead_encrypt(req);
+	return ovpn_aead_submit(req, true);
 }
 
 /* encrypt and send one packet; consumes @skb and one reference on @peer */
@@ -598,6 +599,7 @@ out:
 
 static void ovpn_decrypt_async_post(void *data, int ret)
 {
+	ovpn_debug_count_async(false);
 	/* no longer inside the NAPI poll that started it */
 	ovpn_skb_cb(data)->napi = NULL;
 	local_bh_disable();
@@ -654,7 +656,7 @@ static int ovpn_aead_decrypt(struct ovpn_peer *peer,
 	aead_request_set_crypt(req, sg, sg, text_len + OVPN_TAG_LEN, iv);
 	aead_request_set_ad(req, OVPN_AAD_LEN);
 
-	return crypto_aead_decrypt(req);
+	return ovpn_aead_submit(req, false);
 }
 
 /* decrypt and deliver one queued packet; consumes @skb and its peer
@@ -716,20 +718,6 @@ static int ovpn_rx_poll(struct napi_struct *napi, int budget)
 	return done;
 }
 
-/* Decrypt on the next online CPU, not the one the packet arrived on: a
- * sender's CPU also runs the transport's receive softirq when both ends
- * share a host (veth delivers on the sending CPU), and a NIC's interrupt CPU
- * has the transport's work already; decryption, GRO and the inner stack
- * then run beside them instead of after them. One queue still runs on one
- * CPU at a time, so the order is kept. Off by default: the one full
- * benchmark run with it on (2026-11-22) hit a soft lockup in GRO's receive
- * list that is not explained yet.
- */
-static bool ovpn_rx_steer;
-module_param_named(rx_steer, ovpn_rx_steer, bool, 0644);
-MODULE_PARM_DESC(rx_steer,
-		 "decrypt received packets on the next online CPU rather than the one they arrived on (default 0; experimental)");
-
 /* Threaded NAPI (the kernel's, /sys/class/net/<dev>/threaded): each receive
  * queue's poll runs in a kernel thread, which the scheduler wakes on an idle
  * CPU, so decryption, GRO and the inner stack need not wait behind the
@@ -742,34 +730,6 @@ static bool ovpn_threaded_napi = OVPN_THREADED_NAPI_DEFAULT;
 module_param_named(threaded_napi, ovpn_threaded_napi, bool, 0644);
 MODULE_PARM_DESC(threaded_napi,
 		 "poll new devices' receive queues in kernel threads (threaded NAPI; default 1 before Linux 6.12, 0 from 6.12)");
-
-/* IPI on the chosen CPU, interrupts off: the poll runs there */
-static void ovpn_rx_kick(void *info)
-{
-	struct ovpn_rx_queue *q = info;
-
-	__napi_schedule_irqoff(&q->napi);
-}
-
-/* BHs disabled */
-static void ovpn_rx_schedule(struct ovpn_rx_queue *q)
-{
-	unsigned int this, cpu;
-
-	if (!napi_schedule_prep(&q->napi))
-		return;
-
-	this = smp_processor_id();
-	cpu = this;
-	if (READ_ONCE(ovpn_rx_steer)) {
-		cpu = cpumask_next(this, cpu_online_mask);
-		if (cpu >= nr_cpu_ids)
-			cpu = cpumask_first(cpu_online_mask);
-	}
-	/* the SCHED bit is ours: the previous kick has run its course */
-	if (cpu == this || smp_call_function_single_async(cpu, &q->csd))
-		__napi_schedule(&q->napi);
-}
 
 /**
  * ovpn_recv - take a data packet from the transport
@@ -836,7 +796,7 @@ void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
 		ovpn_peer_put(peer);
 		return;
 	}
-	ovpn_rx_schedule(q);
+	napi_schedule(&q->napi);
 }
 
 /**
@@ -879,7 +839,6 @@ int ovpn_rx_queues_init(struct ovpn_struct *ovpn)
 		struct ovpn_rx_queue *q = &ovpn->rxq[i];
 
 		skb_queue_head_init(&q->skbs);
-		INIT_CSD(&q->csd, ovpn_rx_kick, q);
 		netif_napi_add(ovpn->dev, &q->napi, ovpn_rx_poll);
 	}
 	/* before any packet: the switch is then never made mid-poll */

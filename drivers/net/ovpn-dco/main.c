@@ -17,12 +17,15 @@
 #include <net/rtnetlink.h>
 
 #include "compat.h"
+#include "crypto.h"
+#include "debug.h"
 #include "io.h"
 #include "netlink.h"
 #include "ovpn.h"
 #include "peer.h"
 
-#define OVPN_DCO_VERSION "0.1.0"
+/* the debug build says so wherever the version shows (modinfo, sysfs) */
+#define OVPN_DCO_VERSION "0.1.0" OVPN_DEBUG_BUILD_TAG
 
 struct workqueue_struct *ovpn_wq;
 
@@ -172,9 +175,23 @@ static int __init ovpn_init(void)
 {
 	int ret;
 
+	/* the debug build's test aids first: the self-test goes through them */
+	ret = ovpn_debug_init();
+	if (ret)
+		return ret;
+
+	/* before anything is registered: a broken cipher must not carry a
+	 * single packet
+	 */
+	ret = ovpn_crypto_selftest();
+	if (ret)
+		goto err_debug;
+
 	ovpn_wq = alloc_workqueue("ovpn-dco", WQ_MEM_RECLAIM, 0);
-	if (!ovpn_wq)
-		return -ENOMEM;
+	if (!ovpn_wq) {
+		ret = -ENOMEM;
+		goto err_debug;
+	}
 
 	ret = rtnl_link_register(&ovpn_link_ops);
 	if (ret) {
@@ -198,6 +215,8 @@ err_rtnl:
 	rtnl_link_unregister(&ovpn_link_ops);
 err_wq:
 	destroy_workqueue(ovpn_wq);
+err_debug:
+	ovpn_debug_exit();
 	return ret;
 }
 
@@ -208,6 +227,7 @@ static void __exit ovpn_cleanup(void)
 	 */
 	rtnl_link_unregister(&ovpn_link_ops);
 	ovpn_nl_unregister();
+	ovpn_debug_exit();
 
 	/* releases are RCU works that may queue more RCU works (key slots)
 	 * and RCU callbacks (sockets): peer, then its socket and key slots

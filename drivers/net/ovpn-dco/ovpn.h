@@ -10,7 +10,6 @@
 #include <linux/list_nulls.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
-#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/ovpn_dco.h>
@@ -44,8 +43,6 @@ struct ovpn_peer_collection {
  * @skbs: the packets, each holding one reference on its peer; the queue's
  *	lock also protects @dead
  * @dead: the device is being unregistered: nothing may be queued any more
- * @csd: asks another CPU to schedule @napi; used only by whoever set
- *	@napi's SCHED bit, so never while still in flight
  * @missed: packets dropped because the queue was full (the device's
  *	rx_missed_errors); written under the queue's lock, read locklessly
  */
@@ -53,7 +50,6 @@ struct ovpn_rx_queue {
 	struct napi_struct napi;
 	struct sk_buff_head skbs;
 	bool dead;
-	call_single_data_t csd;
 	unsigned long missed;
 };
 

@@ -167,6 +167,7 @@ struct handshake {
  * @peer_str: TCP: the remote end of the connection, "<addr>:<port>"
  * @hs: session-key handshake (not with --raw-key)
  * @ready: "ready" was printed (a key is installed)
+ * @failed: bringing the tunnel up after the first key failed: exit 1
  */
 struct tunnel {
 	const struct oneshot_cfg *cfg;
@@ -191,6 +192,7 @@ struct tunnel {
 	char peer_str[INET6_ADDRSTRLEN + 16];
 	struct handshake hs;
 	bool ready;
+	bool failed;
 };
 
 static long long mono_ms(void)
@@ -547,6 +549,28 @@ static int transport_open(struct tunnel *t, char *msg, size_t len)
 	return fd;
 }
 
+/* START_VPN (it needs a primary key) and check the link came up; 0 or -1 */
+static int tunnel_start_vpn(struct tunnel *t)
+{
+	struct nlx_err err;
+
+	if (ovpn_start_vpn(&t->nl, t->ifindex, &err)) {
+		nlx_report("start_vpn", &err);
+		return -1;
+	}
+	/* START_VPN should have done this: say so loudly if it did not */
+	if (!link_is_up(t)) {
+		fprintf(stderr,
+			"ovpn-cli: warning: %s still down after START_VPN, bringing it up\n",
+			t->cfg->dev);
+		if (rt_link_set(t->ifindex, 0, true, &err)) {
+			nlx_report("link_up", &err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* address bytes then port (big-endian) of one endpoint; returns the length */
 static size_t endpoint_bytes(const struct ip_addr *ip, uint16_t port,
 			     uint8_t *out)
@@ -691,20 +715,9 @@ static int tunnel_setup(struct tunnel *t)
 			goto fail;
 	}
 
-	step = "start_vpn";
-	ret = ovpn_start_vpn(&t->nl, t->ifindex, &err);
-	if (ret)
-		goto fail;
-	/* START_VPN should have done this: say so loudly if it did not */
-	if (!link_is_up(t)) {
-		fprintf(stderr,
-			"ovpn-cli: warning: %s still down after START_VPN, bringing it up\n",
-			c->dev);
-		step = "link_up";
-		ret = rt_link_set(t->ifindex, 0, true, &err);
-		if (ret)
-			goto fail;
-	}
+	/* session keys: START_VPN once the first one is installed */
+	if (c->raw_key && tunnel_start_vpn(t))
+		goto fail_quiet;
 
 	explicit_bzero(&km, sizeof(km));
 	return 0;
@@ -945,6 +958,10 @@ static void hs_install(struct tunnel *t, const struct sess_msg *m)
 	       m->key_id, t->hs.role == SESS_ROLE_A ? 'A' : 'B',
 	       first ? "first" : "re-key");
 	fflush(stdout);
+	if (first && tunnel_start_vpn(t)) {
+		t->failed = true;
+		return;
+	}
 	hs_print_ready(t);
 }
 
@@ -1336,10 +1353,14 @@ static int tunnel_run(struct tunnel *t)
 			else if (!drain_tcp(t))
 				pfd[P_UDP].fd = -1;	/* stop polling it */
 		}
+		if (t->failed)
+			return 1;
 		if (!pfd[P_TIMER].revents ||
 		    read(t->timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 			continue;
 		hs_tick(t);
+		if (t->failed)
+			return 1;
 		if (c->duration && mono_ms() - t->t0_ms >= c->duration * 1000LL)
 			return 0;
 		if (c->quiet)

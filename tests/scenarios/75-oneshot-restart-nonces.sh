@@ -72,7 +72,7 @@ cap_stop wire
 
 # --- the wire: data packets (opcode 9), by source
 pcap_pkts "$(cap_file wire)" >"$LOGDIR/wire.txt"
-awk '$7 ~ /^4[89a-f]/ { print $5, substr($7, 2, 1), substr($7, 9, 8) }' \
+awk '$7 ~ /^4[89a-f]/ { print $5, index("89abcdef", substr($7, 2, 1)) - 1, substr($7, 9, 8) }' \
 	"$LOGDIR/wire.txt" >"$LOGDIR/data.txt"
 ndata=$(wc -l <"$LOGDIR/data.txt")
 log "data packets on the wire: $ndata"

@@ -57,8 +57,15 @@ restart() {
 		grep '^session key ' "$(bg_log "$new")" | sed "s/^/    $new: /"
 	fi
 	assert_eq "$(ifindex_of "$sn" "$OVPN_DEV")" "$ifs0" "the survivor's device (ifindex) after the restart"
-	ping_ok "$A" "$B_VPN" 5
-	ping_ok "$B" "$A_VPN" 5
+	if [ ${#RAW[@]} = 0 ]; then
+		ping_ok "$A" "$B_VPN" 5
+		ping_ok "$B" "$A_VPN" 5
+	else
+		# with the file's keys the survivor's replay window refuses the
+		# restarted end's packet ids from 1: traffic, not recovery
+		ping_run "$A" "$B_VPN" 5 >/dev/null
+		ping_run "$B" "$A_VPN" 5 >/dev/null
+	fi
 }
 
 start_a tun-a

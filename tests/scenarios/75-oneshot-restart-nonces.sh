@@ -5,7 +5,10 @@
 # start again, as a supervisor would), with a capture of the underlay the
 # whole time. After each restart: the surviving end re-keys without losing
 # its device (a new "session key" line, same ifindex), and ping works.
-# Then, on the wire: no data packet repeats (source, key id, packet id),
+# Then, on the wire (tests/tools/sesscheck): every data packet authenticates
+# under exactly one session key derived from the captured handshakes, no
+# (key, packet id) pair twice, each end its own key; and no data packet
+# repeats (source, key id, packet id),
 # which a CLI that installs the key file again on each run (packet ids from
 # 1 under key id 0) fails at the first restart; each end printed a different
 # session key id for every handshake, and the key ids on the wire follow
@@ -77,8 +80,24 @@ restart tun-b2 tun-b3 b tun-a
 restart tun-a tun-a2 a tun-b3
 cap_stop wire
 
-# --- the wire: data packets (opcode 9), by source
+# --- the wire: which key authenticated each data packet. sesscheck derives
+# every session's keys from the handshakes in the capture and the key file,
+# finds for each data packet the one key that authenticates it, and counts
+# (key, packet id) pairs seen twice and keys used by both ends.
 pcap_pkts "$(cap_file wire)" >"$LOGDIR/wire.txt"
+[ -x "$TOOLS/sesscheck" ] || fail "$TOOLS/sesscheck not built (make all)"
+awk '$7 != "-" { print $5, $7 }' "$LOGDIR/wire.txt" |
+	"$TOOLS/sesscheck" "$KEYS/sample.key" >"$LOGDIR/sesscheck.txt"
+rc=$?
+sed 's/^/    sesscheck: /' "$LOGDIR/sesscheck.txt" | tail -n 12
+assert_eq "$rc" 0 "sesscheck: every data packet under exactly one session key, no (key, nonce) twice, no key shared by both ends"
+nsess=$(grep -c '^session ' "$LOGDIR/sesscheck.txt")
+assert_eq "$nsess" 4 "sessions found in the capture (the start and three restarts)"
+# each session carried traffic both ways, each direction under its own key
+awk '/^session / && ($6 == 0 || $9 == 0 || $7 == $10) { bad = 1 } END { exit bad }' "$LOGDIR/sesscheck.txt" ||
+	fail "a session without traffic in a direction, or one source for both keys"
+
+# --- the same from the header alone: data packets (opcode 9), by source
 awk '$7 ~ /^4[89a-f]/ { print $5, index("89abcdef", substr($7, 2, 1)) - 1, substr($7, 9, 8) }' \
 	"$LOGDIR/wire.txt" >"$LOGDIR/data.txt"
 ndata=$(wc -l <"$LOGDIR/data.txt")

@@ -119,8 +119,13 @@ enum { ROLE_DEFAULT, ROLE_LISTEN, ROLE_CONNECT };
  * @resp: the REPLY we sent (its nonces and key id)
  * @resp_to: where the HELLO came from (UDP)
  * @resp_to_len: its length
- * @done_valid: @done holds the last handshake we completed as initiator
- * @done: its nonces and key id, to answer a repeated REPLY with CONFIRM
+ * @conf_active: initiator: we sent CONFIRM (keys in the secondary slot)
+ *	and wait for DONE
+ * @conf_tries: CONFIRMs left to send
+ * @conf: that handshake's nonces and key id
+ * @conf_id: its session id, printed once DONE arrives
+ * @rdone_valid: @rdone holds the last handshake we completed as responder
+ * @rdone: its nonces and key id, to answer a repeated CONFIRM with DONE
  * @bad_mac: messages that failed authentication
  * @sessions: keys installed so far
  */
@@ -137,8 +142,12 @@ struct handshake {
 	struct sess_msg resp;
 	struct sockaddr_storage resp_to;
 	socklen_t resp_to_len;
-	bool done_valid;
-	struct sess_msg done;
+	bool conf_active;
+	int conf_tries;
+	struct sess_msg conf;
+	char conf_id[2 * SESS_ID_LEN + 1];
+	bool rdone_valid;
+	struct sess_msg rdone;
 	unsigned long bad_mac;
 	unsigned int sessions;
 };
@@ -910,48 +919,58 @@ static void hs_print_ready(struct tunnel *t)
 	fflush(stdout);
 }
 
-/*
- * Derive and install the keys of the handshake in @m. The first session
- * goes to the primary slot. A later one (the other end restarted) goes to
- * the secondary slot and is swapped in; the old key is deleted a few
- * seconds later, once packets still in flight under it had their chance.
- */
-static void hs_install(struct tunnel *t, const struct sess_msg *m)
+/* derive the keys of @m and install them in @slot; @id gets the session id */
+static int hs_new_key(struct tunnel *t, const struct sess_msg *m, uint8_t slot,
+		      char *id)
 {
 	const struct oneshot_cfg *c = t->cfg;
 	struct ovpn_new_key key = { 0 };
 	struct sess_keys sk;
 	struct nlx_err err;
-	bool first = t->hs.key_id == SESS_NO_KEY;
-	char id[2 * SESS_ID_LEN + 1];
-	int i;
+	int i, ret;
 
 	if (sess_derive(t->hs.master, m->n_init, m->n_resp, m->key_id,
 			t->hs.role, &sk)) {
 		fprintf(stderr, "ovpn-cli: session: key derivation failed\n");
-		return;
+		return -1;
 	}
 	key.peer_id = c->peer_id;
-	key.slot = first ? OVPN_KEY_SLOT_PRIMARY : OVPN_KEY_SLOT_SECONDARY;
+	key.slot = slot;
 	key.key_id = m->key_id;
 	key.cipher = c->cipher;
 	key.km = &sk.km;
 	key.decrypt_tail = sk.decrypt_tail;
-	if (ovpn_new_key(&t->nl, t->ifindex, &key, &err)) {
-		explicit_bzero(&sk, sizeof(sk));
-		nlx_report("new_key", &err);
-		return;
-	}
+	ret = ovpn_new_key(&t->nl, t->ifindex, &key, &err);
 	for (i = 0; i < SESS_ID_LEN; i++)
 		snprintf(id + 2 * i, 3, "%02x", sk.id[i]);
 	explicit_bzero(&sk, sizeof(sk));
-	if (!first) {
-		if (ovpn_swap_keys(&t->nl, t->ifindex, c->peer_id, &err)) {
-			nlx_report("swap_keys", &err);
-			return;
-		}
-		t->hs.old_key_ticks = HS_OLD_KEY_SECS;
+	if (ret) {
+		nlx_report("new_key", &err);
+		return -1;
 	}
+	return 0;
+}
+
+/*
+ * The new key is in the secondary slot: make it the primary (TX) one. The
+ * key it replaces stays in the secondary slot for packets still in flight
+ * and is deleted a few seconds later. The first key also brings the tunnel
+ * up (START_VPN needs a primary key).
+ */
+static void hs_activate(struct tunnel *t, const struct sess_msg *m,
+			const char *id)
+{
+	const struct oneshot_cfg *c = t->cfg;
+	bool first = t->hs.key_id == SESS_NO_KEY;
+	struct nlx_err err;
+
+	if (ovpn_swap_keys(&t->nl, t->ifindex, c->peer_id, &err)) {
+		nlx_report("swap_keys", &err);
+		t->failed = true;
+		return;
+	}
+	if (!first)
+		t->hs.old_key_ticks = HS_OLD_KEY_SECS;
 	t->hs.key_id = m->key_id;
 	t->hs.sessions++;
 	printf("session key %s installed, key-id %u (role %c, %s)\n", id,
@@ -963,6 +982,14 @@ static void hs_install(struct tunnel *t, const struct sess_msg *m)
 		return;
 	}
 	hs_print_ready(t);
+}
+
+/* the same handshake: both nonces and the key id */
+static bool same_session(const struct sess_msg *a, const struct sess_msg *b)
+{
+	return !memcmp(a->n_init, b->n_init, SESS_NONCE_LEN) &&
+	       !memcmp(a->n_resp, b->n_resp, SESS_NONCE_LEN) &&
+	       a->key_id == b->key_id;
 }
 
 static void hs_on_hello(struct tunnel *t, const struct sess_msg *m,
@@ -1007,16 +1034,22 @@ static void hs_on_hello(struct tunnel *t, const struct sess_msg *m,
 	hs_send(t, &hs->resp, from, flen);
 }
 
-static void hs_send_confirm(struct tunnel *t, const struct sess_msg *done,
-			    const struct sockaddr_storage *from, socklen_t flen)
+static void hs_send_as(struct tunnel *t, const struct sess_msg *m, uint8_t type,
+		       const struct sockaddr_storage *to, socklen_t to_len)
 {
-	struct sess_msg m = *done;
+	struct sess_msg out = *m;
 
-	m.type = SESS_CONFIRM;
-	m.role = t->hs.role;
-	hs_send(t, &m, from, flen);
+	out.type = type;
+	out.role = t->hs.role;
+	hs_send(t, &out, to, to_len);
 }
 
+/*
+ * Initiator: a REPLY. Its keys go to the secondary slot, where the kernel
+ * can already decrypt with them while we keep sending with what we had;
+ * we switch to them (SWAP_KEYS) once DONE says the responder has them too,
+ * so none of our packets reach it before it can decrypt them.
+ */
 static void hs_on_reply(struct tunnel *t, const struct sess_msg *m,
 			const struct sockaddr_storage *from, socklen_t flen)
 {
@@ -1027,32 +1060,53 @@ static void hs_on_reply(struct tunnel *t, const struct sess_msg *m,
 		/* it carries our fresh nonce: the other end is live now */
 		hs->init_active = false;
 		explicit_bzero(hs->init_nonce, sizeof(hs->init_nonce));
-		hs->done = *m;
-		hs->done_valid = true;
-		hs_install(t, m);
-		hs_send_confirm(t, m, from, flen);
+		if (hs_new_key(t, m, OVPN_KEY_SLOT_SECONDARY, hs->conf_id))
+			return;
+		hs->conf = *m;
+		hs->conf_active = true;
+		hs->conf_tries = HS_REPLY_TRIES;
+		hs_send_as(t, m, SESS_CONFIRM, from, flen);
 		return;
 	}
 	/* our CONFIRM was lost: say it again, nothing else changes */
-	if (hs->done_valid && !memcmp(m->n_init, hs->done.n_init,
-				      SESS_NONCE_LEN) &&
-	    !memcmp(m->n_resp, hs->done.n_resp, SESS_NONCE_LEN) &&
-	    m->key_id == hs->done.key_id)
-		hs_send_confirm(t, &hs->done, from, flen);
+	if (hs->conf_active && same_session(m, &hs->conf))
+		hs_send_as(t, &hs->conf, SESS_CONFIRM, from, flen);
 }
 
-static void hs_on_confirm(struct tunnel *t, const struct sess_msg *m)
+/* responder: the CONFIRM proves the initiator saw our fresh nonce */
+static void hs_on_confirm(struct tunnel *t, const struct sess_msg *m,
+			  const struct sockaddr_storage *from, socklen_t flen)
+{
+	struct handshake *hs = &t->hs;
+	char id[2 * SESS_ID_LEN + 1];
+
+	if (hs->rdone_valid && same_session(m, &hs->rdone)) {
+		/* our DONE was lost */
+		hs_send_as(t, &hs->rdone, SESS_DONE, from, flen);
+		return;
+	}
+	if (!hs->resp_active || !same_session(m, &hs->resp))
+		return;
+	hs->resp_active = false;
+	explicit_bzero(&hs->resp, sizeof(hs->resp));
+	/* the initiator decrypts with these keys already: send with them */
+	if (hs_new_key(t, m, OVPN_KEY_SLOT_SECONDARY, id))
+		return;
+	hs->rdone = *m;
+	hs->rdone_valid = true;
+	hs_activate(t, m, id);
+	hs_send_as(t, m, SESS_DONE, from, flen);
+}
+
+/* initiator: the responder installed the keys; send with them too */
+static void hs_on_done(struct tunnel *t, const struct sess_msg *m)
 {
 	struct handshake *hs = &t->hs;
 
-	if (!hs->resp_active ||
-	    memcmp(m->n_init, hs->resp.n_init, SESS_NONCE_LEN) ||
-	    memcmp(m->n_resp, hs->resp.n_resp, SESS_NONCE_LEN) ||
-	    m->key_id != hs->resp.key_id)
+	if (!hs->conf_active || !same_session(m, &hs->conf))
 		return;
-	hs->resp_active = false;
-	hs_install(t, m);
-	explicit_bzero(&hs->resp, sizeof(hs->resp));
+	hs->conf_active = false;
+	hs_activate(t, m, hs->conf_id);
 }
 
 /* a handshake message arrived (UDP: from @from; TCP: @from is NULL) */
@@ -1097,8 +1151,10 @@ static void hs_receive(struct tunnel *t, const uint8_t *buf, size_t len,
 		hs_on_hello(t, &m, from, flen);
 	else if (m.type == SESS_REPLY)
 		hs_on_reply(t, &m, from, flen);
+	else if (m.type == SESS_CONFIRM)
+		hs_on_confirm(t, &m, from, flen);
 	else
-		hs_on_confirm(t, &m);
+		hs_on_done(t, &m);
 }
 
 /* once a second: retransmissions and the old key's deletion */
@@ -1115,6 +1171,12 @@ static void hs_tick(struct tunnel *t)
 		nlx_report("del_key", &err);
 	if (hs->init_active)
 		hs_send_hello(t);
+	if (hs->conf_active) {
+		if (hs->conf_tries-- > 0)
+			hs_send_as(t, &hs->conf, SESS_CONFIRM, NULL, 0);
+		else
+			hs->conf_active = false;
+	}
 	if (hs->resp_active) {
 		if (hs->resp_tries-- > 0) {
 			hs_send(t, &hs->resp,
@@ -1126,7 +1188,8 @@ static void hs_tick(struct tunnel *t)
 		}
 	}
 	/* no key and nobody answering us: start over with a new nonce */
-	if (hs->key_id == SESS_NO_KEY && !hs->init_active && !hs->resp_active)
+	if (hs->key_id == SESS_NO_KEY && !hs->init_active &&
+	    !hs->resp_active && !hs->conf_active)
 		hs_initiate(t);
 }
 

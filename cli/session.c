@@ -113,7 +113,7 @@ int sess_decode(const uint8_t *auth, const uint8_t *buf, size_t len,
 
 	if (len != SESS_MSG_LEN || buf[0] != SESS_OPCODE_BYTE ||
 	    buf[1] != SESS_VERSION || buf[2] < SESS_HELLO ||
-	    buf[2] > SESS_CONFIRM || buf[3] > SESS_ROLE_B)
+	    buf[2] > SESS_DONE || buf[3] > SESS_ROLE_B)
 		return -1;
 	if (mac(auth, buf, SESS_MSG_LEN - SESS_MAC_LEN, want) ||
 	    !same_mac(want, buf + SESS_MSG_LEN - SESS_MAC_LEN))

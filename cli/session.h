@@ -32,7 +32,7 @@
 /* "no key yet" in the key-id byte of a HELLO */
 #define SESS_NO_KEY		0xff
 
-enum sess_type { SESS_HELLO = 1, SESS_REPLY = 2, SESS_CONFIRM = 3 };
+enum sess_type { SESS_HELLO = 1, SESS_REPLY = 2, SESS_CONFIRM = 3, SESS_DONE = 4 };
 /* the endpoint order: A encrypts with the first derived key, B the second */
 enum sess_role { SESS_ROLE_A = 0, SESS_ROLE_B = 1 };
 
@@ -40,8 +40,8 @@ enum sess_role { SESS_ROLE_A = 0, SESS_ROLE_B = 1 };
  * struct sess_msg - one decoded handshake message
  * @type: &enum sess_type
  * @role: the sender's &enum sess_role
- * @key_id: HELLO: the sender's current key id or SESS_NO_KEY; REPLY and
- *	CONFIRM: the key id of the session being set up
+ * @key_id: HELLO: the sender's current key id or SESS_NO_KEY; REPLY,
+ *	CONFIRM and DONE: the key id of the session being set up
  * @n_init: the initiator's nonce
  * @n_resp: the responder's nonce (zero in a HELLO)
  */

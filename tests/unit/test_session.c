@@ -140,7 +140,7 @@ static void test_messages(void)
 	buf[1] = 2;
 	check(sess_decode(auth, buf, sizeof(buf), &d) == -1, "unknown version refused");
 	buf[1] = 1;
-	buf[2] = 4;
+	buf[2] = 5;
 	check(sess_decode(auth, buf, sizeof(buf), &d) == -1, "unknown type refused");
 	buf[2] = 2;
 	buf[3] = 2;

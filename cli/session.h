@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Per-session data keys for the one-shot tunnel: the key derivation and the
- * three-message handshake that feeds it. Documentation/wire-format.md
+ * handshake that feeds it (HELLO, REPLY, CONFIRM, DONE). Documentation/wire-format.md
  * ("Session keys") is the specification and holds the security argument.
  *
  * Pure logic (no I/O apart from getrandom()): unit-tested by

@@ -95,7 +95,9 @@ enum { ROLE_DEFAULT, ROLE_LISTEN, ROLE_CONNECT };
 
 /* how long --tcp-connect keeps trying */
 #define TCP_CONNECT_MS	10000
-/* a responder resends its REPLY once a second until CONFIRM, this often */
+/* REPLY (until CONFIRM) and CONFIRM (until DONE) are resent once a second,
+ * at most this often
+ */
 #define HS_REPLY_TRIES	30
 /* after a re-key, the old key stays in the secondary slot this long (s) */
 #define HS_OLD_KEY_SECS	5

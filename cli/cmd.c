@@ -32,6 +32,7 @@
 #define OPT_VPN_IP6	(1U << 2)
 #define OPT_IPV6	(1U << 3)
 #define OPT_MSS		(1U << 4)
+#define OPT_RAW_KEY	(1U << 5)
 
 /**
  * struct iface_args - a parsed "<iface> <cmd> ..." command line
@@ -46,6 +47,7 @@
  * @vpn_ip6: new_peer --vpn-ip6
  * @ipv6: new_multi_peer --ipv6
  * @mss: set_peer --mss, -1 if not given
+ * @raw_key: new_key --raw-key
  */
 struct iface_args {
 	const char *iface;
@@ -59,6 +61,7 @@ struct iface_args {
 	const char *vpn_ip6;
 	bool ipv6;
 	int mss;
+	bool raw_key;
 };
 
 static void check_ifname(const char *name)
@@ -434,6 +437,10 @@ static int do_new_key(struct iface_args *a)
 			    cipher_names());
 	if (!parse_direction(a->pos[4], &dir))
 		usage_error("invalid key direction '%s' (0 or 1)", a->pos[4]);
+	/* a key file installed as it is repeats nonces on every reinstall */
+	if (!a->raw_key)
+		usage_error("new_key installs the key file as it is, which repeats (key, nonce) pairs each time it is run: add --raw-key to accept that");
+	raw_key_warning();
 
 	if (keyfile_load(a->pos[5], dir, &km, msg, sizeof(msg))) {
 		fprintf(stderr, "ovpn-cli: %s: %s\n", a->cmd, msg);
@@ -507,7 +514,7 @@ static const struct iface_cmd {
 	{ "set_peer", 3, 3, OPT_MSS, do_set_peer },
 	{ "del_peer", 1, 1, 0, do_del_peer },
 	{ "get_peer", 0, 1, 0, do_get_peer },
-	{ "new_key", 6, 6, 0, do_new_key },
+	{ "new_key", 6, 6, OPT_RAW_KEY, do_new_key },
 	{ "swap_keys", 1, 1, 0, do_swap_keys },
 	{ "del_key", 1, 2, 0, do_del_key },
 	{ "start_vpn", 0, 0, 0, do_start_vpn },
@@ -548,6 +555,10 @@ int cmd_iface(const char *iface, const char *cmd, int argc, char **argv)
 		}
 		if (!strcmp(opt, "--ipv6") && (c->opts & OPT_IPV6)) {
 			a.ipv6 = true;
+			continue;
+		}
+		if (!strcmp(opt, "--raw-key") && (c->opts & OPT_RAW_KEY)) {
+			a.raw_key = true;
 			continue;
 		}
 		if (i + 1 >= argc)

@@ -28,6 +28,7 @@
 #include "nl.h"
 #include "ovpn.h"
 #include "rtnl.h"
+#include "session.h"
 #include "util.h"
 
 #define ONESHOT_POSITIONALS	10
@@ -46,7 +47,9 @@
  * @vpn_ip6: --vpn-ip6 address (family 0: none)
  * @vpn_plen6: its prefix length
  * @key_file: key file path
- * @direction: key direction
+ * @direction: key direction (--raw-key only; otherwise it only picks the
+ *	default TCP role)
+ * @raw_key: --raw-key: install the key file as it is (no session keys)
  * @cipher: --cipher
  * @dev: --dev
  * @peer_id: --peer-id
@@ -73,6 +76,7 @@ struct oneshot_cfg {
 	int vpn_plen6;
 	const char *key_file;
 	int direction;
+	bool raw_key;
 	const struct cipher *cipher;
 	const char *dev;
 	uint32_t peer_id;
@@ -91,6 +95,64 @@ enum { ROLE_DEFAULT, ROLE_LISTEN, ROLE_CONNECT };
 
 /* how long --tcp-connect keeps trying */
 #define TCP_CONNECT_MS	10000
+/* REPLY (until CONFIRM) and CONFIRM (until DONE) are resent once a second,
+ * at most this often
+ */
+#define HS_REPLY_TRIES	30
+/* after a re-key, the old key stays in the secondary slot this long (s) */
+#define HS_OLD_KEY_SECS	5
+
+/**
+ * struct handshake - session-key state of the one-shot tunnel
+ *
+ * Only the one-shot loop's thread touches it. A nonce is ours only while its
+ * handshake is active; it is cleared (and never reused) once that handshake
+ * installed a key or was abandoned.
+ *
+ * @role: our &enum sess_role (from the endpoint order)
+ * @master: the key file's first SESS_MASTER_LEN bytes
+ * @auth: the handshake MAC key
+ * @key_id: key id of the installed session, SESS_NO_KEY before the first
+ * @old_key_ticks: seconds until DEL_KEY of the secondary slot, 0 for none
+ * @init_active: we sent a HELLO and wait for its REPLY
+ * @init_nonce: the nonce of that HELLO
+ * @resp_active: we sent a REPLY and wait for its CONFIRM
+ * @resp_tries: REPLYs left to send
+ * @resp: the REPLY we sent (its nonces and key id)
+ * @resp_to: where the HELLO came from (UDP)
+ * @resp_to_len: its length
+ * @conf_active: initiator: we sent CONFIRM (keys in the secondary slot)
+ *	and wait for DONE
+ * @conf_tries: CONFIRMs left to send
+ * @conf: that handshake's nonces and key id
+ * @conf_id: its session id, printed once DONE arrives
+ * @rdone_valid: @rdone holds the last handshake we completed as responder
+ * @rdone: its nonces and key id, to answer a repeated CONFIRM with DONE
+ * @bad_mac: messages that failed authentication
+ * @sessions: keys installed so far
+ */
+struct handshake {
+	int role;
+	uint8_t master[SESS_MASTER_LEN];
+	uint8_t auth[SESS_MAC_LEN];
+	uint8_t key_id;
+	int old_key_ticks;
+	bool init_active;
+	uint8_t init_nonce[SESS_NONCE_LEN];
+	bool resp_active;
+	int resp_tries;
+	struct sess_msg resp;
+	struct sockaddr_storage resp_to;
+	socklen_t resp_to_len;
+	bool conf_active;
+	int conf_tries;
+	struct sess_msg conf;
+	char conf_id[2 * SESS_ID_LEN + 1];
+	bool rdone_valid;
+	struct sess_msg rdone;
+	unsigned long bad_mac;
+	unsigned int sessions;
+};
 
 /**
  * struct tunnel - what the one-shot tunnel holds while it runs
@@ -114,6 +176,9 @@ enum { ROLE_DEFAULT, ROLE_LISTEN, ROLE_CONNECT };
  * @rbuf: TCP: bytes read from the stream, not yet a whole frame
  * @rlen: their number
  * @peer_str: TCP: the remote end of the connection, "<addr>:<port>"
+ * @hs: session-key handshake (not with --raw-key)
+ * @ready: "ready" was printed (a key is installed)
+ * @failed: bringing the tunnel up after the first key failed: exit 1
  */
 struct tunnel {
 	const struct oneshot_cfg *cfg;
@@ -136,6 +201,9 @@ struct tunnel {
 	unsigned char rbuf[65536 + 2];
 	size_t rlen;
 	char peer_str[INET6_ADDRSTRLEN + 16];
+	struct handshake hs;
+	bool ready;
+	bool failed;
 };
 
 static long long mono_ms(void)
@@ -161,6 +229,10 @@ static void parse_option(int argc, char **argv, int *i, struct oneshot_cfg *c)
 
 	if (!strcmp(opt, "--quiet")) {
 		c->quiet = true;
+		return;
+	}
+	if (!strcmp(opt, "--raw-key")) {
+		c->raw_key = true;
 		return;
 	}
 	if (!strcmp(opt, "--tcp-listen") || !strcmp(opt, "--tcp-connect")) {
@@ -284,7 +356,10 @@ static void parse_args(int argc, char **argv, struct oneshot_cfg *c)
 		usage_error("--tcp-listen and --tcp-connect need 'tcp'");
 	if (!c->tcp && c->raw_len)
 		usage_error("--send-raw-on-ready needs 'tcp'");
-	/* key direction 0 is the "server" end: it listens */
+	/* key direction 0 is the "server" end: it listens. This is all the
+	 * digit decides without --raw-key: session keys take their direction
+	 * from the endpoint order.
+	 */
 	if (c->tcp && !c->tcp_role)
 		c->tcp_role = c->direction == 0 ? ROLE_LISTEN : ROLE_CONNECT;
 }
@@ -318,6 +393,7 @@ static int tunnel_teardown(struct tunnel *t)
 		close(t->sig_fd);
 	ovpn_nl_close(&t->nl);
 	ovpn_nl_close(&t->mc);
+	explicit_bzero(&t->hs, sizeof(t->hs));
 	return ret;
 }
 
@@ -484,6 +560,51 @@ static int transport_open(struct tunnel *t, char *msg, size_t len)
 	return fd;
 }
 
+/* START_VPN (it needs a primary key) and check the link came up; 0 or -1 */
+static int tunnel_start_vpn(struct tunnel *t)
+{
+	struct nlx_err err;
+
+	if (ovpn_start_vpn(&t->nl, t->ifindex, &err)) {
+		nlx_report("start_vpn", &err);
+		return -1;
+	}
+	/* START_VPN should have done this: say so loudly if it did not */
+	if (!link_is_up(t)) {
+		fprintf(stderr,
+			"ovpn-cli: warning: %s still down after START_VPN, bringing it up\n",
+			t->cfg->dev);
+		if (rt_link_set(t->ifindex, 0, true, &err)) {
+			nlx_report("link_up", &err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* address bytes then port (big-endian) of one endpoint; returns the length */
+static size_t endpoint_bytes(const struct ip_addr *ip, uint16_t port,
+			     uint8_t *out)
+{
+	size_t n = ip->family == AF_INET ? 4 : 16;
+
+	memcpy(out, ip->family == AF_INET ? (const void *)&ip->v4 :
+		    (const void *)&ip->v6, n);
+	out[n] = port >> 8;
+	out[n + 1] = port & 0xff;
+	return n + 2;
+}
+
+/* UDP: our session role from the order of the two endpoints */
+static int udp_role(const struct oneshot_cfg *c)
+{
+	uint8_t l[18], r[18];
+	size_t n = endpoint_bytes(&c->local, c->local_port, l);
+
+	endpoint_bytes(&c->remote, c->remote_port, r);
+	return sess_role_of(l, r, n);
+}
+
 /* every step of the set-up; returns 0 or reports and returns -1 */
 static int tunnel_setup(struct tunnel *t)
 {
@@ -496,9 +617,29 @@ static int tunnel_setup(struct tunnel *t)
 	const char *step;
 	int ret;
 
-	if (keyfile_load(c->key_file, c->direction, &km, msg, sizeof(msg))) {
+	/* session keys: the file's bytes as they are (the direction-0
+	 * layout), the direction comes from the endpoint order
+	 */
+	if (keyfile_load(c->key_file, c->raw_key ? c->direction : 0, &km, msg,
+			 sizeof(msg))) {
 		fprintf(stderr, "ovpn-cli: key_file: %s\n", msg);
 		return -1;
+	}
+	if (!c->raw_key) {
+		uint8_t *m = t->hs.master;
+
+		memcpy(m, km.encrypt_key, KEYFILE_KEY_LEN);
+		memcpy(m + KEYFILE_KEY_LEN, km.decrypt_key, KEYFILE_KEY_LEN);
+		memcpy(m + 2 * KEYFILE_KEY_LEN, km.nonce_tail,
+		       KEYFILE_NONCE_TAIL_LEN);
+		explicit_bzero(&km, sizeof(km));
+		if (sess_auth_key(t->hs.master, t->hs.auth)) {
+			fprintf(stderr, "ovpn-cli: key_file: key derivation failed\n");
+			return -1;
+		}
+		t->hs.key_id = SESS_NO_KEY;
+	} else {
+		raw_key_warning();
 	}
 
 	step = "new_iface";
@@ -546,15 +687,28 @@ static int tunnel_setup(struct tunnel *t)
 	if (ret)
 		goto fail;
 
-	step = "new_key";
-	key.peer_id = c->peer_id;
-	key.slot = OVPN_KEY_SLOT_PRIMARY;
-	key.key_id = 0;
-	key.cipher = c->cipher;
-	key.km = &km;
-	ret = ovpn_new_key(&t->nl, t->ifindex, &key, &err);
-	if (ret)
-		goto fail;
+	if (c->raw_key) {
+		step = "new_key";
+		key.peer_id = c->peer_id;
+		key.slot = OVPN_KEY_SLOT_PRIMARY;
+		key.key_id = 0;
+		key.cipher = c->cipher;
+		key.km = &km;
+		ret = ovpn_new_key(&t->nl, t->ifindex, &key, &err);
+		if (ret)
+			goto fail;
+	} else if (!c->tcp) {
+		t->hs.role = udp_role(c);
+		if (t->hs.role < 0) {
+			fprintf(stderr,
+				"ovpn-cli: session: local and remote endpoints are the same\n");
+			goto fail_quiet;
+		}
+	} else {
+		/* the connecting end is A: both ends agree on who connected */
+		t->hs.role = c->tcp_role == ROLE_CONNECT ? SESS_ROLE_A :
+			     SESS_ROLE_B;
+	}
 
 	step = "set_peer";
 	ret = ovpn_set_peer(&t->nl, t->ifindex, c->peer_id, c->ka_interval,
@@ -572,20 +726,9 @@ static int tunnel_setup(struct tunnel *t)
 			goto fail;
 	}
 
-	step = "start_vpn";
-	ret = ovpn_start_vpn(&t->nl, t->ifindex, &err);
-	if (ret)
-		goto fail;
-	/* START_VPN should have done this: say so loudly if it did not */
-	if (!link_is_up(t)) {
-		fprintf(stderr,
-			"ovpn-cli: warning: %s still down after START_VPN, bringing it up\n",
-			c->dev);
-		step = "link_up";
-		ret = rt_link_set(t->ifindex, 0, true, &err);
-		if (ret)
-			goto fail;
-	}
+	/* session keys: START_VPN once the first one is installed */
+	if (c->raw_key && tunnel_start_vpn(t))
+		goto fail_quiet;
 
 	explicit_bzero(&km, sizeof(km));
 	return 0;
@@ -703,6 +846,355 @@ static void report_deletion(struct tunnel *t)
 		printf("peer %u deleted reason %u\n", t->cfg->peer_id, t->reason);
 }
 
+/* send one handshake message: UDP to @to (or the remote), TCP as a frame */
+static void hs_send(struct tunnel *t, const struct sess_msg *m,
+		    const struct sockaddr_storage *to, socklen_t to_len)
+{
+	const struct oneshot_cfg *c = t->cfg;
+	uint8_t buf[2 + SESS_MSG_LEN];
+	struct sockaddr_storage ss;
+	size_t off = 0, len;
+	ssize_t n;
+
+	if (sess_encode(t->hs.auth, m, buf + 2)) {
+		fprintf(stderr, "ovpn-cli: session: MAC computation failed\n");
+		return;
+	}
+	if (!c->tcp) {
+		if (!to) {
+			to_len = make_sockaddr(&c->remote, c->remote_port, &ss);
+			to = &ss;
+		}
+		n = sendto(t->sock_fd, buf + 2, SESS_MSG_LEN, 0,
+			   (const struct sockaddr *)to, to_len);
+		if (n < 0 && errno != EAGAIN)
+			fprintf(stderr, "ovpn-cli: session: send: %s\n",
+				strerror(errno));
+		return;
+	}
+	buf[0] = SESS_MSG_LEN >> 8;
+	buf[1] = SESS_MSG_LEN & 0xff;
+	len = sizeof(buf);
+	while (off < len) {
+		n = send(t->sock_fd, buf + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "ovpn-cli: session: send: %s\n",
+				strerror(errno));
+			return;
+		}
+		off += n;
+	}
+}
+
+static void hs_send_hello(struct tunnel *t)
+{
+	struct sess_msg m = {
+		.type = SESS_HELLO,
+		.role = t->hs.role,
+		.key_id = t->hs.key_id,
+	};
+
+	memcpy(m.n_init, t->hs.init_nonce, SESS_NONCE_LEN);
+	hs_send(t, &m, NULL, 0);
+}
+
+/* start a handshake as initiator with a nonce of its own */
+static void hs_initiate(struct tunnel *t)
+{
+	if (sess_random(t->hs.init_nonce)) {
+		fprintf(stderr, "ovpn-cli: session: getrandom: %s\n",
+			strerror(errno));
+		return;
+	}
+	t->hs.init_active = true;
+	hs_send_hello(t);
+}
+
+static void hs_print_ready(struct tunnel *t)
+{
+	if (t->ready)
+		return;
+	t->ready = true;
+	printf("ready %s ifindex %u\n", t->cfg->dev, t->ifindex);
+	fflush(stdout);
+}
+
+/* derive the keys of @m and install them in @slot; @id gets the session id */
+static int hs_new_key(struct tunnel *t, const struct sess_msg *m, uint8_t slot,
+		      char *id)
+{
+	const struct oneshot_cfg *c = t->cfg;
+	struct ovpn_new_key key = { 0 };
+	struct sess_keys sk;
+	struct nlx_err err;
+	int i, ret;
+
+	if (sess_derive(t->hs.master, m->n_init, m->n_resp, m->key_id,
+			t->hs.role, &sk)) {
+		fprintf(stderr, "ovpn-cli: session: key derivation failed\n");
+		return -1;
+	}
+	key.peer_id = c->peer_id;
+	key.slot = slot;
+	key.key_id = m->key_id;
+	key.cipher = c->cipher;
+	key.km = &sk.km;
+	key.decrypt_tail = sk.decrypt_tail;
+	ret = ovpn_new_key(&t->nl, t->ifindex, &key, &err);
+	for (i = 0; i < SESS_ID_LEN; i++)
+		snprintf(id + 2 * i, 3, "%02x", sk.id[i]);
+	explicit_bzero(&sk, sizeof(sk));
+	if (ret) {
+		nlx_report("new_key", &err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The new key is in the secondary slot: make it the primary (TX) one. The
+ * key it replaces stays in the secondary slot for packets still in flight
+ * and is deleted a few seconds later. The first key also brings the tunnel
+ * up (START_VPN needs a primary key).
+ */
+static void hs_activate(struct tunnel *t, const struct sess_msg *m,
+			const char *id)
+{
+	const struct oneshot_cfg *c = t->cfg;
+	bool first = t->hs.key_id == SESS_NO_KEY;
+	struct nlx_err err;
+
+	if (ovpn_swap_keys(&t->nl, t->ifindex, c->peer_id, &err)) {
+		nlx_report("swap_keys", &err);
+		t->failed = true;
+		return;
+	}
+	if (!first)
+		t->hs.old_key_ticks = HS_OLD_KEY_SECS;
+	t->hs.key_id = m->key_id;
+	t->hs.sessions++;
+	printf("session key %s installed, key-id %u (role %c, %s)\n", id,
+	       m->key_id, t->hs.role == SESS_ROLE_A ? 'A' : 'B',
+	       first ? "first" : "re-key");
+	fflush(stdout);
+	if (first && tunnel_start_vpn(t)) {
+		t->failed = true;
+		return;
+	}
+	hs_print_ready(t);
+}
+
+/* the same handshake: both nonces and the key id */
+static bool same_session(const struct sess_msg *a, const struct sess_msg *b)
+{
+	return !memcmp(a->n_init, b->n_init, SESS_NONCE_LEN) &&
+	       !memcmp(a->n_resp, b->n_resp, SESS_NONCE_LEN) &&
+	       a->key_id == b->key_id;
+}
+
+static void hs_on_hello(struct tunnel *t, const struct sess_msg *m,
+			const struct sockaddr_storage *from, socklen_t flen)
+{
+	struct handshake *hs = &t->hs;
+
+	/* both ends started at once: A's HELLO wins, B answers it */
+	if (hs->init_active && hs->role == SESS_ROLE_A)
+		return;
+	hs->init_active = false;
+	if (hs->resp_active && !memcmp(hs->resp.n_init, m->n_init,
+				       SESS_NONCE_LEN)) {
+		/* a repeated HELLO: our REPLY was lost */
+		hs_send(t, &hs->resp, from, flen);
+		return;
+	}
+	/*
+	 * A new HELLO: a fresh start of the other end, or a replay. Answer
+	 * with a fresh nonce; nothing changes here unless a CONFIRM proves
+	 * that the other end saw that nonce.
+	 */
+	memset(&hs->resp, 0, sizeof(hs->resp));
+	if (sess_random(hs->resp.n_resp)) {
+		fprintf(stderr, "ovpn-cli: session: getrandom: %s\n",
+			strerror(errno));
+		hs->resp_active = false;
+		return;
+	}
+	hs->resp.type = SESS_REPLY;
+	hs->resp.role = hs->role;
+	hs->resp.key_id = sess_next_key_id(hs->key_id, m->key_id);
+	memcpy(hs->resp.n_init, m->n_init, SESS_NONCE_LEN);
+	hs->resp_active = true;
+	hs->resp_tries = HS_REPLY_TRIES;
+	if (from) {
+		hs->resp_to = *from;
+		hs->resp_to_len = flen;
+	} else {
+		hs->resp_to_len = 0;
+	}
+	hs_send(t, &hs->resp, from, flen);
+}
+
+static void hs_send_as(struct tunnel *t, const struct sess_msg *m, uint8_t type,
+		       const struct sockaddr_storage *to, socklen_t to_len)
+{
+	struct sess_msg out = *m;
+
+	out.type = type;
+	out.role = t->hs.role;
+	hs_send(t, &out, to, to_len);
+}
+
+/*
+ * Initiator: a REPLY. Its keys go to the secondary slot, where the kernel
+ * can already decrypt with them while we keep sending with what we had;
+ * we switch to them (SWAP_KEYS) once DONE says the responder has them too,
+ * so none of our packets reach it before it can decrypt them.
+ */
+static void hs_on_reply(struct tunnel *t, const struct sess_msg *m,
+			const struct sockaddr_storage *from, socklen_t flen)
+{
+	struct handshake *hs = &t->hs;
+
+	if (hs->init_active &&
+	    !memcmp(m->n_init, hs->init_nonce, SESS_NONCE_LEN)) {
+		/* it carries our fresh nonce: the other end is live now */
+		hs->init_active = false;
+		explicit_bzero(hs->init_nonce, sizeof(hs->init_nonce));
+		if (hs_new_key(t, m, OVPN_KEY_SLOT_SECONDARY, hs->conf_id))
+			return;
+		hs->conf = *m;
+		hs->conf_active = true;
+		hs->conf_tries = HS_REPLY_TRIES;
+		hs_send_as(t, m, SESS_CONFIRM, from, flen);
+		return;
+	}
+	/* our CONFIRM was lost: say it again, nothing else changes */
+	if (hs->conf_active && same_session(m, &hs->conf))
+		hs_send_as(t, &hs->conf, SESS_CONFIRM, from, flen);
+}
+
+/* responder: the CONFIRM proves the initiator saw our fresh nonce */
+static void hs_on_confirm(struct tunnel *t, const struct sess_msg *m,
+			  const struct sockaddr_storage *from, socklen_t flen)
+{
+	struct handshake *hs = &t->hs;
+	char id[2 * SESS_ID_LEN + 1];
+
+	if (hs->rdone_valid && same_session(m, &hs->rdone)) {
+		/* our DONE was lost */
+		hs_send_as(t, &hs->rdone, SESS_DONE, from, flen);
+		return;
+	}
+	if (!hs->resp_active || !same_session(m, &hs->resp))
+		return;
+	hs->resp_active = false;
+	explicit_bzero(&hs->resp, sizeof(hs->resp));
+	/* the initiator decrypts with these keys already: send with them */
+	if (hs_new_key(t, m, OVPN_KEY_SLOT_SECONDARY, id))
+		return;
+	hs->rdone = *m;
+	hs->rdone_valid = true;
+	hs_activate(t, m, id);
+	hs_send_as(t, m, SESS_DONE, from, flen);
+}
+
+/* initiator: the responder installed the keys; send with them too */
+static void hs_on_done(struct tunnel *t, const struct sess_msg *m)
+{
+	struct handshake *hs = &t->hs;
+
+	if (!hs->conf_active || !same_session(m, &hs->conf))
+		return;
+	hs->conf_active = false;
+	hs_activate(t, m, hs->conf_id);
+}
+
+/* a handshake message arrived (UDP: from @from; TCP: @from is NULL) */
+static void hs_receive(struct tunnel *t, const uint8_t *buf, size_t len,
+		       const struct sockaddr_storage *from, socklen_t flen,
+		       const char *src)
+{
+	struct sess_msg m;
+	int ret;
+
+	if (t->cfg->raw_key) {
+		if (!t->hs.bad_mac++)
+			printf("session: handshake from %s ignored (--raw-key)\n",
+			       src);
+		return;
+	}
+	ret = sess_decode(t->hs.auth, buf, len, &m);
+	if (ret == -2) {
+		/* say it once, then every 10th: a flood must not flood us */
+		if (!(t->hs.bad_mac++ % 10)) {
+			fprintf(stderr,
+				"ovpn-cli: session: handshake from %s failed authentication (not our key file?), %lu so far; no keys installed from it\n",
+				src, t->hs.bad_mac);
+		}
+		return;
+	}
+	if (ret) {
+		fprintf(stderr, "ovpn-cli: session: malformed handshake from %s (%zu bytes)\n",
+			src, len);
+		return;
+	}
+	if (m.role == t->hs.role) {
+		/* our own message reflected, or both ends see themselves
+		 * first (a wildcard local address can do that)
+		 */
+		fprintf(stderr,
+			"ovpn-cli: session: handshake from %s claims our role %c: reflected, or the endpoints are seen differently by the two ends\n",
+			src, m.role == SESS_ROLE_A ? 'A' : 'B');
+		return;
+	}
+	if (m.type == SESS_HELLO)
+		hs_on_hello(t, &m, from, flen);
+	else if (m.type == SESS_REPLY)
+		hs_on_reply(t, &m, from, flen);
+	else if (m.type == SESS_CONFIRM)
+		hs_on_confirm(t, &m, from, flen);
+	else
+		hs_on_done(t, &m);
+}
+
+/* once a second: retransmissions and the old key's deletion */
+static void hs_tick(struct tunnel *t)
+{
+	struct handshake *hs = &t->hs;
+	struct nlx_err err;
+
+	if (t->cfg->raw_key)
+		return;
+	if (hs->old_key_ticks && !--hs->old_key_ticks &&
+	    ovpn_del_key(&t->nl, t->ifindex, t->cfg->peer_id,
+			 OVPN_KEY_SLOT_SECONDARY, &err))
+		nlx_report("del_key", &err);
+	if (hs->init_active)
+		hs_send_hello(t);
+	if (hs->conf_active) {
+		if (hs->conf_tries-- > 0)
+			hs_send_as(t, &hs->conf, SESS_CONFIRM, NULL, 0);
+		else
+			hs->conf_active = false;
+	}
+	if (hs->resp_active) {
+		if (hs->resp_tries-- > 0) {
+			hs_send(t, &hs->resp,
+				hs->resp_to_len ? &hs->resp_to : NULL,
+				hs->resp_to_len);
+		} else {
+			hs->resp_active = false;
+			explicit_bzero(&hs->resp, sizeof(hs->resp));
+		}
+	}
+	/* no key and nobody answering us: start over with a new nonce */
+	if (hs->key_id == SESS_NO_KEY && !hs->init_active &&
+	    !hs->resp_active && !hs->conf_active)
+		hs_initiate(t);
+}
+
 static void drain_udp(struct tunnel *t)
 {
 	unsigned char buf[65536];
@@ -723,6 +1215,10 @@ static void drain_udp(struct tunnel *t)
 			return;
 		}
 		sockaddr_str((struct sockaddr *)&from, flen, addr, sizeof(addr));
+		if (sess_is_handshake(buf, n)) {
+			hs_receive(t, buf, n, &from, flen, addr);
+			continue;
+		}
 		/* opcode 0 stands for an empty packet: no real opcode is 0 */
 		printf("control packet %zd bytes from %s opcode %u\n", n, addr,
 		       n > 0 ? buf[0] >> 3 : 0);
@@ -764,6 +1260,12 @@ static bool drain_tcp(struct tunnel *t)
 
 			if (t->rlen - off < 2 + flen)
 				break;
+			if (sess_is_handshake(t->rbuf + off + 2, flen)) {
+				hs_receive(t, t->rbuf + off + 2, flen, NULL, 0,
+					   t->peer_str);
+				off += 2 + flen;
+				continue;
+			}
 			/* opcode 0 stands for an empty frame */
 			printf("control packet %zu bytes from %s opcode %u\n",
 			       flen, t->peer_str,
@@ -884,6 +1386,10 @@ static int tunnel_run(struct tunnel *t)
 	}
 	t->t0_ms = mono_ms();
 	t->prev_ms = t->t0_ms;
+	if (c->raw_key)
+		hs_print_ready(t);
+	else
+		hs_initiate(t);
 	if (c->raw_len)
 		send_raw(t);
 
@@ -912,9 +1418,14 @@ static int tunnel_run(struct tunnel *t)
 			else if (!drain_tcp(t))
 				pfd[P_UDP].fd = -1;	/* stop polling it */
 		}
+		if (t->failed)
+			return 1;
 		if (!pfd[P_TIMER].revents ||
 		    read(t->timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 			continue;
+		hs_tick(t);
+		if (t->failed)
+			return 1;
 		if (c->duration && mono_ms() - t->t0_ms >= c->duration * 1000LL)
 			return 0;
 		if (c->quiet)
@@ -960,7 +1471,10 @@ int oneshot_main(int argc, char **argv)
 	printf("%s: %s %s port %u -> %s port %u peer-id %u cipher %s vpn %s/%d gw %s\n",
 	       cfg.dev, cfg.tcp ? "tcp" : "udp", local, cfg.local_port, remote, cfg.remote_port,
 	       cfg.peer_id, cfg.cipher->name, vpn, cfg.vpn_plen, gw);
-	printf("ready %s ifindex %u\n", cfg.dev, t.ifindex);
+	if (!cfg.raw_key)
+		printf("%s: session keys: handshake as role %c with %s (ready once a key is installed)\n",
+		       cfg.dev, t.hs.role == SESS_ROLE_A ? 'A' : 'B',
+		       cfg.tcp ? t.peer_str : remote);
 	fflush(stdout);
 
 	ret = tunnel_run(&t);

@@ -166,7 +166,10 @@ int ovpn_new_key(struct ovpn_nl *nl, uint32_t ifindex,
 	    put_key_dir(msg, OVPN_NEW_KEY_ATTR_ENCRYPT_KEY, km->encrypt_key,
 			req->cipher->key_len, km->nonce_tail) ||
 	    put_key_dir(msg, OVPN_NEW_KEY_ATTR_DECRYPT_KEY, km->decrypt_key,
-			req->cipher->key_len, km->nonce_tail)) {
+			req->cipher->key_len,
+			req->decrypt_tail ? req->decrypt_tail : km->nonce_tail)) {
+		/* part of the keys may already be in the message */
+		explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 		nlmsg_free(msg);
 		return no_memory(err);
 	}

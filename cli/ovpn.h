@@ -43,6 +43,8 @@ struct ovpn_new_peer {
  * @key_id: key id (0..7 valid)
  * @cipher: the cipher (algorithm and key length)
  * @km: keys and nonce tail for this end's key direction
+ * @decrypt_tail: the decrypt direction's nonce tail if it differs from
+ *	@km's (session keys), NULL to use @km's for both (key files)
  */
 struct ovpn_new_key {
 	uint32_t peer_id;
@@ -50,6 +52,7 @@ struct ovpn_new_key {
 	uint8_t key_id;
 	const struct cipher *cipher;
 	const struct key_material *km;
+	const uint8_t *decrypt_tail;
 };
 
 /**

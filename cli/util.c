@@ -27,6 +27,16 @@ void usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+void raw_key_warning(void)
+{
+	fputs("ovpn-cli: warning: --raw-key installs the key file as it is: every run\n"
+	      "ovpn-cli: warning: sends under the same key with packet ids from 1, so\n"
+	      "ovpn-cli: warning: (key, nonce) pairs repeat after each restart; with\n"
+	      "ovpn-cli: warning: AES-GCM that reveals the XOR of plaintexts and lets\n"
+	      "ovpn-cli: warning: an eavesdropper forge packets. Use it only to talk to\n"
+	      "ovpn-cli: warning: ovpn-dco-cli or the upstream ovpn-cli.\n", stderr);
+}
+
 bool parse_u32(const char *s, uint32_t *out)
 {
 	unsigned long long v;

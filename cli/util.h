@@ -46,6 +46,12 @@ struct cipher {
 /* a usage error: message on stderr, exit status EXIT_USAGE */
 void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...);
 
+/*
+ * --raw-key: say on stderr what installing a key file as it is risks
+ * (the same key and packet ids from 1 on every run: nonce reuse).
+ */
+void raw_key_warning(void);
+
 bool parse_u32(const char *s, uint32_t *out);
 bool parse_u8(const char *s, uint8_t *out);
 bool parse_port(const char *s, uint16_t *out);

@@ -355,12 +355,39 @@ kv_field() {
 }
 
 # oneshot_start NAME NS ARGS...: start the one-shot CLI (`ovpn-cli udp ...`)
-# in the background and wait for its `ready` line.
+# in the background and wait until it is set up. With --raw-key that is its
+# `ready` line. Otherwise `ready` only comes once the two ends' handshake
+# installed a session key, which needs the other end: the first end of a
+# pair is waited for up to its "session keys: handshake" line and remembered;
+# starting the next end then waits (without failing: scenarios assert on
+# what follows) until both print `ready`.
+_ONESHOT_PENDING=()
 oneshot_start() {
-	local name=$1 n=$2
+	local name=$1 n=$2 a p
 	shift 2
 	bg "$name" "$n" "$OVPN_CLI" "$@"
-	wait_log "$name" '^ready ' 20
+	for a in "$@"; do
+		if [ "$a" = --raw-key ]; then
+			wait_log "$name" '^ready ' 20
+			return
+		fi
+	done
+	wait_log "$name" '^(ready |[^ ]+: session keys: handshake )' 20
+	if [ "${#_ONESHOT_PENDING[@]}" = 0 ]; then
+		_ONESHOT_PENDING=("$name")
+		return
+	fi
+	for p in "${_ONESHOT_PENDING[@]}" "$name"; do
+		oneshot_wait_ready "$p" ||
+			log "'$p' printed no ready line (no session key) within 20 s"
+	done
+	_ONESHOT_PENDING=()
+}
+
+# oneshot_wait_ready NAME [SECS]: wait until the one-shot CLI NAME printed
+# `ready` (a session key is installed); 1 on timeout, no failure.
+oneshot_wait_ready() {
+	wait_for "grep -q '^ready ' '${_BG_LOG[$1]}'" "${2:-20}"
 }
 
 # oneshot_pair [OPTIONS...]: the standard IPv4 tunnel between a and b

@@ -34,8 +34,8 @@ step() { # NS CLI-ARGS...
 	log "$n: ovpn-cli $OVPN_DEV $*"
 	assert_ok cli "$n" "$OVPN_DEV" "$@"
 }
-step "$A" new_key 0 secondary 1 aes-256-gcm 0 "$newkey"
-step "$B" new_key 0 secondary 1 aes-256-gcm 1 "$newkey"
+step "$A" new_key 0 secondary 1 aes-256-gcm 0 "$newkey" --raw-key
+step "$B" new_key 0 secondary 1 aes-256-gcm 1 "$newkey" --raw-key
 sleep 1
 step "$A" swap_keys 0
 sleep 0.5

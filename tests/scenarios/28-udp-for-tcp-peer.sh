@@ -34,10 +34,10 @@ bg tcppeer "$MP_S" "$TCPPEER" "$MP_DEV" 2 "$(mp_vpn4 2)" "$(mp_srv_ip 2)" "$MP_P
 wait_log tcppeer '^tcppeer listening' 10
 oneshot_start tun-c2 c2 tcp i4 "$(mp_cli_ip 2)" 0 "$(mp_srv_ip 2)" "$MP_PORT" \
 	"$(mp_vpn4 2)" 24 "$MP_SRV_VPN" "$(mp_key 2)" 1 --peer-id 2 \
-	--keepalive 5,"$(slow_secs 60)" --tcp-connect --quiet
+	--keepalive 5,"$(slow_secs 60)" --tcp-connect --quiet --raw-key
 bg_wait tcppeer 20 || fail "tcppeer failed: $(cat "$(bg_log tcppeer)")"
 sed "s/^/  /" "$(bg_log tcppeer)"
-out=$(cli "$MP_S" "$MP_DEV" new_key 2 primary 0 aes-256-gcm 0 "$(mp_key 2)" 2>&1) ||
+out=$(cli "$MP_S" "$MP_DEV" new_key 2 primary 0 aes-256-gcm 0 "$(mp_key 2)" --raw-key 2>&1) ||
 	fail "new_key for peer 2: $out"
 mp_show_peers
 

@@ -131,8 +131,8 @@ newkey=$LOGDIR/new.key
 assert_ok "$OVPN_CLI" genkey "$newkey"
 bg pinger "$A" /usr/bin/ping -c 60 -i 0.05 -W 1 "$B_VPN"
 sleep 0.5
-assert_ok cli "$A" "$OVPN_DEV" new_key 0 secondary 1 aes-256-gcm 0 "$newkey"
-assert_ok cli "$B" "$OVPN_DEV" new_key 0 secondary 1 aes-256-gcm 1 "$newkey"
+assert_ok cli "$A" "$OVPN_DEV" new_key 0 secondary 1 aes-256-gcm 0 "$newkey" --raw-key
+assert_ok cli "$B" "$OVPN_DEV" new_key 0 secondary 1 aes-256-gcm 1 "$newkey" --raw-key
 assert_ok cli "$A" "$OVPN_DEV" swap_keys 0
 assert_ok cli "$B" "$OVPN_DEV" swap_keys 0
 bg_wait pinger 30 >/dev/null

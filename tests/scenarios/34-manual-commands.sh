@@ -32,7 +32,7 @@ manual_side() {
 	[ -z "$CLI_OUT" ] || fail "new_peer printed something: $CLI_OUT"
 	# The CLI has exited: only the kernel's reference keeps the socket.
 	port_bound "$n" "$PORT" || fail "UDP port $PORT not bound in $n after new_peer exited"
-	cli_ok "$n" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm "$dir" "$KEYS/sample.key"
+	cli_ok "$n" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm "$dir" "$KEYS/sample.key" --raw-key
 	cli_ok "$n" "$OVPN_DEV" set_peer 0 5 60
 	cli_ok "$n" "$OVPN_DEV" start_vpn
 	ip -n "$n" addr add "$vpn/24" dev "$OVPN_DEV" || fail "ip addr add $vpn in $n"

@@ -36,10 +36,10 @@ ping_ok "$A" "$B_VPN"
 # new_key on the occupied primary slot replaces the key
 cli_ok "$A" genkey "$LOGDIR/new.key"
 [ -s "$LOGDIR/new.key" ] || fail "genkey wrote no key"
-cli_ok "$A" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm 0 "$LOGDIR/new.key"
+cli_ok "$A" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm 0 "$LOGDIR/new.key" --raw-key
 log "new_key 0 primary (occupied) on a: exit 0"
 ping_fails "$A" "$B_VPN"
-cli_ok "$B" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm 1 "$LOGDIR/new.key"
+cli_ok "$B" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm 1 "$LOGDIR/new.key" --raw-key
 log "new_key 0 primary (occupied) on b: exit 0"
 ping_ok "$A" "$B_VPN"
 ping_ok "$B" "$A_VPN"

@@ -23,7 +23,7 @@ port_bound() { # NS PORT
 cli_ok "$A" new_iface "$OVPN_DEV"
 ifa=$(ifindex_of "$A" "$OVPN_DEV")
 cli_ok "$A" "$OVPN_DEV" new_peer 0 "$PORT" "$B_IP" "$PORT"
-cli_ok "$A" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm 0 "$KEYS/sample.key"
+cli_ok "$A" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm 0 "$KEYS/sample.key" --raw-key
 assert_eq "$(peer_field "$A" "$OVPN_DEV" peer_id)" 0 "first peer"
 port_bound "$A" "$PORT" || fail "port $PORT not bound after the first new_peer"
 
@@ -44,11 +44,11 @@ cli_refused "$A" 2 "$OVPN_DEV" get_peer 0
 wait_for "! port_bound $A $PORT" 3 || fail "the replaced peer's socket (port $PORT) was not released"
 
 # The new peer works: key it, bring the device up, talk to b as peer 5.
-cli_ok "$A" "$OVPN_DEV" new_key 5 primary 0 aes-256-gcm 0 "$KEYS/sample.key"
+cli_ok "$A" "$OVPN_DEV" new_key 5 primary 0 aes-256-gcm 0 "$KEYS/sample.key" --raw-key
 ip -n "$A" addr add "$A_VPN/24" dev "$OVPN_DEV" || fail "ip addr add"
 ip -n "$A" link set "$OVPN_DEV" up || fail "ip link set up"
 oneshot_start tun-b "$B" udp i4 "$B_IP" "$P2" "$A_IP" "$P2" \
-	"$B_VPN" "$VPN_MASK" "$A_VPN" "$KEYS/sample.key" 1 --peer-id 5
+	"$B_VPN" "$VPN_MASK" "$A_VPN" "$KEYS/sample.key" 1 --peer-id 5 --raw-key
 ping_ok "$A" "$B_VPN"
 assert_ge "$(peer_field "$A" "$OVPN_DEV" vpn_rx_packets 5)" 3 "peer 5 vpn_rx_packets"
 echo "ok: a second NEW_PEER replaces the P2P peer"

@@ -36,12 +36,12 @@ log "start_vpn without a key: ENOKEY, extack: $CLI_MSG"
 assert_down "$A" "$OVPN_DEV" "after a refused start_vpn (no key)"
 
 # A secondary key is not enough: the primary slot is what sends.
-cli_ok "$A" "$OVPN_DEV" new_key 0 secondary 0 aes-256-gcm 0 "$KEYS/sample.key"
+cli_ok "$A" "$OVPN_DEV" new_key 0 secondary 0 aes-256-gcm 0 "$KEYS/sample.key" --raw-key
 cli_refused "$A" 126 "$OVPN_DEV" start_vpn
 log "start_vpn with only a secondary key: ENOKEY, extack: $CLI_MSG"
 cli_ok "$A" "$OVPN_DEV" del_key 0 secondary
 
-cli_ok "$A" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm 0 "$KEYS/sample.key"
+cli_ok "$A" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm 0 "$KEYS/sample.key" --raw-key
 cli_ok "$A" "$OVPN_DEV" start_vpn
 [ -z "$CLI_OUT" ] || fail "start_vpn printed something: $CLI_OUT"
 wait_link_up "$A" "$OVPN_DEV" 5
@@ -54,7 +54,7 @@ ip -n "$A" addr add "$A_VPN/24" dev "$OVPN_DEV" || fail "ip addr add in a"
 # b: the same without start_vpn, as OpenVPN does it.
 cli_ok "$B" new_iface "$OVPN_DEV"
 cli_ok "$B" "$OVPN_DEV" new_peer 0 "$PORT" "$A_IP" "$PORT"
-cli_ok "$B" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm 1 "$KEYS/sample.key"
+cli_ok "$B" "$OVPN_DEV" new_key 0 primary 0 aes-256-gcm 1 "$KEYS/sample.key" --raw-key
 ip -n "$B" addr add "$B_VPN/24" dev "$OVPN_DEV" || fail "ip addr add in b"
 ip -n "$B" link set "$OVPN_DEV" up || fail "ip link set up in b"
 wait_link_up "$B" "$OVPN_DEV" 5

@@ -34,11 +34,11 @@ local_failure() {
 }
 
 # Kernel refusals
-cli_refused "$A" 22 "$OVPN_DEV" new_key 0 secondary 1 none 0 "$K"
+cli_refused "$A" 22 "$OVPN_DEV" new_key 0 secondary 1 none 0 "$K" --raw-key
 assert_match "$CLI_MSG" '[Cc]ipher|CIPHER' "extack of cipher none"
 cli_refused "$A" 88 "$OVPN_DEV" new_peer 1 1195 "$B_IP" 1195 --fd-file /etc/hosts
 cli_refused "$A" 19 "$OVPN_DEV" get_peer --ifindex 9999
-cli_refused "$A" 19 anything new_key 0 secondary 1 aes-256-gcm 0 "$K" --ifindex 9999
+cli_refused "$A" 19 anything new_key 0 secondary 1 aes-256-gcm 0 "$K" --raw-key --ifindex 9999
 cli_refused "$A" 22 lo get_peer
 assert_match "$CLI_MSG" 'not an ovpn-dco device' "extack for lo"
 cli_refused "$A" 2 "$OVPN_DEV" set_peer 7 1 2
@@ -46,10 +46,10 @@ cli_refused "$A" 2 "$OVPN_DEV" get_peer 7
 
 # A key file too short to hold the 72 bytes of key material
 printf '%s\n' "$(head -c 48 /dev/urandom | base64 -w0)" >"$LOGDIR/short.key"
-local_failure "$A" new_key "$OVPN_DEV" new_key 0 secondary 1 aes-256-gcm 0 "$LOGDIR/short.key"
+local_failure "$A" new_key "$OVPN_DEV" new_key 0 secondary 1 aes-256-gcm 0 "$LOGDIR/short.key" --raw-key
 : >"$LOGDIR/empty.key"
-local_failure "$A" new_key "$OVPN_DEV" new_key 0 secondary 1 aes-256-gcm 0 "$LOGDIR/empty.key"
-local_failure "$A" new_key "$OVPN_DEV" new_key 0 secondary 1 aes-256-gcm 0 "$LOGDIR/missing.key"
+local_failure "$A" new_key "$OVPN_DEV" new_key 0 secondary 1 aes-256-gcm 0 "$LOGDIR/empty.key" --raw-key
+local_failure "$A" new_key "$OVPN_DEV" new_key 0 secondary 1 aes-256-gcm 0 "$LOGDIR/missing.key" --raw-key
 # The one-shot form refuses it before creating anything.
 local_failure "$A" key_file udp i4 "$A_IP" 1196 "$B_IP" 1196 10.9.0.1 24 10.9.0.2 \
 	"$LOGDIR/short.key" 0 --dev ovpn9
@@ -59,7 +59,7 @@ dev_exists "$A" ovpn9 && fail "a one-shot with a bad key file left ovpn9 behind"
 local_failure "$A" get_peer nosuchdev get_peer
 
 # Usage errors: exit 2 and a hint
-out=$(cli "$A" "$OVPN_DEV" new_key 0 tertiary 0 aes-256-gcm 0 "$K" 2>&1)
+out=$(cli "$A" "$OVPN_DEV" new_key 0 tertiary 0 aes-256-gcm 0 "$K" --raw-key 2>&1)
 rc=$?
 echo "  \$ ovpn-cli $OVPN_DEV new_key 0 tertiary ... -> exit $rc: $out"
 assert_eq "$rc" 2 "exit status of a usage error"

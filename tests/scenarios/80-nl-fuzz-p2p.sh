@@ -32,7 +32,7 @@ printf '%s\n' "1 $B_IP 2001 10.9.0.2" "2 $B_IP 2002 10.9.0.3" "3 127.0.0.1 2003 
 	"4 $B_IP 2004 -" >"$LOGDIR/peers"
 out=$(cli "$A" fz1 new_multi_peer 1300 "$LOGDIR/peers" 2>&1) || fail "new_multi_peer: $out"
 for i in 1 2 3 4; do
-	out=$(cli "$A" fz1 new_key "$i" primary 0 aes-256-gcm 0 "$KEYS/sample.key" 2>&1) || fail "new_key $i: $out"
+	out=$(cli "$A" fz1 new_key "$i" primary 0 aes-256-gcm 0 "$KEYS/sample.key" --raw-key 2>&1) || fail "new_key $i: $out"
 done
 ns "$A" "$IP_BIN" link set fz1 up
 

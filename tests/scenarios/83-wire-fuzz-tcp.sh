@@ -29,7 +29,7 @@ quiet_new_devices "$A" "$B"
 # tcp_a NAME: a's one-shot, listening for one TCP peer
 tcp_a() {
 	bg "$1" "$A" "$OVPN_CLI" tcp i4 "$A_IP" "$PORT" "$B_IP" "$PORT" \
-		"$A_VPN" "$VPN_MASK" "$B_VPN" "$KEYS/sample.key" 0
+		"$A_VPN" "$VPN_MASK" "$B_VPN" "$KEYS/sample.key" 0 --raw-key
 	wait_log "$1" 'tcp listening on port' 20
 }
 

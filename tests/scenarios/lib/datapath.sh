@@ -367,7 +367,7 @@ cipher_tunnel_checks() {
 	# b with another cipher: a's packets no longer authenticate at b.
 	bg_stop tun-b TERM 10 || fail "one-shot CLI in b: exit status $? on SIGTERM"
 	wait_for "! dev_exists $B $OVPN_DEV" 5 || fail "$OVPN_DEV still in b after SIGTERM"
-	tun_start tun-b2 b "$KEYS/sample.key" 1 --quiet --keepalive 0,0 --cipher "$other"
+	tun_start tun-b2 b "$KEYS/sample.key" 1 --quiet --keepalive 0,0 --cipher "$other" --raw-key
 	d0=$(dev_stat "$B" "$OVPN_DEV" rx_dropped)
 	ping_none "$A" "$B_VPN" 4
 	wait_stat "$B" "$OVPN_DEV" rx_dropped $((d0 + 4)) ||

@@ -127,7 +127,7 @@ mp_server() {
 	out=$(cli "$MP_S" "$MP_DEV" new_multi_peer "$MP_PORT" "$MP_PEERS_FILE" ${MP_SRV_OPTS:-} 2>&1) ||
 		fail "new_multi_peer: $out ($(cat "$MP_PEERS_FILE"))"
 	for i in "$@"; do
-		out=$(cli "$MP_S" "$MP_DEV" new_key "$i" primary 0 aes-256-gcm 0 "$(mp_key "$i")" 2>&1) ||
+		out=$(cli "$MP_S" "$MP_DEV" new_key "$i" primary 0 aes-256-gcm 0 "$(mp_key "$i")" --raw-key 2>&1) ||
 			fail "new_key for peer $i: $out"
 	done
 	ns "$MP_S" "$IP_BIN" addr add "$MP_SRV_VPN/24" dev "$MP_DEV" || fail "addr add on $MP_DEV"
@@ -142,6 +142,8 @@ mp_server() {
 
 # mp_client N [one-shot options...]: client N's one-shot tunnel to the
 # server (background name tun-c<N>), IPv6 VPN address too when MP_WITH_V6=1;
+# --raw-key: the server's keys are installed with new_key, there is no
+# handshake on an MP device;
 # bound to 0.0.0.0 instead of its underlay address when MP_CLI_ANY=1.
 # The server's peers send no keepalives: the client's 60 s expiry (the CLI's
 # default) is stretched by the timeout factor so a slow kernel's scenario
@@ -158,7 +160,7 @@ mp_client() {
 	fi
 	oneshot_start "tun-c$i" "$(mp_cns "$i")" udp "$fam" "$lip" "$MP_PORT" \
 		"$(mp_srv_ip "$i")" "$MP_PORT" "$(mp_vpn4 "$i")" 24 "$MP_SRV_VPN" \
-		"$(mp_key "$i")" 1 --peer-id "$i" --keepalive 5,"$(slow_secs 60)" "${v6[@]}" "$@"
+		"$(mp_key "$i")" 1 --raw-key --peer-id "$i" --keepalive 5,"$(slow_secs 60)" "${v6[@]}" "$@"
 }
 
 # mp_setup N...: underlay, keys, server, and one client per N.

@@ -87,11 +87,12 @@ raw_remote() {
 
 # tcp_a_with_raw_remote NAME BYTES: a's one-shot listening, a raw remote in b
 # connected to it; once a is ready, the remote writes BYTES (printf escapes).
+# The raw remote runs no session-key handshake: a uses --raw-key.
 tcp_a_with_raw_remote() {
 	local name=$1
 	printf '%s' "$2" >"$LOGDIR/$name.bytes"
 	bg tun-a "$A" "$OVPN_CLI" tcp i4 "$A_IP" "$PORT" "$B_IP" "$PORT" \
-		"$A_VPN" "$VPN_MASK" "$B_VPN" "$KEYS/sample.key" 0 "${TCP_A_OPTS[@]}"
+		"$A_VPN" "$VPN_MASK" "$B_VPN" "$KEYS/sample.key" 0 "${TCP_A_OPTS[@]}" --raw-key
 	wait_log tun-a 'tcp listening on port' 20
 	raw_remote "$name" "$B" "$A_IP" "$PORT"
 	wait_log tun-a '^ready ' 30

@@ -328,8 +328,8 @@ rotate_loop() {
 		kid=$(((kid + 1) % 8))
 		cipher=aes-256-gcm
 		[ $((kid % 2)) = 1 ] && cipher=chacha20-poly1305
-		run "$A" "$OVPN_DEV" new_key 0 secondary "$kid" "$cipher" 0 "$W/rot$kid.key" &&
-			run "$B" "$OVPN_DEV" new_key 0 secondary "$kid" "$cipher" 1 "$W/rot$kid.key" &&
+		run "$A" "$OVPN_DEV" new_key 0 secondary "$kid" "$cipher" 0 "$W/rot$kid.key" --raw-key &&
+			run "$B" "$OVPN_DEV" new_key 0 secondary "$kid" "$cipher" 1 "$W/rot$kid.key" --raw-key &&
 			run "$A" "$OVPN_DEV" swap_keys 0 &&
 			run "$B" "$OVPN_DEV" swap_keys 0 &&
 			run "$A" "$OVPN_DEV" del_key 0 secondary &&
@@ -374,7 +374,7 @@ churn_client() {
 	# ping at the start, and it would expire its peer after 60 s
 	run "$MP_S" "$MP_DEV" set_peer "$k" 5 60
 	wstart "tun-c$k" "c$k" "$OVPN_CLI" udp i4 "$(mp_cli_ip "$k")" "$port" "$(mp_srv_ip "$k")" "$port" \
-		"$(mp_vpn4 "$k")" 24 "$MP_SRV_VPN" "$(mp_key "$k")" 1 --peer-id "$k" --quiet
+		"$(mp_vpn4 "$k")" 24 "$MP_SRV_VPN" "$(mp_key "$k")" 1 --raw-key --peer-id "$k" --quiet
 	wready "tun-c$k" || return 1
 	if pings "c$k" "$MP_SRV_VPN"; then
 		count churn_pings_ok
@@ -422,7 +422,7 @@ churn_loop() {
 		echo "$k $(mp_cli_ip "$k") $port $(mp_vpn4 "$k")" >"$f"
 		added=0
 		run "$MP_S" "$MP_DEV" new_multi_peer "$port" "$f" && added=1 && count peers_added
-		[ "$added" = 1 ] && run "$MP_S" "$MP_DEV" new_key "$k" primary 0 aes-256-gcm 0 "$(mp_key "$k")"
+		[ "$added" = 1 ] && run "$MP_S" "$MP_DEV" new_key "$k" primary 0 aes-256-gcm 0 "$(mp_key "$k")" --raw-key
 		CHURN_PORT[k]=$port
 		churn_client "$k"
 	done

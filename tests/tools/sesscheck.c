@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sesscheck: prove from a capture which key encrypted each data packet.
+ *
+ * usage: sesscheck <key-file>  < lines "<source> <udp-payload-hex>"
+ *
+ * Reads the one-shot CLI's handshake messages (REPLY/CONFIRM whose MAC
+ * checks under the key file) from the capture, derives every session's two
+ * directional keys the way cli/session.c does, and then tries each
+ * P_DATA_V2 packet (AES-256-GCM) against every session key with its key id,
+ * and against the key file's own two halves. A (key, nonce) pair is the key
+ * that authenticated the packet and its packet id (the tail is the key's).
+ *
+ * Prints one line per session ("session <id> key-id <k> A <n> B <n>"), then
+ * "data <n> session <n> raw-file <n> none <n> repeated <n> shared <n>":
+ * repeated counts packets whose (key, nonce) pair was already seen, shared
+ * counts keys that two sources encrypted with. Exit 0 only if every data
+ * packet authenticated under exactly one session key, none repeated and no
+ * key was shared; 1 otherwise; 2 usage error.
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/gcm.h>
+
+#include "keyfile.h"
+#include "session.h"
+
+#define MAX_SESS	64
+#define MAX_KEYS	(2 * MAX_SESS + 2)
+#define MAX_SEEN	200000
+#define HDR_LEN		8
+#define TAG_LEN		16
+
+/**
+ * struct dkey - one directional key found in the capture
+ * @key: AES-256 key
+ * @tail: nonce tail
+ * @key_id: key id it was installed with (raw file: 0)
+ * @sess: session index, -1 for the key file's halves
+ * @dir: 0 A (or file half 0), 1 B
+ * @count: packets it authenticated
+ * @src: the first source that used it
+ */
+struct dkey {
+	uint8_t key[KEYFILE_KEY_LEN];
+	uint8_t tail[KEYFILE_NONCE_TAIL_LEN];
+	int key_id;
+	int sess;
+	int dir;
+	unsigned long count;
+	char src[80];
+};
+
+static struct dkey keys[MAX_KEYS];
+static int nkeys;
+static struct sess_msg sess[MAX_SESS];
+static uint8_t sess_id[MAX_SESS][SESS_ID_LEN];
+static int nsess;
+/* (key index, packet id) of every packet authenticated */
+static uint64_t seen[MAX_SEEN];
+static size_t nseen;
+
+static int unhex(const char *h, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	unsigned int b;
+
+	while (h[0] && h[1] && n < max && sscanf(h, "%2x", &b) == 1) {
+		out[n++] = b;
+		h += 2;
+	}
+	return (int)n;
+}
+
+static bool known_session(const struct sess_msg *m)
+{
+	int i;
+
+	for (i = 0; i < nsess; i++)
+		if (!memcmp(sess[i].n_init, m->n_init, SESS_NONCE_LEN) &&
+		    !memcmp(sess[i].n_resp, m->n_resp, SESS_NONCE_LEN))
+			return true;
+	return false;
+}
+
+static void add_session(const uint8_t *master, const struct sess_msg *m)
+{
+	struct sess_keys sk;
+
+	if (nsess == MAX_SESS || known_session(m))
+		return;
+	if (sess_derive(master, m->n_init, m->n_resp, m->key_id, SESS_ROLE_A,
+			&sk))
+		return;
+	sess[nsess] = *m;
+	memcpy(sess_id[nsess], sk.id, SESS_ID_LEN);
+	memcpy(keys[nkeys].key, sk.km.encrypt_key, KEYFILE_KEY_LEN);
+	memcpy(keys[nkeys].tail, sk.km.nonce_tail, KEYFILE_NONCE_TAIL_LEN);
+	keys[nkeys].key_id = m->key_id;
+	keys[nkeys].sess = nsess;
+	keys[nkeys++].dir = 0;
+	memcpy(keys[nkeys].key, sk.km.decrypt_key, KEYFILE_KEY_LEN);
+	memcpy(keys[nkeys].tail, sk.decrypt_tail, KEYFILE_NONCE_TAIL_LEN);
+	keys[nkeys].key_id = m->key_id;
+	keys[nkeys].sess = nsess;
+	keys[nkeys++].dir = 1;
+	nsess++;
+}
+
+static bool authenticates(const struct dkey *k, const uint8_t *p, size_t len)
+{
+	static uint8_t out[65536];
+	mbedtls_gcm_context gcm;
+	uint8_t nonce[12];
+	int ret;
+
+	memcpy(nonce, p + 4, 4);
+	memcpy(nonce + 4, k->tail, 8);
+	mbedtls_gcm_init(&gcm);
+	ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k->key, 256) ||
+	      mbedtls_gcm_auth_decrypt(&gcm, len - HDR_LEN - TAG_LEN, nonce,
+				       sizeof(nonce), p, HDR_LEN, p + HDR_LEN,
+				       TAG_LEN, p + HDR_LEN + TAG_LEN, out);
+	mbedtls_gcm_free(&gcm);
+	return !ret;
+}
+
+static bool seen_before(int k, uint32_t pktid)
+{
+	uint64_t v = (uint64_t)k << 32 | pktid;
+	size_t i;
+
+	for (i = 0; i < nseen; i++)
+		if (seen[i] == v)
+			return true;
+	if (nseen < MAX_SEEN)
+		seen[nseen++] = v;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	static char line[140000];
+	static uint8_t p[65536];
+	unsigned long data = 0, by_sess = 0, by_raw = 0, none = 0, rep = 0;
+	unsigned long shared = 0;
+	uint8_t master[SESS_MASTER_LEN], auth[SESS_MAC_LEN];
+	struct key_material km;
+	char msg[256];
+	FILE *tmp;
+	int i;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: sesscheck <key-file> < \"<src> <hex>\" lines\n");
+		return 2;
+	}
+	if (keyfile_load(argv[1], 0, &km, msg, sizeof(msg))) {
+		fprintf(stderr, "sesscheck: %s\n", msg);
+		return 1;
+	}
+	memcpy(master, km.encrypt_key, 32);
+	memcpy(master + 32, km.decrypt_key, 32);
+	memcpy(master + 64, km.nonce_tail, 8);
+	sess_auth_key(master, auth);
+	/* the key file's own halves, as --raw-key installs them */
+	for (i = 0; i < 2; i++) {
+		memcpy(keys[i].key, master + 32 * i, 32);
+		memcpy(keys[i].tail, master + 64, 8);
+		keys[i].sess = -1;
+		keys[i].dir = i;
+	}
+	nkeys = 2;
+
+	/* two passes: sessions first (a handshake may follow its first data) */
+	tmp = tmpfile();
+	if (!tmp)
+		return 1;
+	while (fgets(line, sizeof(line), stdin)) {
+		char src[80], hex[sizeof(line)];
+		struct sess_msg m;
+		int n;
+
+		fputs(line, tmp);
+		if (sscanf(line, "%79s %139999s", src, hex) != 2)
+			continue;
+		n = unhex(hex, p, sizeof(p));
+		if (!sess_decode(auth, p, n, &m) && m.type != SESS_HELLO)
+			add_session(master, &m);
+	}
+	rewind(tmp);
+	while (fgets(line, sizeof(line), tmp)) {
+		char src[80], hex[sizeof(line)];
+		int n, k, hit = -1, hits = 0;
+
+		if (sscanf(line, "%79s %139999s", src, hex) != 2)
+			continue;
+		n = unhex(hex, p, sizeof(p));
+		if (n < HDR_LEN + TAG_LEN || p[0] >> 3 != 9)
+			continue;
+		data++;
+		for (k = 0; k < nkeys; k++) {
+			if (keys[k].sess >= 0 && keys[k].key_id != (p[0] & 7))
+				continue;
+			if (authenticates(&keys[k], p, n)) {
+				hit = k;
+				hits++;
+			}
+		}
+		if (hits != 1) {
+			none++;
+			printf("packet from %s key-id %u packet-id %02x%02x%02x%02x: %d keys authenticate it\n",
+			       src, p[0] & 7, p[4], p[5], p[6], p[7], hits);
+			continue;
+		}
+		if (keys[hit].sess < 0)
+			by_raw++;
+		else
+			by_sess++;
+		keys[hit].count++;
+		if (!keys[hit].src[0]) {
+			snprintf(keys[hit].src, sizeof(keys[hit].src), "%s", src);
+		} else if (strcmp(keys[hit].src, src)) {
+			shared++;
+			printf("key %d used by %s and %s\n", hit, keys[hit].src, src);
+		}
+		if (seen_before(hit, (uint32_t)p[4] << 24 | p[5] << 16 |
+					 p[6] << 8 | p[7])) {
+			rep++;
+			printf("repeated (key, nonce): key %d (%s) packet-id %02x%02x%02x%02x from %s\n",
+			       hit, keys[hit].sess < 0 ? "key file" : "session",
+			       p[4], p[5], p[6], p[7], src);
+		}
+	}
+	for (i = 0; i < nsess; i++) {
+		int j;
+
+		printf("session ");
+		for (j = 0; j < SESS_ID_LEN; j++)
+			printf("%02x", sess_id[i][j]);
+		printf(" key-id %u A %lu (%s) B %lu (%s)\n", sess[i].key_id,
+		       keys[2 + 2 * i].count, keys[2 + 2 * i].src[0] ? keys[2 + 2 * i].src : "-",
+		       keys[3 + 2 * i].count, keys[3 + 2 * i].src[0] ? keys[3 + 2 * i].src : "-");
+	}
+	printf("data %lu session %lu raw-file %lu none %lu repeated %lu shared %lu\n",
+	       data, by_sess, by_raw, none, rep, shared);
+	explicit_bzero(master, sizeof(master));
+	explicit_bzero(&km, sizeof(km));
+	return data && by_sess == data && !rep && !shared ? 0 : 1;
+}

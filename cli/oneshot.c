@@ -595,12 +595,61 @@ static size_t endpoint_bytes(const struct ip_addr *ip, uint16_t port,
 	return n + 2;
 }
 
-/* UDP: our session role from the order of the two endpoints */
+static bool ip_is_any(const struct ip_addr *ip)
+{
+	if (ip->family == AF_INET)
+		return ip->v4.s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&ip->v6);
+}
+
+/*
+ * The source address the kernel picks for packets to @remote: what the other
+ * end sees as ours when we were given a wildcard local address. A throwaway
+ * connected UDP socket asks the routing table; nothing is sent.
+ */
+static int route_source(const struct ip_addr *remote, uint16_t port,
+			struct ip_addr *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_sockaddr(remote, port, &ss);
+	int fd, ret = -1;
+
+	fd = socket(remote->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (!connect(fd, (struct sockaddr *)&ss, len)) {
+		len = sizeof(ss);
+		if (!getsockname(fd, (struct sockaddr *)&ss, &len)) {
+			out->family = remote->family;
+			if (remote->family == AF_INET)
+				out->v4 = ((struct sockaddr_in *)&ss)->sin_addr;
+			else
+				out->v6 = ((struct sockaddr_in6 *)&ss)->sin6_addr;
+			ret = 0;
+		}
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * UDP: our session role from the order of the two endpoints, as each end
+ * sees them. A wildcard local address would sort first at both ends: it is
+ * replaced by the source address the route to the remote gives, the one the
+ * other end sees our packets come from (without NAT between the ends).
+ */
 static int udp_role(const struct oneshot_cfg *c)
 {
+	struct ip_addr local = c->local;
 	uint8_t l[18], r[18];
-	size_t n = endpoint_bytes(&c->local, c->local_port, l);
+	size_t n;
 
+	if (ip_is_any(&local) &&
+	    route_source(&c->remote, c->remote_port, &local))
+		fprintf(stderr,
+			"ovpn-cli: session: no route to the remote end to learn our address: %s\n",
+			strerror(errno));
+	n = endpoint_bytes(&local, c->local_port, l);
 	endpoint_bytes(&c->remote, c->remote_port, r);
 	return sess_role_of(l, r, n);
 }

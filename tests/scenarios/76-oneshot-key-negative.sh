@@ -6,7 +6,8 @@
 #     with its own derived key and nonce tail (with the file's keys both
 #     would encrypt with the same half from packet id 1; test_session checks
 #     that the two directions' keys and tails differ). Both print the same
-#     session id, which is not key material.
+#     session id, which is not key material. 1b: the same with 0.0.0.0 as
+#     the local address of both ends (ordered by the route's source address).
 #  2. a wrong key file on b: both ends say the handshake failed
 #     authentication, neither installs a key or says ready, the devices stay
 #     down and not one data packet crosses the underlay.
@@ -43,6 +44,25 @@ ping_ok "$A" "$B_VPN" 5
 ping_ok "$B" "$A_VPN" 5
 bg_stop tun-a TERM 10 || fail "tun-a: exit status $? on SIGTERM"
 bg_stop tun-b TERM 10 || fail "tun-b: exit status $? on SIGTERM"
+wait_for "! dev_exists $A $OVPN_DEV && ! dev_exists $B $OVPN_DEV" 5 || fail "$OVPN_DEV not deleted"
+
+echo "== 1b. a wildcard local address (0.0.0.0) on both ends"
+# each end orders the endpoints with the source address its route to the
+# other gives, which is what the other end sees: not 0.0.0.0 at both
+oneshot_start tun-a1 "$A" udp i4 0.0.0.0 "$PORT" "$B_IP" "$PORT" \
+	"$A_VPN" "$VPN_MASK" "$B_VPN" "$KEYS/sample.key" 0 --quiet --keepalive 0,0
+oneshot_start tun-b1 "$B" udp i4 0.0.0.0 "$PORT" "$A_IP" "$PORT" \
+	"$B_VPN" "$VPN_MASK" "$A_VPN" "$KEYS/sample.key" 1 --quiet --keepalive 0,0
+for s in tun-a1 tun-b1; do
+	oneshot_wait_ready "$s" || fail "$s: no session key with wildcard local addresses: $(cat "$(bg_log "$s")")"
+done
+grep -q 'claims our role' "$(bg_log tun-a1)" "$(bg_log tun-b1)" &&
+	fail "a role conflict with wildcard local addresses: $(cat "$(bg_log tun-a1)" "$(bg_log tun-b1)")"
+grep -q '(role A, first)$' "$(bg_log tun-a1)" || fail "a is not role A with 0.0.0.0: $(cat "$(bg_log tun-a1)")"
+grep -q '(role B, first)$' "$(bg_log tun-b1)" || fail "b is not role B with 0.0.0.0: $(cat "$(bg_log tun-b1)")"
+ping_ok "$A" "$B_VPN" 3
+bg_stop tun-a1 TERM 10 || fail "tun-a1: exit status $? on SIGTERM"
+bg_stop tun-b1 TERM 10 || fail "tun-b1: exit status $? on SIGTERM"
 wait_for "! dev_exists $A $OVPN_DEV && ! dev_exists $B $OVPN_DEV" 5 || fail "$OVPN_DEV not deleted"
 
 echo "== 2. a wrong key file on b"

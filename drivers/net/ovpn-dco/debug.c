@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -30,6 +31,11 @@ static uint ovpn_test_selftest_break;
 module_param_named(test_selftest_break, ovpn_test_selftest_break, uint, 0444);
 MODULE_PARM_DESC(test_selftest_break,
 		 "debug build, tests only: corrupt the expected output of this self-test vector (1-based; default 0, none), so the module must refuse to load");
+
+static uint ovpn_test_takeover_delay_ms;
+module_param_named(test_takeover_delay_ms, ovpn_test_takeover_delay_ms, uint, 0444);
+MODULE_PARM_DESC(test_takeover_delay_ms,
+		 "debug build, tests only: NEW_PEER sleeps this long between taking a TCP socket over and linking its peer, so a test can close the stream inside that window (default 0)");
 
 /* completions counted in the AEAD callbacks, read in debugfs */
 static atomic_t ovpn_async_tx = ATOMIC_INIT(0);
@@ -63,6 +69,12 @@ bool ovpn_debug_async_crypto(void)
 unsigned int ovpn_debug_selftest_break(void)
 {
 	return ovpn_test_selftest_break;
+}
+
+void ovpn_debug_takeover_delay(void)
+{
+	if (ovpn_test_takeover_delay_ms)
+		msleep(ovpn_test_takeover_delay_ms);
 }
 
 static void ovpn_async_work_fn(struct work_struct *work)

@@ -4,8 +4,8 @@
  *
  * `make module-debug` (OVPN_DEBUG=1) builds a module with load-time
  * parameters that let the test suite reach code it cannot otherwise reach
- * in a guest: packet id exhaustion, asynchronous crypto completions and a
- * failing self-test. The normal build has none of them: every hook below is
+ * in a guest: packet id exhaustion, asynchronous crypto completions, a
+ * failing self-test and a wide TCP takeover window. The normal build has none of them: every hook below is
  * then a constant the compiler folds away.
  */
 
@@ -23,6 +23,7 @@ u64 ovpn_debug_first_pktid(void);
 bool ovpn_debug_async_crypto(void);
 int ovpn_aead_submit(struct aead_request *req, bool encrypt);
 unsigned int ovpn_debug_selftest_break(void);
+void ovpn_debug_takeover_delay(void);
 void ovpn_debug_count_async(bool tx);
 int ovpn_debug_init(void);
 void ovpn_debug_exit(void);
@@ -62,6 +63,11 @@ static inline int ovpn_aead_submit(struct aead_request *req, bool encrypt)
 static inline unsigned int ovpn_debug_selftest_break(void)
 {
 	return 0;
+}
+
+/* NEW_PEER: between a TCP socket's takeover and its peer's link */
+static inline void ovpn_debug_takeover_delay(void)
+{
 }
 
 /* an AEAD request completed in its callback */

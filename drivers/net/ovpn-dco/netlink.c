@@ -20,6 +20,7 @@
 
 #include "compat.h"
 #include "crypto.h"
+#include "debug.h"
 #include "netlink.h"
 #include "ovpn.h"
 #include "peer.h"
@@ -437,6 +438,7 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 			ovpn_peer_put(peer);
 			goto out;
 		}
+		ovpn_debug_takeover_delay();
 	} else {
 		ovpn_udp_peer_route(peer);
 	}

@@ -5,8 +5,8 @@
  * `make module-debug` (OVPN_DEBUG=1) builds a module with load-time
  * parameters that let the test suite reach code it cannot otherwise reach
  * in a guest: packet id exhaustion, asynchronous crypto completions, a
- * failing self-test and a wide TCP takeover window. The normal build has none of them: every hook below is
- * then a constant the compiler folds away.
+ * failing self-test and a wide TCP takeover window. The normal build has
+ * none of them: every hook below is then a constant the compiler folds away.
  */
 
 #ifndef _OVPN_DCO_DEBUG_H_

@@ -558,6 +558,11 @@ static void ovpn_tcp_user_read(struct ovpn_peer *peer, struct sock *sk)
 	    atomic_read(&t->user_bytes) <= READ_ONCE(sk->sk_rcvbuf) / 2) {
 		t->user_paused = false;
 		strp_unpause(&t->strp);
+		/* unpausing parses nothing by itself: what waited in the
+		 * socket meanwhile would wait for the next segment, which a
+		 * remote held back by a closed window may never send
+		 */
+		strp_check_rcv(&t->strp);
 	}
 }
 
@@ -912,8 +917,11 @@ void ovpn_tcp_peer_start(struct ovpn_peer *peer)
 	struct sock *sk = peer->sock->sock->sk;
 
 	lock_sock(sk);
-	if (!peer->tcp.given_back)
+	if (!peer->tcp.given_back) {
 		strp_unpause(&peer->tcp.strp);
+		/* parse what arrived while the peer was being linked */
+		strp_check_rcv(&peer->tcp.strp);
+	}
 	release_sock(sk);
 }
 

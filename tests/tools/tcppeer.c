@@ -32,6 +32,7 @@
 #include <linux/ovpn_dco.h>
 
 #include "nl.h"
+#include "ovpn.h"
 
 static int usage(const char *msg)
 {
@@ -42,36 +43,11 @@ static int usage(const char *msg)
 	return 2;
 }
 
-static int new_peer(struct ovpn_nl *nl, unsigned int ifindex,
-		    unsigned long peer_id, int fd,
-		    const struct sockaddr_in *remote, struct in_addr vpn,
-		    struct nlx_err *err)
-{
-	struct nl_msg *msg = ovpn_nl_msg(nl, OVPN_CMD_NEW_PEER, 0);
-	struct nlattr *n;
-
-	if (!msg)
-		return nlx_err_local(err, ENOMEM, "out of memory");
-	if (nla_put_u32(msg, OVPN_ATTR_IFINDEX, ifindex) < 0)
-		goto full;
-	n = nla_nest_start(msg, OVPN_ATTR_NEW_PEER | NLA_F_NESTED);
-	if (!n || nla_put_u32(msg, OVPN_NEW_PEER_ATTR_PEER_ID, peer_id) < 0 ||
-	    nla_put_u32(msg, OVPN_NEW_PEER_ATTR_SOCKET, fd) < 0 ||
-	    nla_put(msg, OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE, sizeof(*remote),
-		    remote) < 0 ||
-	    nla_put(msg, OVPN_NEW_PEER_ATTR_IPV4, sizeof(vpn), &vpn) < 0)
-		goto full;
-	nla_nest_end(msg, n);
-	return nlx_transact(nl->sk, msg, NULL, NULL, err);
-full:
-	nlmsg_free(msg);
-	return nlx_err_local(err, EMSGSIZE, "message too small");
-}
-
 int main(int argc, char **argv)
 {
 	struct sockaddr_in local = { .sin_family = AF_INET }, remote;
 	socklen_t rlen = sizeof(remote);
+	struct ovpn_new_peer req = { 0 };
 	unsigned long peer_id, port, wait = 20;
 	unsigned int ifindex;
 	struct pollfd pfd;
@@ -131,7 +107,13 @@ int main(int argc, char **argv)
 		nlx_report("tcppeer", &err);
 		return 1;
 	}
-	if (new_peer(&nl, ifindex, peer_id, fd, &remote, vpn, &err)) {
+	req.peer_id = peer_id;
+	req.fd = fd;
+	memcpy(&req.remote, &remote, sizeof(remote));
+	req.remote_len = sizeof(remote);
+	req.vpn_ipv4.family = AF_INET;
+	req.vpn_ipv4.v4 = vpn;
+	if (ovpn_new_peer(&nl, ifindex, &req, &err)) {
 		nlx_report("tcppeer: new_peer", &err);
 		ovpn_nl_close(&nl);
 		return 1;

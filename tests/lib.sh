@@ -311,6 +311,21 @@ dev_stat() {
 	ns "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null || echo "?"
 }
 
+# snmp NS PROTO FIELD: a counter of NS's /proc/net/snmp, e.g. snmp a Ip
+# InHdrErrors, snmp a Icmp OutEchoReps ("?" if there is none such).
+snmp() {
+	ns "$1" awk -v p="$2:" -v f="$3" '
+		$1 == p && !h { for (i = 2; i <= NF; i++) n[i] = $i; h = 1; next }
+		$1 == p && h { for (i = 2; i <= NF; i++) if (n[i] == f) { print $i; found = 1 } }
+		END { if (!found) print "?" }' /proc/net/snmp
+}
+
+# ip_bad NS: packets NS's IPv4 layer refused as malformed (InHdrErrors:
+# bad header fields or header checksum). A tunnel that hands the stack a
+# packet it decrypted correctly but framed wrongly shows here, and nowhere
+# else.
+ip_bad() { snmp "$1" Ip InHdrErrors; }
+
 dev_exists() { # NS DEV
 	ns "$1" "$IP_BIN" link show dev "$2" >/dev/null 2>&1
 }

@@ -42,6 +42,7 @@ wait_log tun-a '^ready ' 30
 cap_start inner "$A" "$OVPN_DEV" -Q in
 d0=$(dev_stat "$A" "$OVPN_DEV" rx_dropped)
 r0=$(dev_stat "$A" "$OVPN_DEV" rx_packets)
+h0=$(ip_bad "$A") ie0=$(snmp "$A" Icmp InEchos) oe0=$(snmp "$A" Icmp OutErrors)
 touch "$LOGDIR/go"
 # wirefuzz holds the connection after its summary until told: a's device
 # and its counters live as long as the connection
@@ -50,6 +51,7 @@ sleep 0.5
 d1=$(dev_stat "$A" "$OVPN_DEV" rx_dropped)
 r1=$(dev_stat "$A" "$OVPN_DEV" rx_packets)
 txd=$(dev_stat "$A" "$OVPN_DEV" tx_dropped)
+h1=$(ip_bad "$A") ie1=$(snmp "$A" Icmp InEchos) oe1=$(snmp "$A" Icmp OutErrors)
 bg_alive tun-a || fail "a's one-shot exited during the fuzzing: $(tail -n 3 "$(bg_log tun-a)")"
 cap_stop inner
 touch "$LOGDIR/done"
@@ -65,16 +67,24 @@ genuine=$(fuzz_field "$out" class replay sent)
 genuine=$((genuine / 2))
 replies=$(fuzz_field "$out" echo-replies)
 dropped=$((d1 - d0))
-log "data frames $data, control frames $control, a's rx_dropped +$dropped; genuine requests $genuine, replies $replies (a's tx_dropped $txd)"
+oerr=$((oe1 - oe0))
+log "data frames $data, control frames $control, a's rx_dropped +$dropped; genuine requests $genuine, replies $replies (a's tx_dropped $txd, ICMP replies a could not send $oerr)"
 assert_gt "$data" $((N / 2)) "data frames among the $N fuzzed"
 assert_ge "$dropped" "$data" "a's rx_dropped growth against the data frames"
 assert_ge $((data + control + 10)) "$dropped" "a's rx_dropped growth at most data + control frames"
 assert_gt "$genuine" 0 "genuine requests sent"
-# Every genuine request reached a's stack (rx_packets below, exactly); a
-# reply can still be lost to a's backlog in a burst (no device counter sees
-# that) or to its bounded TCP queue (tx_dropped), but never duplicated.
-assert_ge "$((replies + txd))" $((genuine - genuine / 10)) "echo replies (+ a's tx_dropped) to the genuine requests"
-assert_ge "$((genuine + 1))" "$replies" "echo replies at most one per genuine request"
+# Every genuine request reached a's ICMP, whole (the last one is the
+# after-fuzzing check): none refused by its IP layer as malformed.
+assert_eq "$((h1 - h0))" 0 "a's IP layer: decrypted packets refused as malformed (Ip InHdrErrors)"
+assert_eq "$((ie1 - ie0))" "$((genuine + 1))" "echo requests reaching a's ICMP"
+# A reply can still be lost: to a's bounded TCP queue (tx_dropped), or
+# before it, when the replies waiting in that queue fill the ICMP socket's
+# send buffer (Icmp OutErrors). Nothing else loses one, and none is
+# duplicated.
+# (All replies, the late ones and the after-fuzzing check's included.)
+allrep=$(fuzz_field "$out" total replies)
+assert_ge "$((allrep + txd + oerr))" "$((genuine + 1))" "echo replies (+ a's tx_dropped + Icmp OutErrors) to the genuine requests"
+assert_ge "$((genuine + 1))" "$allrep" "echo replies at most one per genuine request"
 # Only the genuine requests entered a's ovpn0, each once: its rx_packets
 # counts them exactly; the capture (which may lose packets under load,
 # never invent them) shows nothing else.

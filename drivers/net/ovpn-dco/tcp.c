@@ -109,11 +109,6 @@ struct ovpn_tcp_user_cb {
 
 #define OVPN_TCP_USER_CB(skb) ((struct ovpn_tcp_user_cb *)(skb)->cb)
 
-/* a control packet shorter than this is copied out of a much larger
- * received buffer, so that it pins only its own size
- */
-#define OVPN_TCP_USER_COPY_MAX	4096
-
 static void ovpn_tcp_schedule_tx(struct ovpn_peer *peer)
 {
 	if (!ovpn_peer_hold(peer))
@@ -143,23 +138,32 @@ static int ovpn_tcp_parse(struct strparser *strp, struct sk_buff *skb)
 	return len + OVPN_TCP_LEN_PREFIX;
 }
 
-/* a control packet out of the buffer it shares with others, if that is
- * much larger than itself; else (or without memory) the packet as it is
+/* The @len bytes at @off of a parsed message, in a buffer of their own
+ * with @headroom bytes ahead; NULL without memory.
+ *
+ * The parser's message is a clone of TCP's receive buffers, which after GRO
+ * can hold 64 KiB and more ahead of the frame. Pulling the message up to
+ * the frame would copy all of that into its head on every frame of the
+ * buffer, and put the frame further from the head than the 16-bit header
+ * offsets of an skb reach: the IP layer would then read the decrypted
+ * packet's header from the wrong place and drop it. One copy of the frame
+ * alone is cheaper, pins only its own size, and is writable in place for
+ * the decryption.
  */
-static struct sk_buff *ovpn_tcp_user_skb(struct sk_buff *skb)
+static struct sk_buff *ovpn_tcp_frame(struct sk_buff *msg, unsigned int off,
+				      unsigned int len, unsigned int headroom)
 {
-	struct sk_buff *copy;
+	struct sk_buff *skb;
 
-	if (skb->len > OVPN_TCP_USER_COPY_MAX ||
-	    skb->truesize <= 2 * SKB_TRUESIZE(skb->len))
-		return skb;
-	copy = alloc_skb(skb->len, GFP_ATOMIC);
-	if (!copy || skb_copy_bits(skb, 0, skb_put(copy, skb->len), skb->len)) {
-		kfree_skb(copy);
-		return skb;
+	skb = alloc_skb(headroom + len, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, headroom);
+	if (skb_copy_bits(msg, off, skb_put(skb, len), len)) {
+		kfree_skb(skb);
+		return NULL;
 	}
-	consume_skb(skb);
-	return copy;
+	return skb;
 }
 
 static void ovpn_tcp_rcv(struct strparser *strp, struct sk_buff *skb)
@@ -169,6 +173,7 @@ static void ovpn_tcp_rcv(struct strparser *strp, struct sk_buff *skb)
 	struct strp_msg *rxm = strp_msg(skb);
 	unsigned int off = rxm->offset, len = rxm->full_len;
 	struct ovpn_peer_tcp *t = &peer->tcp;
+	struct sk_buff *user;
 	bool removed;
 	u8 first;
 
@@ -178,10 +183,16 @@ static void ovpn_tcp_rcv(struct strparser *strp, struct sk_buff *skb)
 	/* a removed peer consumes nothing more: userspace gets the stream */
 	removed = READ_ONCE(peer->removed);
 	if (!removed && ovpn_opcode_from_byte(first) == OVPN_OP_DATA_V2) {
-		if (!pskb_pull(skb, off + OVPN_TCP_LEN_PREFIX) ||
-		    pskb_trim(skb, len - OVPN_TCP_LEN_PREFIX) ||
-		    !pskb_may_pull(skb, OVPN_DATA_HDR_LEN))
+		struct sk_buff *pkt = NULL;
+
+		if (len - OVPN_TCP_LEN_PREFIX >= OVPN_DATA_HDR_LEN)
+			pkt = ovpn_tcp_frame(skb, off + OVPN_TCP_LEN_PREFIX,
+					     len - OVPN_TCP_LEN_PREFIX,
+					     NET_SKB_PAD);
+		if (!pkt)
 			goto drop;
+		consume_skb(skb);
+		skb = pkt;
 		if (!ovpn_peer_hold(peer))
 			goto drop_silently;
 		local_bh_disable();
@@ -190,10 +201,17 @@ static void ovpn_tcp_rcv(struct strparser *strp, struct sk_buff *skb)
 		return;
 	}
 
-	/* the control channel's: userspace reads it with its prefix */
-	if (!pskb_pull(skb, off) || pskb_trim(skb, len))
+	/* the control channel's: userspace reads it with its prefix. Never
+	 * dropped: without memory for a copy, the message itself is cut down
+	 * to the frame.
+	 */
+	user = ovpn_tcp_frame(skb, off, len, 0);
+	if (user) {
+		consume_skb(skb);
+		skb = user;
+	} else if (!pskb_pull(skb, off) || pskb_trim(skb, len)) {
 		goto drop;
-	skb = ovpn_tcp_user_skb(skb);
+	}
 	OVPN_TCP_USER_CB(skb)->charge = skb->truesize;
 	/* never drop a control packet: stop reading the stream instead, and
 	 * let TCP's window close until userspace catches up. Paused before

@@ -325,16 +325,19 @@ show_peer() {
 # the drops, which proves the kernel really encrypts with CIPHER and not with
 # some default.
 cipher_tunnel_checks() {
-	local c=$1 other=$2 pa pb sa sb k d0 v0
+	local c=$1 other=$2 pa pb sa sb k d0 v0 ha hb
 	setup_two_hosts
 	quiet_new_devices "$A" "$B"
 	oneshot_pair --quiet --keepalive 0,0 --cipher "$c"
 	grep -q " cipher $c vpn " "$(bg_log tun-a)" || fail "the CLI does not report cipher $c: $(head -n 1 "$(bg_log tun-a)")"
 	head -n 1 "$(bg_log tun-a)"
 
+	ha=$(ip_bad "$A") hb=$(ip_bad "$B")
 	ping_ok "$A" "$B_VPN" 5 -s 1000
 	iperf_server srv "$B"
 	iperf_both "$A" "$B_VPN" 2
+	assert_eq "$(ip_bad "$A")" "$ha" "a's IP layer: decrypted packets refused as malformed (Ip InHdrErrors)"
+	assert_eq "$(ip_bad "$B")" "$hb" "b's IP layer: decrypted packets refused as malformed (Ip InHdrErrors)"
 
 	sa=$(dev_stats "$A" "$OVPN_DEV")
 	sb=$(dev_stats "$B" "$OVPN_DEV")

@@ -580,10 +580,14 @@ static void flood_frame(uint8_t *f, uint32_t i)
 		f[k] = i + k;
 }
 
+/* the remote's writer once the stream pushed back: from byte @off of
+ * frame @from (the frame it was in the middle of) to frame @to
+ */
 struct writer {
 	pthread_t th;
 	int fd;
 	uint32_t from, to;
+	size_t off;
 };
 
 static void *writer_main(void *arg)
@@ -595,7 +599,8 @@ static void *writer_main(void *arg)
 	fcntl(w->fd, F_SETFL, fl & ~O_NONBLOCK);
 	for (; w->from < w->to; w->from++) {
 		flood_frame(f, w->from);
-		write_all(w->fd, f, sizeof(f));
+		write_all(w->fd, f + w->off, sizeof(f) - w->off);
+		w->off = 0;
 	}
 	return NULL;
 }
@@ -650,19 +655,13 @@ static int flood(uint32_t frames)
 		       accepted, limit, i, frames);
 
 	/* the rest of the frame in progress, then the others, while
-	 * userspace reads
+	 * userspace reads: the remote's send buffer is full, so no write can
+	 * be finished before the reader runs
 	 */
-	if (off) {
-		int fl = fcntl(r, F_GETFL);
-
-		fcntl(r, F_SETFL, fl & ~O_NONBLOCK);
-		flood_frame(f, i);
-		write_all(r, f + off, sizeof(f) - off);
-		i++;
-	}
 	w.fd = r;
 	w.from = i;
 	w.to = frames;
+	w.off = off;
 	if (pthread_create(&w.th, NULL, writer_main, &w))
 		die("pthread_create");
 

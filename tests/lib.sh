@@ -194,7 +194,8 @@ ns_add() {
 # an operational state, e.g. tun-like ones) with IFF_UP and carrier.
 link_is_up() {
 	local st
-	st=$(ns "$1" cat "/sys/class/net/$2/operstate" "/sys/class/net/$2/carrier" "/sys/class/net/$2/flags" 2>/dev/null | tr '\n' ' ')
+	st=$(ns "$1" cat "/sys/class/net/$2/operstate" "/sys/class/net/$2/carrier" "/sys/class/net/$2/flags" 2>/dev/null)
+	# shellcheck disable=SC2086 # split into the three values
 	set -- $st
 	case "$1" in
 	up) return 0 ;;

@@ -78,7 +78,7 @@ mp_underlay() {
 		ip link add "vs$i" netns "$MP_S" type veth peer name vc netns "$c" ||
 			fail "cannot create the veth pair to $c"
 		# one ip process per end (ip -n NS -batch: commands on stdin)
-		s6= c6=
+		s6='' c6=''
 		if [ "${MP_NO_IPV6:-0}" != 1 ]; then
 			s6="addr add fd00:10$i::1/64 dev vs$i nodad"
 			c6="addr add fd00:10$i::2/64 dev vc nodad"

@@ -208,11 +208,13 @@ build-other:
 	else echo "build-other: no $(SERIES2) headers here (make check-$(SERIES2) installs them): skipped"; fi
 
 # The whole check again on the second kernel series: its own objects
-# (build/kbuild/KVER) and guest artifacts (build/guest-KVER).
+# (build/kbuild/KVER) and guest artifacts (build/guest-KVER). W=1 as
+# build-other: make check already built both modules of this series there
+# with it, and other flags would make kbuild compile them all over again.
 check-6.12:
 	$(TOP)/scripts/deps.sh --if-missing --kernel $(SERIES2)
 	kver=$$($(TOP)/scripts/kver.sh $(SERIES2)) && \
-	$(MAKE) -C $(TOP) check KVER=$$kver KDIR=/lib/modules/$$kver/build \
+	$(MAKE) -C $(TOP) check KVER=$$kver KDIR=/lib/modules/$$kver/build W=1 \
 		MODDIR=$(TOP)/build/kbuild/$$kver OVPN_GUEST_OUT=$(TOP)/build/guest-$$kver
 
 # Not part of `check`: run by CI (.ci/run). No guest; seconds.

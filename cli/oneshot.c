@@ -1048,9 +1048,15 @@ static void hs_on_hello(struct tunnel *t, const struct sess_msg *m,
 {
 	struct handshake *hs = &t->hs;
 
-	/* both ends started at once: A's HELLO wins, B answers it */
-	if (hs->init_active && hs->role == SESS_ROLE_A)
+	/*
+	 * Both ends started at once: A's HELLO wins, B answers it. B's HELLO
+	 * says B is listening now: A's goes out again at once, not at the next
+	 * one-second tick (the first may have reached B before it was up).
+	 */
+	if (hs->init_active && hs->role == SESS_ROLE_A) {
+		hs_send_hello(t);
 		return;
+	}
 	hs->init_active = false;
 	if (hs->resp_active && !memcmp(hs->resp.n_init, m->n_init,
 				       SESS_NONCE_LEN)) {

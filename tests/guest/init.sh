@@ -242,7 +242,13 @@ for entry in $SCENARIOS; do
 	out "BEGIN $name"
 	say "scenario $name (timeout ${tmo}s)"
 	t0=$(now_ms)
-	(cd "$(dirname "$script")" && exec timeout -k 5 "$tmo" /bin/bash "$script") >"$log" 2>&1 </dev/null &
+	if [ -n "${XTRACE:-}" ]; then
+		# bash takes no PS4 from the environment when run as root
+		# shellcheck disable=SC2016 # expanded by the traced shell
+		(cd "$(dirname "$script")" && exec timeout -k 5 "$tmo" /bin/bash -c 'PS4="+ \$EPOCHREALTIME "; set -x; . "$0"' "$script") >"$log" 2>&1 </dev/null &
+	else
+		(cd "$(dirname "$script")" && exec timeout -k 5 "$tmo" /bin/bash "$script") >"$log" 2>&1 </dev/null &
+	fi
 	spid=$!
 	tail -n +1 -s 0.2 -f --pid="$spid" "$log" 2>/dev/null | while IFS= read -r l; do out "OUT $name $l"; done
 	wait "$spid"

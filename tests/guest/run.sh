@@ -56,7 +56,9 @@
 #                   it measures; --slub-debug turns it back on)
 #   --append ARGS   extra kernel command line arguments
 #
-# Environment: OVPN_FUZZ_COUNT (and OVPN_FUZZ_SEED) reach the scenarios as
+# Environment: OVPN_XTRACE=1 runs each scenario under bash -x with a
+# timestamp on every traced line (PS4 '+ $EPOCHREALTIME'), to see where a
+# scenario's seconds go. OVPN_FUZZ_COUNT (and OVPN_FUZZ_SEED) reach the scenarios as
 # the same variables (the fuzzing scenarios 80-89 take their counts from
 # them; `make fuzz`); OVPN_TIMEOUT_FACTOR multiplies every scenario's timeout.
 #   -v, --verbose   print every scenario's output, not only the failing ones
@@ -535,6 +537,7 @@ RUN_MODE=suite
 	echo "PRELOAD_MODULES='$(echo $PRELOAD)'"
 	echo "SCENARIOS='$SCENARIOS'"
 	echo "SETTLE=$SETTLE"
+	echo "XTRACE='${OVPN_XTRACE:-}'"
 	echo "export OVPN_TIMEOUT_FACTOR=$TFACTOR"
 	# Knobs of the soak test, passed through when set on the host.
 	for v in SOAK_SECONDS SOAK_WARMUP SOAK_SLAB_TOL_KB SOAK_DEL_SLOW_MS; do

@@ -31,15 +31,18 @@ done
 # The server reaches every client, and the packets go to that client only.
 for i in 1 2 3; do
 	declare -A tx0=() rx0=() crx0=()
+	# one GET_PEER per peer for both counters
 	for j in 1 2 3; do
-		tx0[$j]=$(mp_srv_peer "$j" vpn_tx_packets)
-		rx0[$j]=$(mp_srv_peer "$j" vpn_rx_packets)
+		p=$(get_peer "$MP_S" "$MP_DEV" "$j" 2>&1) || p=
+		tx0[$j]=$(kv_field "$p" vpn_tx_packets)
+		rx0[$j]=$(kv_field "$p" vpn_rx_packets)
 		crx0[$j]=$(dev_stat "c$j" "$OVPN_DEV" rx_packets)
 	done
 	mp_ping_ok "$MP_S" "$(mp_vpn4 "$i")"
 	for j in 1 2 3; do
-		tx=$(mp_srv_peer "$j" vpn_tx_packets)
-		rx=$(mp_srv_peer "$j" vpn_rx_packets)
+		p=$(get_peer "$MP_S" "$MP_DEV" "$j" 2>&1) || p=
+		tx=$(kv_field "$p" vpn_tx_packets)
+		rx=$(kv_field "$p" vpn_rx_packets)
 		crx=$(dev_stat "c$j" "$OVPN_DEV" rx_packets)
 		if [ "$j" = "$i" ]; then
 			assert_ge "$tx" $((tx0[$j] + 3)) "server peer $j vpn_tx_packets while pinging $(mp_vpn4 "$i")"

@@ -35,7 +35,8 @@ ping_ok() {
 
 # ping_received "<ping output>": the number of replies received.
 ping_received() {
-	printf '%s\n' "$1" | sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p' | head -n 1
+	[[ "$1" =~ [[:space:]]([0-9]+)\ received ]] && echo "${BASH_REMATCH[1]}"
+	return 0
 }
 
 # ping_none NS DST COUNT [ping options]: COUNT pings must all go unanswered

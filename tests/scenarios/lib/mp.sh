@@ -66,7 +66,7 @@ mp_no_ipv6() {
 # veth pair (vs<N> in s, vc in c<N>). MP_NO_IPV6=1: no IPv6 on any device
 # created in them (see mp_no_ipv6).
 mp_underlay() {
-	local i c
+	local i c s6 c6
 	if [[ " ${_NS_CREATED[*]} " != *" $MP_S "* ]]; then
 		ns_add "$MP_S"
 		[ "${MP_NO_IPV6:-0}" = 1 ] && mp_no_ipv6 "$MP_S"
@@ -77,14 +77,22 @@ mp_underlay() {
 		[ "${MP_NO_IPV6:-0}" = 1 ] && mp_no_ipv6 "$c"
 		ip link add "vs$i" netns "$MP_S" type veth peer name vc netns "$c" ||
 			fail "cannot create the veth pair to $c"
-		ns "$MP_S" "$IP_BIN" addr add "192.168.10$i.1/24" dev "vs$i"
-		ns "$c" "$IP_BIN" addr add "192.168.10$i.2/24" dev vc
+		# one ip process per end (ip -n NS -batch: commands on stdin)
+		s6='' c6=''
 		if [ "${MP_NO_IPV6:-0}" != 1 ]; then
-			ns "$MP_S" "$IP_BIN" addr add "fd00:10$i::1/64" dev "vs$i" nodad
-			ns "$c" "$IP_BIN" addr add "fd00:10$i::2/64" dev vc nodad
+			s6="addr add fd00:10$i::1/64 dev vs$i nodad"
+			c6="addr add fd00:10$i::2/64 dev vc nodad"
 		fi
-		ns "$MP_S" "$IP_BIN" link set "vs$i" up
-		ns "$c" "$IP_BIN" link set vc up
+		"$IP_BIN" -n "$MP_S" -batch - <<-EOF || fail "cannot set up vs$i in $MP_S"
+			addr add 192.168.10$i.1/24 dev vs$i
+			$s6
+			link set vs$i up
+		EOF
+		"$IP_BIN" -n "$c" -batch - <<-EOF || fail "cannot set up vc in $c"
+			addr add 192.168.10$i.2/24 dev vc
+			$c6
+			link set vc up
+		EOF
 	done
 	for i in "$@"; do
 		wait_link_up "$MP_S" "vs$i"

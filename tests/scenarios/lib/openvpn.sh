@@ -346,10 +346,14 @@ mp_topology() {
 		ns_add "$c"
 		ip link add "vs$i" netns "$SRV_NS" type veth peer name vc netns "$c" ||
 			fail "cannot create veth for $c"
-		ns "$SRV_NS" "$IP_BIN" addr add "192.168.10$i.1/24" dev "vs$i"
-		ns "$c" "$IP_BIN" addr add "192.168.10$i.2/24" dev vc
-		ns "$SRV_NS" "$IP_BIN" link set "vs$i" up
-		ns "$c" "$IP_BIN" link set vc up
+		"$IP_BIN" -n "$SRV_NS" -batch - <<-EOF || fail "cannot set up vs$i in $SRV_NS"
+			addr add 192.168.10$i.1/24 dev vs$i
+			link set vs$i up
+		EOF
+		"$IP_BIN" -n "$c" -batch - <<-EOF || fail "cannot set up vc in $c"
+			addr add 192.168.10$i.2/24 dev vc
+			link set vc up
+		EOF
 	done
 	for i in $(seq 1 "$n"); do
 		wait_link_up "$SRV_NS" "vs$i"

@@ -39,7 +39,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=/dev/null
 [ -r "$HERE/bench.conf" ] && . "$HERE/bench.conf"
 
-BENCH_CONTENDERS=${BENCH_CONTENDERS:-$BENCH_ALL_CONTENDERS}
+BENCH_CONTENDERS=${BENCH_CONTENDERS:-$(bench_select all "$BENCH_ALL_CONTENDERS")}
 BENCH_TESTS=${BENCH_TESTS:-$BENCH_ALL_TESTS}
 BENCH_TIME=${BENCH_TIME:-3}
 BENCH_REPS=${BENCH_REPS:-3}
@@ -231,14 +231,14 @@ crypto_impl() {
 		END { print (impl == "" ? "?" : impl) }' /proc/crypto
 }
 
-setup_ovpn() { # CIPHER dco|userspace
-	local c=$1 mode=$2 extra=
+setup_ovpn() { # CIPHER dco|userspace udp|tcp
+	local c=$1 mode=$2 proto=$3 extra=
 	pki_init
 	[ "$mode" = userspace ] && { need_tun; extra=--disable-dco; }
 	# shellcheck disable=SC2086
-	p2p_server srv udp "$c" $extra
+	p2p_server srv "$proto" "$c" $extra
 	# shellcheck disable=SC2086
-	p2p_client cli udp "$c" $extra
+	p2p_client cli "$proto" "$c" $extra
 	ovpn_wait_up srv 60
 	ovpn_wait_up cli 60
 	grep -q "Data Channel: cipher '$c'" "$(bg_log cli)" ||
@@ -278,10 +278,14 @@ setup_wireguard() {
 
 one() {
 	NAME=$1
-	local cipher t rep t0 fails=0 info='' tests=() with_ping
+	local cipher t rep t0 fails=0 info='' tests=() with_ping proto=udp
 	case "$NAME" in
 	*-aes) cipher=AES-256-GCM ;;
 	*-chacha) cipher=CHACHA20-POLY1305 ;;
+	esac
+	# OpenVPN over TCP transport
+	case "$NAME" in
+	*-tcp-*) proto=tcp ;;
 	esac
 	t0=$(date +%s%N)
 	setup_two_hosts
@@ -299,7 +303,7 @@ one() {
 	ours-ovpn-*)
 		require_module
 		require_loaded ours
-		setup_ovpn "$cipher" dco ;;
+		setup_ovpn "$cipher" dco "$proto" ;;
 	ours-tmpl-*)
 		# ours via OpenVPN, ChaCha20-Poly1305 through the crypto API's
 		# rfc7539 template instead of the library: the module reads
@@ -307,14 +311,14 @@ one() {
 		require_module
 		require_loaded ours
 		echo 0 >/sys/module/ovpn_dco_v2/parameters/chacha_lib || fail "cannot set chacha_lib=0"
-		setup_ovpn "$cipher" dco
+		setup_ovpn "$cipher" dco "$proto"
 		echo 1 >/sys/module/ovpn_dco_v2/parameters/chacha_lib ;;
 	ref-ovpn-*)
 		require_module
 		require_loaded reference
-		setup_ovpn "$cipher" dco ;;
+		setup_ovpn "$cipher" dco "$proto" ;;
 	user-*)
-		setup_ovpn "$cipher" userspace ;;
+		setup_ovpn "$cipher" userspace "$proto" ;;
 	wireguard)
 		setup_wireguard ;;
 	*) fail "unknown contender $NAME" ;;
@@ -338,13 +342,13 @@ one() {
 		info+=" srcversion=$(cat /sys/module/ovpn_dco_v2/srcversion 2>/dev/null)"
 		if [ "$cipher" = AES-256-GCM ]; then
 			info+=" crypto=$(crypto_impl 'gcm(aes)')"
-		elif [ "$NAME" = ours-ovpn-chacha ] || [ "$NAME" = ours-cli-chacha ]; then
+		elif [ "$NAME" = ours-ovpn-chacha ] || [ "$NAME" = ours-ovpn-tcp-chacha ] || [ "$NAME" = ours-cli-chacha ]; then
 			info+=" crypto=library"
 		else
 			info+=" crypto=$(crypto_impl 'rfc7539(chacha20,poly1305)')"
 		fi ;;
 	esac
-	info+=" mtu=$(ns "$B" cat "/sys/class/net/$TUN_B/mtu")"
+	info+=" mtu=$(ns "$B" cat "/sys/class/net/$TUN_B/mtu") transport=$proto"
 	rec setup "$NAME" "$info"
 	say "$NAME: up after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 	IPERF_SRV=iperf0

@@ -28,7 +28,11 @@ import subprocess
 import sys
 
 CONTENDERS = ["veth", "ours-cli-aes", "ours-cli-chacha", "ours-ovpn-aes", "ours-ovpn-chacha",
-              "ours-tmpl-chacha", "user-aes", "user-chacha", "wireguard", "ref-ovpn-aes", "ref-ovpn-chacha"]
+              "ours-tmpl-chacha", "ours-ovpn-tcp-aes", "ours-ovpn-tcp-chacha", "user-aes", "user-chacha",
+              "user-tcp-aes", "user-tcp-chacha", "wireguard", "ref-ovpn-aes", "ref-ovpn-chacha",
+              "ref-ovpn-tcp-aes", "ref-ovpn-tcp-chacha"]
+# What a bare report selects (tests/bench/knobs.sh's BENCH_NAMED_ONLY aside)
+DEFAULT_CONTENDERS = [c for c in CONTENDERS if not (c.endswith("-tcp-chacha"))]
 TESTS = ["tcp1-up", "tcp1-down", "tcp4-up", "tcp4-down", "udp-up", "lat"]
 
 DESCRIPTION = {
@@ -44,6 +48,12 @@ DESCRIPTION = {
     "wireguard": "WireGuard (kernel module, wg)",
     "ref-ovpn-aes": "reference openvpn-dco-dkms via OpenVPN 2.6, AES-256-GCM",
     "ref-ovpn-chacha": "reference openvpn-dco-dkms via OpenVPN 2.6, ChaCha20-Poly1305",
+    "ours-ovpn-tcp-aes": "our module via OpenVPN 2.6 over TCP transport, AES-256-GCM",
+    "ours-ovpn-tcp-chacha": "our module via OpenVPN 2.6 over TCP transport, ChaCha20-Poly1305",
+    "user-tcp-aes": "OpenVPN 2.6 userspace (--disable-dco) over TCP transport, AES-256-GCM",
+    "user-tcp-chacha": "OpenVPN 2.6 userspace (--disable-dco) over TCP transport, ChaCha20-Poly1305",
+    "ref-ovpn-tcp-aes": "reference openvpn-dco-dkms via OpenVPN 2.6 over TCP transport, AES-256-GCM",
+    "ref-ovpn-tcp-chacha": "reference openvpn-dco-dkms via OpenVPN 2.6 over TCP transport, ChaCha20-Poly1305",
 }
 
 SHORT = {
@@ -54,6 +64,10 @@ SHORT = {
     "user-aes": "OpenVPN userspace, AES-GCM", "user-chacha": "OpenVPN userspace, ChaCha",
     "wireguard": "WireGuard",
     "ref-ovpn-aes": "reference + OpenVPN, AES-GCM", "ref-ovpn-chacha": "reference + OpenVPN, ChaCha",
+    "ours-ovpn-tcp-aes": "ours + OpenVPN, TCP, AES-GCM", "ours-ovpn-tcp-chacha": "ours + OpenVPN, TCP, ChaCha",
+    "user-tcp-aes": "OpenVPN userspace, TCP, AES-GCM", "user-tcp-chacha": "OpenVPN userspace, TCP, ChaCha",
+    "ref-ovpn-tcp-aes": "reference + OpenVPN, TCP, AES-GCM",
+    "ref-ovpn-tcp-chacha": "reference + OpenVPN, TCP, ChaCha",
 }
 
 COLOURS = {
@@ -63,11 +77,15 @@ COLOURS = {
     "user-aes": "#74c476", "user-chacha": "#238b45",
     "wireguard": "#8e44ad",
     "ref-ovpn-aes": "#fd8d3c", "ref-ovpn-chacha": "#d94801",
+    "ours-ovpn-tcp-aes": "#17becf", "ours-ovpn-tcp-chacha": "#0e7c86",
+    "user-tcp-aes": "#bcbd22", "user-tcp-chacha": "#7f7f12",
+    "ref-ovpn-tcp-aes": "#e377c2", "ref-ovpn-tcp-chacha": "#a2327f",
 }
 
 # What "ours" means for each contender's ratio: our module via OpenVPN with
-# the same cipher; WireGuard (ChaCha20-Poly1305) against the ChaCha one, the
-# veth ceiling against the AES one.
+# the same cipher (over TCP transport: ours over TCP transport); WireGuard
+# (ChaCha20-Poly1305) against the ChaCha one, the veth ceiling against the
+# AES one.
 OURS_FOR = {
     "veth": "ours-ovpn-aes",
     "ours-cli-aes": "ours-ovpn-aes", "ours-cli-chacha": "ours-ovpn-chacha",
@@ -76,6 +94,9 @@ OURS_FOR = {
     "user-aes": "ours-ovpn-aes", "user-chacha": "ours-ovpn-chacha",
     "wireguard": "ours-ovpn-chacha",
     "ref-ovpn-aes": "ours-ovpn-aes", "ref-ovpn-chacha": "ours-ovpn-chacha",
+    "ours-ovpn-tcp-aes": "ours-ovpn-tcp-aes", "ours-ovpn-tcp-chacha": "ours-ovpn-tcp-chacha",
+    "user-tcp-aes": "ours-ovpn-tcp-aes", "user-tcp-chacha": "ours-ovpn-tcp-chacha",
+    "ref-ovpn-tcp-aes": "ours-ovpn-tcp-aes", "ref-ovpn-tcp-chacha": "ours-ovpn-tcp-chacha",
 }
 
 # The metric of each test that the ratios and the chart use (and whether
@@ -242,12 +263,23 @@ def targets(results):
     for cip in ("aes", "chacha"):
         check(f"latency under load: ours-ovpn-{cip} <= ref-ovpn-{cip}",
               [("rtt median", f"ours-ovpn-{cip}", f"ref-ovpn-{cip}", "lat")], 1.0, lower_better=True)
+    # Issue 20, OpenVPN over TCP transport: at least userspace OpenVPN over
+    # TCP and at least twice the reference over TCP, every TCP test; ChaCha
+    # only when one of its TCP contenders ran (they run when named).
+    tcp_tests = ("tcp1-up", "tcp1-down", "tcp4-up", "tcp4-down")
+    for cip in ("aes", "chacha"):
+        ours, user, ref = f"ours-ovpn-tcp-{cip}", f"user-tcp-{cip}", f"ref-ovpn-tcp-{cip}"
+        if cip == "aes" or any(c in results["contenders"] for c in (ours, user, ref)):
+            check(f"{ours} >= {user} (TCP transport, OpenVPN in userspace)",
+                  [(t, ours, user, t) for t in tcp_tests], 1.0)
+            check(f"{ours} >= 2 x {ref} (TCP transport)",
+                  [(t, ours, ref, t) for t in tcp_tests], 2.0)
     return out
 
 
 def build_results(args):
     meta = dict(m.split("=", 1) for m in args.meta)
-    selected = meta.get("contenders", "").split() or CONTENDERS
+    selected = meta.get("contenders", "").split() or DEFAULT_CONTENDERS
     info, cons, done = parse_log(args.log, selected)
     tests = meta.get("tests", "").split() or TESTS
     knobs = kv(info.get("knobs", "").split())
@@ -373,8 +405,17 @@ def table(results):
                          f"{ro:>6} {rv:>6}{note}")
             else:
                 L.append(f"  {n:<{w}}  {spread(mm):<24} {ro:>6} {rv:>6}{note}")
+    transport = [(f"ours-ovpn-tcp-{c}", f"ours-ovpn-{c}") for c in ("aes", "chacha")]
+    transport = [(a, b) for a, b in transport if a in results["contenders"] and b in results["contenders"]]
+    if transport:
+        L.append("")
+        L.append("TCP transport / UDP transport (ours via OpenVPN, same cipher):")
+        for a, b in transport:
+            parts = [f"{t} {fmt_ratio(ratio(median_of(results, a, t), median_of(results, b, t)))}"
+                     for t in results["tests"] if MAIN_METRIC[t] == "mbps"]
+            L.append(f"  {a} / {b}: " + ", ".join(parts))
     L.append("")
-    L.append("targets (issue 4; medians of this run):")
+    L.append("targets (UDP transport: issue 4; TCP transport: issue 20; medians of this run):")
     for tg in results["targets"]:
         L.append(f"  {tg['result']:<4}  {tg['target']}: {tg['detail']}")
     problems = []

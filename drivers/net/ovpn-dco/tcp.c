@@ -324,11 +324,21 @@ static void ovpn_tcp_tx_work(struct work_struct *work)
 					      tcp.tx_work);
 	struct sock *sk = peer->sock->sock->sk;
 	unsigned int budget = OVPN_TCP_TX_BUDGET;
+	bool more = false, corked;
 	struct sk_buff *skb;
-	bool more = false;
 	int ret;
 
 	lock_sock(sk);
+	/* Cork the stream for the batch. Sent one by one, each frame is
+	 * pushed on its own: a full segment and a short one per frame, each
+	 * through the whole stack on both ends, as nothing else holds the
+	 * stream back on a path that frees sent buffers at once (veth). Corked,
+	 * the frames fill whole GSO packets; the uncork below pushes the rest.
+	 * A cork of userspace's own is left alone.
+	 */
+	corked = !(tcp_sk(sk)->nonagle & TCP_NAGLE_CORK);
+	if (corked)
+		tcp_sk(sk)->nonagle |= TCP_NAGLE_CORK;
 	while ((skb = skb_peek(&peer->tcp.out_queue))) {
 		/* a sender that keeps the queue full must not keep this
 		 * CPU's workers from every other work item: come back later
@@ -355,6 +365,8 @@ static void ovpn_tcp_tx_work(struct work_struct *work)
 		peer->tcp.out_offset = 0;
 	}
 	release_sock(sk);
+	if (corked)
+		tcp_sock_set_cork(sk, false);
 
 	/* room again for userspace's send() */
 	peer->tcp.saved.write_space(sk);

@@ -209,6 +209,18 @@ wait_link_up() { # NS DEV [TIMEOUT]
 	wait_for "link_is_up $1 $2" "${3:-10}" || fail "link $2 in $1 not up after ${3:-10}s: $(ns "$1" "$IP_BIN" -br link show "$2" 2>&1)"
 }
 
+# link_end NS DEV CIDR [CIDR6] [MTU]: give DEV in NS its address (and an
+# IPv6 one without DAD, and an MTU, when given) and bring it up, in one ip
+# process (ip -n NS -batch: the commands on stdin; a blank line is skipped).
+link_end() {
+	"$IP_BIN" -n "$1" -batch - <<-EOF || fail "cannot set up $2 in $1"
+		addr add $3 dev $2
+		${4:+addr add $4 dev $2 nodad}
+		${5:+link set $2 mtu $5}
+		link set $2 up
+	EOF
+}
+
 # setup_two_hosts [MTU]: namespaces a and b joined by veth-a <-> veth-b,
 # 192.168.100.1/24 + fd00:100::1/64 on a, .2 and ::2 on b.
 setup_two_hosts() {
@@ -217,19 +229,8 @@ setup_two_hosts() {
 	ns_add "$B"
 	ip link add "$A_DEV" netns "$A" type veth peer name "$B_DEV" netns "$B" ||
 		fail "cannot create the veth pair"
-	# one ip process per side (ip -batch, the commands on stdin)
-	"$IP_BIN" -n "$A" -batch - <<-EOF || fail "cannot set up $A_DEV in $A"
-		addr add $A_IP/24 dev $A_DEV
-		addr add $A_IP6/64 dev $A_DEV nodad
-		${mtu:+link set $A_DEV mtu $mtu}
-		link set $A_DEV up
-	EOF
-	"$IP_BIN" -n "$B" -batch - <<-EOF || fail "cannot set up $B_DEV in $B"
-		addr add $B_IP/24 dev $B_DEV
-		addr add $B_IP6/64 dev $B_DEV nodad
-		${mtu:+link set $B_DEV mtu $mtu}
-		link set $B_DEV up
-	EOF
+	link_end "$A" "$A_DEV" "$A_IP/24" "$A_IP6/64" "$mtu"
+	link_end "$B" "$B_DEV" "$B_IP/24" "$B_IP6/64" "$mtu"
 	wait_link_up "$A" "$A_DEV"
 	wait_link_up "$B" "$B_DEV"
 }

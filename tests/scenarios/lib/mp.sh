@@ -77,22 +77,12 @@ mp_underlay() {
 		[ "${MP_NO_IPV6:-0}" = 1 ] && mp_no_ipv6 "$c"
 		ip link add "vs$i" netns "$MP_S" type veth peer name vc netns "$c" ||
 			fail "cannot create the veth pair to $c"
-		# one ip process per end (ip -n NS -batch: commands on stdin)
 		s6='' c6=''
 		if [ "${MP_NO_IPV6:-0}" != 1 ]; then
-			s6="addr add fd00:10$i::1/64 dev vs$i nodad"
-			c6="addr add fd00:10$i::2/64 dev vc nodad"
+			s6="fd00:10$i::1/64" c6="fd00:10$i::2/64"
 		fi
-		"$IP_BIN" -n "$MP_S" -batch - <<-EOF || fail "cannot set up vs$i in $MP_S"
-			addr add 192.168.10$i.1/24 dev vs$i
-			$s6
-			link set vs$i up
-		EOF
-		"$IP_BIN" -n "$c" -batch - <<-EOF || fail "cannot set up vc in $c"
-			addr add 192.168.10$i.2/24 dev vc
-			$c6
-			link set vc up
-		EOF
+		link_end "$MP_S" "vs$i" "192.168.10$i.1/24" "$s6"
+		link_end "$c" vc "192.168.10$i.2/24" "$c6"
 	done
 	for i in "$@"; do
 		wait_link_up "$MP_S" "vs$i"

@@ -346,14 +346,8 @@ mp_topology() {
 		ns_add "$c"
 		ip link add "vs$i" netns "$SRV_NS" type veth peer name vc netns "$c" ||
 			fail "cannot create veth for $c"
-		"$IP_BIN" -n "$SRV_NS" -batch - <<-EOF || fail "cannot set up vs$i in $SRV_NS"
-			addr add 192.168.10$i.1/24 dev vs$i
-			link set vs$i up
-		EOF
-		"$IP_BIN" -n "$c" -batch - <<-EOF || fail "cannot set up vc in $c"
-			addr add 192.168.10$i.2/24 dev vc
-			link set vc up
-		EOF
+		link_end "$SRV_NS" "vs$i" "192.168.10$i.1/24"
+		link_end "$c" vc "192.168.10$i.2/24"
 	done
 	for i in $(seq 1 "$n"); do
 		wait_link_up "$SRV_NS" "vs$i"

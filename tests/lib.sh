@@ -25,6 +25,17 @@
 
 set -o pipefail
 
+# grepq [grep options] PATTERN: `grep -q` for the end of a pipeline. grep -q
+# exits at the first match; a producer that writes in several pieces (our
+# CLI's stdout is line-buffered, ip and dmesg write in 4 KiB blocks) then
+# dies of SIGPIPE, and pipefail fails the whole pipeline although it
+# matched. This reads all of its input.
+grepq() {
+	local n
+	n=$(grep -c "$@")
+	[ "${n:-0}" -gt 0 ]
+}
+
 OVPN_CLI=${OVPN_CLI:-/opt/ovpn/cli/ovpn-cli}
 KEYS=${KEYS:-/opt/ovpn/keys}
 TOOLS=${TOOLS:-/opt/ovpn/tools}
@@ -462,7 +473,7 @@ oneshot_pair() {
 # iperf_server NAME NS: start `iperf3 -s` in NS and wait until it listens.
 iperf_server() {
 	bg "$1" "$2" /usr/bin/iperf3 -s -i 0
-	wait_for "ns $2 /usr/bin/ss -Hltn 'sport = :5201' | grep -q 5201" 10 ||
+	wait_for "ns $2 /usr/bin/ss -Hltn 'sport = :5201' | grepq 5201" 10 ||
 		fail "iperf3 server in $2 not listening"
 }
 

@@ -17,7 +17,7 @@ require_key sample.key
 setup_two_hosts
 tun_start tun-a a "$KEYS/sample.key" 0 --quiet --vpn-ip6 "$A_VPN6/64"
 tun_start tun-b b "$KEYS/sample.key" 1 --quiet --vpn-ip6 "$B_VPN6/64"
-ns "$A" "$IP_BIN" -6 addr show dev "$OVPN_DEV" | grep -q "$A_VPN6/64" ||
+ns "$A" "$IP_BIN" -6 addr show dev "$OVPN_DEV" | grepq "$A_VPN6/64" ||
 	fail "$A_VPN6/64 not on a's $OVPN_DEV: $(ns "$A" "$IP_BIN" -6 addr show dev "$OVPN_DEV")"
 
 v0=$(peer_field "$B" "$OVPN_DEV" vpn_rx_packets)

@@ -45,12 +45,12 @@ log "normal build parameters: $knobs"
 case " $knobs" in
 *" test_"*) fail "the normal build has test parameters: $knobs" ;;
 esac
-modinfo -F parm "$OVPN_KO" | grep -q '^test_' && fail "the normal build's modinfo lists test parameters"
+modinfo -F parm "$OVPN_KO" | grepq '^test_' && fail "the normal build's modinfo lists test parameters"
 module_unload
 kmark normal
 out=$("$TIMEOUT_BIN" -k 5 30 "$INSMOD_BIN" "$OVPN_KO" 2>&1) || fail "insmod $OVPN_KO: $out"
 kmsg_since normal | grep 'ovpn-dco:'
-kmsg_since normal | grep -q "ovpn-dco: crypto self-tests passed ($KAT_CASES cases, 0 skipped)" ||
+kmsg_since normal | grepq "ovpn-dco: crypto self-tests passed ($KAT_CASES cases, 0 skipped)" ||
 	fail "the normal build did not log 'crypto self-tests passed ($KAT_CASES cases, 0 skipped)'"
 
 # --- 2. a corrupted vector: the module must not load
@@ -70,7 +70,7 @@ done
 # --- 3. every request asynchronous
 kmark async
 debug_module_load test_async_crypto=1
-kmsg_since async | grep -q "ovpn-dco: crypto self-tests passed ($KAT_CASES cases, 0 skipped)" ||
+kmsg_since async | grepq "ovpn-dco: crypto self-tests passed ($KAT_CASES cases, 0 skipped)" ||
 	fail "the self-test with asynchronous completions did not pass: $(kmsg_since async | grep ovpn-dco)"
 [ -r "$DBGFS/async_tx" ] || fail "$DBGFS/async_tx missing (debugfs)"
 async() { cat "$DBGFS/async_$1"; }

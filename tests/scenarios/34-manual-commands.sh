@@ -19,7 +19,7 @@ setup_two_hosts
 mcast_start mc-a "$A"
 
 port_bound() { # NS PORT
-	ns "$1" /usr/bin/ss -Huln "sport = :$2" | grep -q .
+	ns "$1" /usr/bin/ss -Huln "sport = :$2" | grepq .
 }
 
 # manual_side NS LOCAL_VPN REMOTE_IP DIRECTION
@@ -69,7 +69,7 @@ cli_ok "$A" "$OVPN_DEV" del_peer 0
 wait_log mc-a "^DEL_PEER ifindex $ifa peer_id 0 reason USERSPACE\$" 3
 cli_refused "$A" 2 "$OVPN_DEV" get_peer 0
 out=$(get_peer "$A" "$OVPN_DEV" 2>&1)
-printf '%s\n' "$out" | grep -q '^peer_id' && fail "the dump still lists a peer after del_peer: $out"
+printf '%s\n' "$out" | grepq '^peer_id' && fail "the dump still lists a peer after del_peer: $out"
 cli_refused "$A" 2 "$OVPN_DEV" del_peer 0
 wait_for "! port_bound $A $PORT" 3 || fail "UDP port $PORT still bound in a after del_peer (socket not released)"
 ping_fails "$A" "$B_VPN"

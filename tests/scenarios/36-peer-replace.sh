@@ -17,7 +17,7 @@ mcast_start mc-a "$A"
 P2=1195
 
 port_bound() { # NS PORT
-	ns "$1" /usr/bin/ss -Huln "sport = :$2" | grep -q .
+	ns "$1" /usr/bin/ss -Huln "sport = :$2" | grepq .
 }
 
 cli_ok "$A" new_iface "$OVPN_DEV"

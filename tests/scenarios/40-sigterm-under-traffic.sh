@@ -30,7 +30,7 @@ kill -KILL "$(bg_pid tun-b)"
 bg_wait tun-b 5
 dev_exists "$B" "$OVPN_DEV" || fail "b's device vanished when its CLI was SIGKILLed"
 peer_still_there "$B" "$OVPN_DEV" 0 || fail "b's peer vanished when its CLI was SIGKILLed"
-ns "$B" /usr/bin/ss -Huln "sport = :$PORT" | grep -q . || fail "b's socket (port $PORT) is gone although the peer holds it"
+ns "$B" /usr/bin/ss -Huln "sport = :$PORT" | grepq . || fail "b's socket (port $PORT) is gone although the peer holds it"
 
 t0=$(date +%s%N)
 nst 5 "$B" "$IP_BIN" link del "$OVPN_DEV"
@@ -39,7 +39,7 @@ log "ip link del in b: exit $rc after $(elapsed_ms "$t0") ms"
 [ "$rc" != 124 ] && [ "$rc" != 137 ] || fail "ip link del $OVPN_DEV in b hung (> 5 s)"
 assert_eq "$rc" 0 "ip link del exit status in b"
 dev_exists "$B" "$OVPN_DEV" && fail "$OVPN_DEV still exists in b"
-wait_for "! ns $B /usr/bin/ss -Huln 'sport = :$PORT' | grep -q ." 3 ||
+wait_for "! ns $B /usr/bin/ss -Huln 'sport = :$PORT' | grepq ." 3 ||
 	fail "b's port $PORT still bound after its device was deleted"
 
 oneshot_pair

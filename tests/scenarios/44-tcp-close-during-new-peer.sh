@@ -23,7 +23,7 @@ cli_ok "$A" new_iface ovpn0
 out=$(nst 200 "$A" "$TOOLS/tcpstream" race ovpn0 "${OVPN_TCP_RACE_ROUNDS:-400}" 2>&1)
 rc=$?
 printf '%s\n' "$out" | sed 's/^/  tcpstream: /'
-printf '%s\n' "$out" | grep -q '^not ok' && fail "tcpstream race reported failing steps (exit $rc)"
+printf '%s\n' "$out" | grepq '^not ok' && fail "tcpstream race reported failing steps (exit $rc)"
 assert_eq "$rc" 0 "tcpstream race exit status"
 nst 5 "$A" "$IP_BIN" link del ovpn0 || fail "ip link del ovpn0: exit $?"
 
@@ -40,7 +40,7 @@ if [ -n "${OVPN_DEBUG_KO:-}" ] && [ -f "$OVPN_DEBUG_KO" ] && [ "${OVPN_MODULE:-o
 	out=$(nst 120 "$A" "$TOOLS/tcpstream" race ovpn0 40 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed 's/^/  tcpstream (40 ms window): /'
-	printf '%s\n' "$out" | grep -q '^not ok' && fail "tcpstream race with a 40 ms window reported failing steps (exit $rc)"
+	printf '%s\n' "$out" | grepq '^not ok' && fail "tcpstream race with a 40 ms window reported failing steps (exit $rc)"
 	assert_eq "$rc" 0 "tcpstream race exit status (40 ms window)"
 	[[ "$out" =~ \(([0-9]+)\ in\ the\ takeover\ window\) ]] || fail "tcpstream printed no window count"
 	assert_gt "${BASH_REMATCH[1]}" 0 "NEW_PEERs refused for a close inside the takeover window"

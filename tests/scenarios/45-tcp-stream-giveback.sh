@@ -28,7 +28,7 @@ cli_ok "$A" new_iface ovpn0 mp
 out=$(nst 60 "$A" "$TOOLS/tcpstream" giveback ovpn0 2>&1)
 rc=$?
 printf '%s\n' "$out" | sed 's/^/  tcpstream: /'
-printf '%s\n' "$out" | grep -q '^not ok' && fail "tcpstream giveback reported failing steps (exit $rc)"
+printf '%s\n' "$out" | grepq '^not ok' && fail "tcpstream giveback reported failing steps (exit $rc)"
 assert_eq "$rc" 0 "tcpstream giveback exit status"
 assert_match "$(printf '%s\n' "$out" | tail -n 1)" '^4 passed, 0 failed$' "tcpstream summary"
 

@@ -26,14 +26,14 @@ slab0=$(slab_kb)
 out=$(nst 120 "$A" "$TOOLS/tcpstream" flood ovpn0 8000 2>&1)
 rc=$?
 printf '%s\n' "$out" | sed 's/^/  tcpstream: /'
-printf '%s\n' "$out" | grep -q '^not ok' && fail "tcpstream flood reported failing steps (exit $rc)"
+printf '%s\n' "$out" | grepq '^not ok' && fail "tcpstream flood reported failing steps (exit $rc)"
 assert_eq "$rc" 0 "tcpstream flood exit status"
 assert_match "$(printf '%s\n' "$out" | tail -n 1)" '^2 passed, 0 failed$' "tcpstream flood summary"
 
 out=$(nst 20 "$A" "$TOOLS/tcpstream" badsock ovpn0 2>&1)
 rc=$?
 printf '%s\n' "$out" | sed 's/^/  tcpstream: /'
-printf '%s\n' "$out" | grep -q '^not ok' && fail "tcpstream badsock reported failing steps (exit $rc)"
+printf '%s\n' "$out" | grepq '^not ok' && fail "tcpstream badsock reported failing steps (exit $rc)"
 assert_eq "$rc" 0 "tcpstream badsock exit status"
 assert_match "$(printf '%s\n' "$out" | tail -n 1)" '^3 passed, 0 failed$' "tcpstream badsock summary"
 echo "slab: ${slab0} kB before, $(slab_kb) kB after"

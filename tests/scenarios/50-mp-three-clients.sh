@@ -70,7 +70,7 @@ done
 # iperf3 from c1 and c2 at the same time (one server instance each).
 bg ips1 "$MP_S" /usr/bin/iperf3 -s -p 5201 -i 0
 bg ips2 "$MP_S" /usr/bin/iperf3 -s -p 5202 -i 0
-wait_for "ns $MP_S /usr/bin/ss -Hltn | grep -q ':5201 ' && ns $MP_S /usr/bin/ss -Hltn | grep -q ':5202 '" 10 ||
+wait_for "ns $MP_S /usr/bin/ss -Hltn | grepq ':5201 ' && ns $MP_S /usr/bin/ss -Hltn | grepq ':5202 '" 10 ||
 	fail "iperf3 servers not listening in $MP_S"
 l3tx0=$(mp_srv_peer 3 link_tx_bytes)
 l1rx0=$(mp_srv_peer 1 vpn_rx_bytes)

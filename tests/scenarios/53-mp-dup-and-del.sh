@@ -28,7 +28,7 @@ for i in 1 2 3; do
 done
 
 udp_bound() { # PORT: a UDP socket in s is bound to PORT
-	ns "$MP_S" /usr/bin/ss -Huan "sport = :$1" | grep -q .
+	ns "$MP_S" /usr/bin/ss -Huan "sport = :$1" | grepq .
 }
 
 # 1. new_peer with id 2, already there: EEXIST; peer 2 unchanged.

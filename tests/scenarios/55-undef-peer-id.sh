@@ -56,7 +56,7 @@ dropped() { # WHAT ...forge args
 		fail "$what: answered although it must be dropped: $FORGE_OUT"
 	fi
 	assert_match "$FORGE_OUT" "no reply" "$what"
-	if printf '%s\n' "$FORGE_OUT" | grep -q '^reply'; then
+	if printf '%s\n' "$FORGE_OUT" | grepq '^reply'; then
 		fail "$what: got a reply: $FORGE_OUT"
 	fi
 	log "$what: dropped"

@@ -76,6 +76,6 @@ for l in mc-ovpn mc-tiny; do
 done
 warns=$(dmesg | tail -n +"$((dmesg_lines + 1))" | grep -c -e 'DEL_PEER notifications' -e 'did not reach every listener')
 assert_ge 1 "$warns" "kernel log lines about lost DEL_PEER notifications"
-wait_for "! ns $MP_S /usr/bin/ss -Huan | grep -q ." 5 ||
+wait_for "! ns $MP_S /usr/bin/ss -Huan | grepq ." 5 ||
 	fail "sockets still bound in s after the device went away: $(ns "$MP_S" /usr/bin/ss -Huan)"
 echo "ok: $N peers on one device"

@@ -16,7 +16,7 @@ ifidx=$(mp_ifindex "$MP_S" "$MP_DEV")
 
 bg ips1 "$MP_S" /usr/bin/iperf3 -s -p 5201 -i 0
 bg ips2 "$MP_S" /usr/bin/iperf3 -s -p 5202 -i 0
-wait_for "ns $MP_S /usr/bin/ss -Hltn | grep -q ':5201 ' && ns $MP_S /usr/bin/ss -Hltn | grep -q ':5202 '" 10 ||
+wait_for "ns $MP_S /usr/bin/ss -Hltn | grepq ':5201 ' && ns $MP_S /usr/bin/ss -Hltn | grepq ':5202 '" 10 ||
 	fail "iperf3 servers not listening in $MP_S"
 r0=$(mp_srv_peer 1 vpn_rx_bytes)
 bg ipc1 c1 /usr/bin/iperf3 -c "$MP_SRV_VPN" -p 5201 -t 30 -i 1
@@ -39,7 +39,7 @@ td_ids() {
 wait_for "[ \"\$(td_ids)\" = '1 2 3' ]" 5 ||
 	fail "TEARDOWN notifications for '$(td_ids)', expected '1 2 3': $(cat "$(bg_log mc)")"
 assert_eq "$(grep -c '^DEL_PEER' "$(bg_log mc)")" 3 "DEL_PEER notifications"
-wait_for "! ns $MP_S /usr/bin/ss -Huan 'sport = :$MP_PORT' | grep -q ." 5 ||
+wait_for "! ns $MP_S /usr/bin/ss -Huan 'sport = :$MP_PORT' | grepq ." 5 ||
 	fail "port $MP_PORT still bound in s: $(ns "$MP_S" /usr/bin/ss -Huan)"
 bg_stop ipc1 INT 10
 bg_stop ipc2 INT 10

@@ -91,7 +91,7 @@ for n in "$A" "$B"; do
 	peer_snap "$n" "$OVPN_DEV" p
 	echo "    $n peer: $(peer_line "$p")"
 	assert_eq "$(kv_field "$p" link_tx_packets)" 0 "$n peer link_tx_packets (no key: nothing encrypted)"
-	ns "$n" "$IP_BIN" -o link show "$OVPN_DEV" | grep -q '[<,]UP[,>]' && fail "$OVPN_DEV is up in $n without a key"
+	ns "$n" "$IP_BIN" -o link show "$OVPN_DEV" | grepq '[<,]UP[,>]' && fail "$OVPN_DEV is up in $n without a key"
 done
 pcap_pkts "$(cap_file wire)" >"$LOGDIR/wire.txt"
 nhs=$(awk '$7 ~ /^f8/' "$LOGDIR/wire.txt" | wc -l)

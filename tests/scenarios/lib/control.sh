@@ -107,7 +107,7 @@ udp_send() {
 # `get_peer NS DEV` without an id is a dump, which succeeds with no output
 # on a device without peers.
 peer_exists() {
-	get_peer "$1" "$2" "$3" 2>/dev/null | grep -qx "peer_id $3"
+	get_peer "$1" "$2" "$3" 2>/dev/null | grepq -x "peer_id $3"
 }
 
 # peer_still_there NS DEV ID: like peer_exists, but a failed GET_PEER is
@@ -118,7 +118,7 @@ peer_still_there() {
 	local out rc
 	out=$(get_peer "$1" "$2" "$3" 2>&1)
 	rc=$?
-	printf '%s\n' "$out" | grep -qx "peer_id $3" && return 0
+	printf '%s\n' "$out" | grepq -x "peer_id $3" && return 0
 	echo "NOTE: GET_PEER $3 on $2 in $1: exit $rc: $(printf '%s' "$out" | tail -n 5 | tr '\n' '|')"
 	"$IP_BIN" netns exec "$1" "$IP_BIN" -d link show "$2" 2>&1 | sed 's/^/    /'
 	sleep 1

@@ -134,7 +134,7 @@ mp_server() {
 			fail "addr add $MP_SRV_VPN6 on $MP_DEV"
 	fi
 	ns "$MP_S" "$IP_BIN" link set "$MP_DEV" up || fail "link set $MP_DEV up"
-	wait_for "ns $MP_S $IP_BIN -o link show $MP_DEV | grep -q '[<,]UP[,>]'" 5 ||
+	wait_for "ns $MP_S $IP_BIN -o link show $MP_DEV | grepq '[<,]UP[,>]'" 5 ||
 		fail "$MP_DEV not up in $MP_S"
 }
 

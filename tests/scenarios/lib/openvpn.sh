@@ -229,7 +229,7 @@ assert_moved() {
 ovpn_get_peer() {
 	local n=$1 dev=${2:-$OVPN_TUN} p id
 	p=$(get_peer "$n" "$dev" 2>&1) || { printf '%s\n' "$p"; return 1; }
-	if [ "${OVPN_MODULE:-ours}" != reference ] || grep -q '^peer_id ' <<<"$p"; then
+	if [ "${OVPN_MODULE:-ours}" != reference ] || grepq '^peer_id ' <<<"$p"; then
 		printf '%s\n' "$p"
 		return 0
 	fi

@@ -253,8 +253,8 @@ setup() {
 	bg ips-b "$B" /usr/bin/nice -n 10 /usr/bin/iperf3 -s -p 5201 -i 0
 	bg ips-a "$A" /usr/bin/nice -n 10 /usr/bin/iperf3 -s -p 5202 -i 0
 	bg ips-s "$MP_S" /usr/bin/nice -n 10 /usr/bin/iperf3 -s -p 5203 -i 0
-	wait_for "ns $B /usr/bin/ss -Hltn | grep -q ':5201 ' && ns $A /usr/bin/ss -Hltn | grep -q ':5202 ' &&
-		ns $MP_S /usr/bin/ss -Hltn | grep -q ':5203 '" 10 || fail "iperf3 servers not listening"
+	wait_for "ns $B /usr/bin/ss -Hltn | grepq ':5201 ' && ns $A /usr/bin/ss -Hltn | grepq ':5202 ' &&
+		ns $MP_S /usr/bin/ss -Hltn | grepq ':5203 '" 10 || fail "iperf3 servers not listening"
 	mp_ping_ok "$A" "$B_VPN"
 	for i in 1 2; do
 		mp_ping_ok "c$i" "$MP_SRV_VPN"

@@ -686,11 +686,21 @@ static void ovpn_rx_one(struct sk_buff *skb, struct napi_struct *napi)
 		ovpn_decrypt_post(skb, ret);
 }
 
+/* a packet leaves its receive queue: a TCP peer's parser may go on */
+static void ovpn_rx_unpark(struct sk_buff *skb)
+{
+	struct ovpn_peer *peer = ovpn_skb_cb(skb)->peer;
+
+	if (ovpn_peer_is_tcp(peer))
+		ovpn_tcp_rx_unparked(peer);
+}
+
 /* drop a packet parked in a receive queue, with its peer reference */
 static void ovpn_rx_drop(struct net_device *dev, struct sk_buff *skb)
 {
 	struct ovpn_peer *peer = ovpn_skb_cb(skb)->peer;
 
+	ovpn_rx_unpark(skb);
 	dev_core_stats_rx_dropped_inc(dev);
 	kfree_skb(skb);
 	ovpn_peer_put(peer);
@@ -709,6 +719,7 @@ static int ovpn_rx_poll(struct napi_struct *napi, int budget)
 		spin_unlock(&q->skbs.lock);
 		if (!skb)
 			break;
+		ovpn_rx_unpark(skb);
 		ovpn_rx_one(skb, napi);
 		done++;
 	}
@@ -737,11 +748,13 @@ MODULE_PARM_DESC(threaded_napi,
  * @skb: the packet, data at our header (at least OVPN_DATA_HDR_LEN bytes
  *	linear); consumed
  *
- * Called with BHs disabled. A UDP packet is parked in its peer's receive
- * queue and decrypted by that queue's NAPI poll: packets arriving on
- * several CPUs at once (as the backlogs of a veth deliver them) then reach
- * the stack in the order they arrived, instead of interleaving out of order,
- * which TCP would take for loss. A TCP peer's packet is decrypted at once.
+ * Called with BHs disabled. The packet is parked in its peer's receive
+ * queue and decrypted by that queue's NAPI poll, which hands it to GRO:
+ * packets arriving on several CPUs at once (as the backlogs of a veth
+ * deliver them) then reach the stack in the order they arrived, instead of
+ * interleaving out of order, which TCP would take for loss. A TCP peer's
+ * stream parser goes on parsing meanwhile; a full queue pauses it rather
+ * than drop its packets (ovpn_tcp_rx_unparked()).
  */
 void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
 {
@@ -751,15 +764,6 @@ void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
 	bool dead;
 
 	ovpn_skb_cb(skb)->peer = peer;
-
-	/* A TCP stream is parsed in order, by one context at a time: nothing
-	 * to reorder. Decrypting right here also keeps TCP's backpressure: a
-	 * queue would take frames faster than they decrypt, then drop them.
-	 */
-	if (ovpn_peer_is_tcp(peer)) {
-		ovpn_rx_one(skb, NULL);
-		return;
-	}
 
 	/* Parked, the packet outlives the softirq that received it. Its dst
 	 * may be a noref one, valid only inside that softirq; skb->dev is the
@@ -775,7 +779,11 @@ void ovpn_recv(struct ovpn_peer *peer, struct sk_buff *skb)
 	q = &ovpn->rxq[peer->id % ovpn->n_rxq];
 	spin_lock(&q->skbs.lock);
 	dead = q->dead;
-	if (likely(!dead && skb_queue_len(&q->skbs) < OVPN_RXQ_LEN)) {
+	/* a TCP peer is bounded by its own mark, OVPN_TCP_RX_PARKED_HIGH:
+	 * dropping here would lose what the stream could have held back
+	 */
+	if (likely(!dead && (skb_queue_len(&q->skbs) < OVPN_RXQ_LEN ||
+			     ovpn_peer_is_tcp(peer)))) {
 		__skb_queue_tail(&q->skbs, skb);
 		queued = true;
 	} else if (!dead) {

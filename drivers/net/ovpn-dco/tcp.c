@@ -166,6 +166,90 @@ static struct sk_buff *ovpn_tcp_frame(struct sk_buff *msg, unsigned int off,
 	return skb;
 }
 
+/* May the parser go on? Only when neither userspace nor the receive queue
+ * holds it back, and the stream is still ours. Socket lock.
+ */
+static void ovpn_tcp_resume(struct ovpn_peer *peer)
+{
+	struct ovpn_peer_tcp *t = &peer->tcp;
+
+	if (t->user_paused || t->rx_paused || t->given_back ||
+	    READ_ONCE(peer->removed))
+		return;
+	strp_unpause(&t->strp);
+	/* unpausing parses nothing by itself: what waited in the socket
+	 * meanwhile would wait for the next segment, which a remote held back
+	 * by a closed window may never send
+	 */
+	strp_check_rcv(&t->strp);
+}
+
+static void ovpn_tcp_schedule_rx(struct ovpn_peer *peer)
+{
+	if (!ovpn_peer_hold(peer))
+		return;
+	/* a queued work owns one reference */
+	if (!queue_work(ovpn_wq, &peer->tcp.rx_work))
+		ovpn_peer_put(peer);
+}
+
+/* A data frame is about to be parked in the receive queue, where the NAPI
+ * poll decrypts it and hands it to GRO: the parser runs on, one CPU, while
+ * the poll decrypts on another. Past the high mark the parser pauses, and
+ * TCP's window closes on the remote, as it would if we decrypted here:
+ * nothing is dropped for the queue. Called by the parser, socket lock.
+ */
+static void ovpn_tcp_rx_park(struct ovpn_peer *peer)
+{
+	struct ovpn_peer_tcp *t = &peer->tcp;
+
+	if (atomic_inc_return(&t->rx_parked) < OVPN_TCP_RX_PARKED_HIGH)
+		return;
+	WRITE_ONCE(t->rx_paused, true);
+	strp_pause(&t->strp);
+	/* pairs with the barrier of atomic_dec_return() in
+	 * ovpn_tcp_rx_unparked(): either the poll sees the pause when it
+	 * crosses the low mark, or we see the crossing here
+	 */
+	smp_mb();
+	if (atomic_read(&t->rx_parked) <= OVPN_TCP_RX_PARKED_LOW)
+		ovpn_tcp_schedule_rx(peer);
+}
+
+/**
+ * ovpn_tcp_rx_unparked - a data frame left the receive queue
+ * @peer: its peer, still held by the frame
+ *
+ * Any context (the NAPI poll, or a queue's purge). Crossing the low mark
+ * with the parser paused for the queue, a work resumes it: restarting the
+ * parser needs the socket lock.
+ */
+void ovpn_tcp_rx_unparked(struct ovpn_peer *peer)
+{
+	struct ovpn_peer_tcp *t = &peer->tcp;
+
+	if (atomic_dec_return(&t->rx_parked) == OVPN_TCP_RX_PARKED_LOW &&
+	    READ_ONCE(t->rx_paused))
+		ovpn_tcp_schedule_rx(peer);
+}
+
+static void ovpn_tcp_rx_work(struct work_struct *work)
+{
+	struct ovpn_peer *peer = container_of(work, struct ovpn_peer,
+					      tcp.rx_work);
+	struct ovpn_peer_tcp *t = &peer->tcp;
+	struct sock *sk = peer->sock->sock->sk;
+
+	lock_sock(sk);
+	if (t->rx_paused &&
+	    atomic_read(&t->rx_parked) <= OVPN_TCP_RX_PARKED_LOW) {
+		WRITE_ONCE(t->rx_paused, false);
+		ovpn_tcp_resume(peer);
+	}
+	release_sock(sk);
+	ovpn_peer_put(peer);
+}
+
 static void ovpn_tcp_rcv(struct strparser *strp, struct sk_buff *skb)
 {
 	struct ovpn_peer *peer = container_of(strp, struct ovpn_peer,
@@ -195,6 +279,7 @@ static void ovpn_tcp_rcv(struct strparser *strp, struct sk_buff *skb)
 		skb = pkt;
 		if (!ovpn_peer_hold(peer))
 			goto drop_silently;
+		ovpn_tcp_rx_park(peer);
 		local_bh_disable();
 		ovpn_recv(peer, skb);
 		local_bh_enable();
@@ -270,10 +355,15 @@ static void ovpn_tcp_data_ready(struct sock *sk)
 	rcu_read_lock();
 	peer = ovpn_tcp_peer(sk);
 	if (peer) {
-		/* whoever reads instead of the parser must be woken */
+		/* whoever reads instead of the parser must be woken; a
+		 * parser paused for its receive queue resumes by itself, and
+		 * userspace has nothing new to read then
+		 */
 		if (ovpn_tcp_parsing(peer))
 			strp_data_ready(&peer->tcp.strp);
-		else
+		else if (!READ_ONCE(peer->tcp.rx_paused) ||
+			 READ_ONCE(peer->removed) ||
+			 READ_ONCE(peer->tcp.given_back))
 			peer->tcp.saved.data_ready(sk);
 	}
 	rcu_read_unlock();
@@ -584,15 +674,10 @@ static void ovpn_tcp_user_read(struct ovpn_peer *peer, struct sock *sk)
 {
 	struct ovpn_peer_tcp *t = &peer->tcp;
 
-	if (t->user_paused && !t->given_back && !READ_ONCE(peer->removed) &&
+	if (t->user_paused &&
 	    atomic_read(&t->user_bytes) <= READ_ONCE(sk->sk_rcvbuf) / 2) {
 		t->user_paused = false;
-		strp_unpause(&t->strp);
-		/* unpausing parses nothing by itself: what waited in the
-		 * socket meanwhile would wait for the next segment, which a
-		 * remote held back by a closed window may never send
-		 */
-		strp_check_rcv(&t->strp);
+		ovpn_tcp_resume(peer);
 	}
 }
 
@@ -833,7 +918,9 @@ void ovpn_tcp_peer_init(struct ovpn_peer *peer)
 	skb_queue_head_init(&peer->tcp.user_queue);
 	atomic_set(&peer->tcp.user_bytes, 0);
 	skb_queue_head_init(&peer->tcp.out_queue);
+	atomic_set(&peer->tcp.rx_parked, 0);
 	INIT_WORK(&peer->tcp.tx_work, ovpn_tcp_tx_work);
+	INIT_WORK(&peer->tcp.rx_work, ovpn_tcp_rx_work);
 	INIT_WORK(&peer->tcp.giveback_work, ovpn_tcp_giveback_work);
 }
 

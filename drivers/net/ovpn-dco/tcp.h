@@ -17,6 +17,12 @@ struct ovpn_socket;
 #define OVPN_TCP_OUT_QUEUE_MAX	1024
 /* frames one run of the TX work sends before it requeues itself */
 #define OVPN_TCP_TX_BUDGET	64
+/* data frames of one peer parked in its receive queue, not decrypted yet:
+ * at the high mark the parser pauses (TCP's window then closes on the
+ * remote), at the low mark it resumes
+ */
+#define OVPN_TCP_RX_PARKED_HIGH	128
+#define OVPN_TCP_RX_PARKED_LOW	32
 
 /**
  * struct ovpn_peer_tcp - a TCP peer's stream state
@@ -27,6 +33,10 @@ struct ovpn_socket;
  *	packets was charged when queued (atomic); past the socket's receive
  *	buffer the parser pauses, so the stream pushes back on the remote
  * @user_paused: the parser is paused because of @user_bytes (socket lock)
+ * @rx_parked: data frames parsed and parked in the peer's receive queue,
+ *	not yet taken by its NAPI poll (atomic)
+ * @rx_paused: the parser is paused because of @rx_parked (socket lock;
+ *	read locklessly by the NAPI poll, which only schedules @rx_work)
  * @given_back: what the parser took from the stream and userspace has not
  *	read was put back in front of the socket's receive queue; from here
  *	on the socket reads as plain TCP (socket lock; read locklessly as a
@@ -42,6 +52,9 @@ struct ovpn_socket;
  * @user_need: bytes of @user_frame still expected (socket lock)
  * @tx_work: writes @out_queue in process context; holds a peer reference
  *	while queued
+ * @rx_work: resumes a parser paused for @rx_parked once the NAPI poll has
+ *	taken the parked frames down to the low mark; holds a peer
+ *	reference while queued
  * @giveback_work: gives the stream back after the peer's removal; holds a
  *	peer reference while queued, so a recv() never finds the socket
  *	without its peer before that is done
@@ -57,6 +70,8 @@ struct ovpn_peer_tcp {
 	struct sk_buff_head user_queue;
 	atomic_t user_bytes;
 	bool user_paused;
+	atomic_t rx_parked;
+	bool rx_paused;
 	bool given_back;
 	struct sk_buff_head out_queue;
 	unsigned int out_offset;
@@ -65,6 +80,7 @@ struct ovpn_peer_tcp {
 	u8 user_hdr_len;
 	unsigned int user_need;
 	struct work_struct tx_work;
+	struct work_struct rx_work;
 	struct work_struct giveback_work;
 	struct {
 		void (*data_ready)(struct sock *sk);
@@ -82,5 +98,6 @@ void ovpn_tcp_send_skb(struct ovpn_peer *peer, struct sk_buff *skb);
 void ovpn_tcp_peer_init(struct ovpn_peer *peer);
 void ovpn_tcp_peer_removed(struct ovpn_peer *peer);
 void ovpn_tcp_peer_start(struct ovpn_peer *peer);
+void ovpn_tcp_rx_unparked(struct ovpn_peer *peer);
 
 #endif /* _OVPN_DCO_TCP_H_ */

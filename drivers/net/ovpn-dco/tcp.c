@@ -138,8 +138,12 @@ static int ovpn_tcp_parse(struct strparser *strp, struct sk_buff *skb)
 	return len + OVPN_TCP_LEN_PREFIX;
 }
 
-/* The @len bytes at @off of a parsed message, in a buffer of their own
- * with @headroom bytes ahead; NULL without memory.
+/* The @len bytes at @off of a parsed message, in a buffer of their own;
+ * NULL without memory. A data frame gets NET_SKB_PAD of headroom from the
+ * page fragment cache, which the decrypted packet's trip up the stack then
+ * recycles: a kmalloc()ed head would be zeroed on every allocation on
+ * kernels with init_on_alloc (Debian's default), a memset of the whole
+ * frame for nothing. A control frame for userspace gets no headroom.
  *
  * The parser's message is a clone of TCP's receive buffers, which after GRO
  * can hold 64 KiB and more ahead of the frame. Pulling the message up to
@@ -151,14 +155,13 @@ static int ovpn_tcp_parse(struct strparser *strp, struct sk_buff *skb)
  * the decryption.
  */
 static struct sk_buff *ovpn_tcp_frame(struct sk_buff *msg, unsigned int off,
-				      unsigned int len, unsigned int headroom)
+				      unsigned int len, bool data)
 {
 	struct sk_buff *skb;
 
-	skb = alloc_skb(headroom + len, GFP_ATOMIC);
+	skb = data ? dev_alloc_skb(len) : alloc_skb(len, GFP_ATOMIC);
 	if (!skb)
 		return NULL;
-	skb_reserve(skb, headroom);
 	if (skb_copy_bits(msg, off, skb_put(skb, len), len)) {
 		kfree_skb(skb);
 		return NULL;
@@ -271,8 +274,7 @@ static void ovpn_tcp_rcv(struct strparser *strp, struct sk_buff *skb)
 
 		if (len - OVPN_TCP_LEN_PREFIX >= OVPN_DATA_HDR_LEN)
 			pkt = ovpn_tcp_frame(skb, off + OVPN_TCP_LEN_PREFIX,
-					     len - OVPN_TCP_LEN_PREFIX,
-					     NET_SKB_PAD);
+					     len - OVPN_TCP_LEN_PREFIX, true);
 		if (!pkt)
 			goto drop;
 		consume_skb(skb);
@@ -290,7 +292,7 @@ static void ovpn_tcp_rcv(struct strparser *strp, struct sk_buff *skb)
 	 * dropped: without memory for a copy, the message itself is cut down
 	 * to the frame.
 	 */
-	user = ovpn_tcp_frame(skb, off, len, 0);
+	user = ovpn_tcp_frame(skb, off, len, false);
 	if (user) {
 		consume_skb(skb);
 		skb = user;

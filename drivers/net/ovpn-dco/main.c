@@ -187,7 +187,12 @@ static int __init ovpn_init(void)
 	if (ret)
 		goto err_debug;
 
-	ovpn_wq = alloc_workqueue("ovpn-dco", WQ_MEM_RECLAIM, 0);
+	/* Unbound: a TCP peer's TX work (the outer stream's sends, and on
+	 * one host the softirqs they run) then goes to an idle CPU instead
+	 * of waiting behind the sender that queued it on its own; over TCP
+	 * that pipelines encryption and sending (performance.md section 9).
+	 */
+	ovpn_wq = alloc_workqueue("ovpn-dco", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!ovpn_wq) {
 		ret = -ENOMEM;
 		goto err_debug;

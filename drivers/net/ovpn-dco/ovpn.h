@@ -79,7 +79,9 @@ struct ovpn_struct {
 	unsigned int n_rxq;
 };
 
-/* the module's workqueue: peer keepalive and deferred releases */
+/* the module's workqueue (unbound): peer keepalive, deferred releases,
+ * TCP transmit, receive resume and give-back
+ */
 extern struct workqueue_struct *ovpn_wq;
 
 bool ovpn_dev_is_valid(const struct net_device *dev);

@@ -305,7 +305,9 @@ class Checker:
         self.check(not extra, f"{label}: enum {cenum} has entries the spec lacks: {', '.join(extra)}")
 
 
-def run(header_path, spec_path):
+def run(header_path, spec_path, pinned=None, pinned_strings=None, who="OpenVPN 2.6"):
+    pinned = PINNED if pinned is None else pinned
+    pinned_strings = PINNED_STRINGS if pinned_strings is None else pinned_strings
     c = Checker()
     try:
         with open(spec_path, encoding="utf-8") as f:
@@ -319,13 +321,14 @@ def run(header_path, spec_path):
     all_values = {}
     for values in enums.values():
         all_values.update(values)
-    for prefix, names in PINNED.items():
+    # a "-" holds a place that has no name (attributes and commands count from 1)
+    for prefix, names in pinned.items():
         wrong = [f"{prefix}{n}={all_values.get(prefix + n)}"
-                 for i, n in enumerate(names.split()) if all_values.get(prefix + n) != i]
-        c.check(not wrong, f"OpenVPN 2.6 numbering broken in the header: {', '.join(wrong)}")
-    for name, value in PINNED_STRINGS.items():
+                 for i, n in enumerate(names.split()) if n != "-" and all_values.get(prefix + n) != i]
+        c.check(not wrong, f"{who} numbering broken in the header: {', '.join(wrong)}")
+    for name, value in pinned_strings.items():
         c.check(defines.get(name) == value,
-                f"OpenVPN 2.6 identity broken in the header: {name}={defines.get(name)!r}")
+                f"{who} identity broken in the header: {name}={defines.get(name)!r}")
 
     def cdefine(key):
         return c_name("", spec.get(key, "")) if spec.get(key) else None
@@ -364,6 +367,17 @@ def run(header_path, spec_path):
 
     for s in sets.values():
         label = f"attribute set {s['name']}"
+        if "subset-of" in s:
+            parent = sets.get(s["subset-of"])
+            if not c.check(parent is not None, f"{label}: subset of unknown set {s['subset-of']!r}"):
+                continue
+            for a in s["attributes"]:
+                c.check(any(p["name"] == a["name"] for p in parent["attributes"]),
+                        f"{label}: {a['name']} is not in {s['subset-of']}")
+                if "nested-attributes" in a:
+                    c.check(a["nested-attributes"] in sets,
+                            f"{label}: {a['name']} nests unknown set {a['nested-attributes']!r}")
+            continue
         entries, nxt = [], 1
         for a in s["attributes"]:
             nxt = a.get("value", nxt)

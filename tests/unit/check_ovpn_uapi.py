@@ -16,6 +16,7 @@ usage: check_ovpn_uapi.py [HEADER [SPEC]]   (defaults: the tree's files)
 """
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,17 @@ def main(argv):
     spec = argv[2] if len(argv) > 2 else os.path.join(
         TOP, "Documentation", "netlink", "specs", "ovpn.yaml")
     c = run(header, spec, PINNED, PINNED_STRINGS, "upstream ovpn (OpenVPN 2.7)")
+    # The reader above is lenient where YAML is not: a plain scalar holding
+    # ": " breaks the kernel's YNL tools (PyYAML), and so do properties
+    # the genetlink-c schema does not know.
+    with open(spec, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    plain = [f"{n}: {line.strip()}" for n, line in enumerate(lines, 1)
+             if (m := re.match(r"\s*(?:- )?[\w-]+: (.*)$", line))
+             and m.group(1)[:1] not in "\"'>|[" and ": " in m.group(1)]
+    c.check(not plain, "spec: plain values with ': ' are not YAML, quote them: " + "; ".join(plain))
+    top = [line for line in lines if re.match(r"(version|max-by-define):", line)]
+    c.check(not top, f"spec: genetlink-c has no top-level {', '.join(top)}")
     # the last values: TX_ID and PEER_FLOAT_NTF, nothing after them
     with open(header, encoding="utf-8") as f:
         _, enums, _ = parse_header(f.read())

@@ -93,8 +93,6 @@ struct oneshot_cfg {
 
 enum { ROLE_DEFAULT, ROLE_LISTEN, ROLE_CONNECT };
 
-/* how long --tcp-connect keeps trying */
-#define TCP_CONNECT_MS	10000
 /* REPLY (until CONFIRM) and CONFIRM (until DONE) are resent once a second,
  * at most this often
  */
@@ -205,14 +203,6 @@ struct tunnel {
 	bool ready;
 	bool failed;
 };
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static const char *opt_value(int argc, char **argv, int *i)
 {
@@ -407,131 +397,20 @@ static bool link_is_up(struct tunnel *t)
 	return ifr.ifr_flags & IFF_UP;
 }
 
-/* a TCP socket with SO_REUSEADDR bound to @local:@port; -1 and @msg */
-static int tcp_socket_bound(const struct ip_addr *local, uint16_t port,
-			    char *msg, size_t len)
-{
-	char addr[INET6_ADDRSTRLEN + 16];
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd, one = 1;
-
-	sl = make_sockaddr(local, port, &ss);
-	fd = socket(local->family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
-	if (fd < 0) {
-		snprintf(msg, len, "TCP socket: %s", strerror(errno));
-		return -1;
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) {
-		snprintf(msg, len, "SO_REUSEADDR: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
-		sockaddr_str((struct sockaddr *)&ss, sl, addr, sizeof(addr));
-		snprintf(msg, len, "bind %s: %s", addr, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static bool same_ip(const struct sockaddr_storage *ss, const struct ip_addr *ip)
-{
-	if (ss->ss_family != ip->family)
-		return false;
-	if (ip->family == AF_INET)
-		return !memcmp(&((const struct sockaddr_in *)ss)->sin_addr,
-			       &ip->v4, 4);
-	return !memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr,
-		       &ip->v6, 16);
-}
-
 /* listen on local-ip:local-port, accept one connection from remote-ip */
 static int tcp_accept_one(struct tunnel *t, char *msg, size_t len)
 {
 	const struct oneshot_cfg *c = t->cfg;
-	char addr[INET6_ADDRSTRLEN + 16];
 	int lfd, fd;
 
-	lfd = tcp_socket_bound(&c->local, c->local_port, msg, len);
+	lfd = tcp_listen_on(&c->local, c->local_port, msg, len);
 	if (lfd < 0)
 		return -1;
-	if (listen(lfd, 4) < 0) {
-		snprintf(msg, len, "listen: %s", strerror(errno));
-		close(lfd);
-		return -1;
-	}
 	printf("%s: tcp listening on port %u\n", c->dev, c->local_port);
 	fflush(stdout);
-	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = lfd, .events = POLLIN },
-			{ .fd = t->sig_fd, .events = POLLIN },
-		};
-		struct sockaddr_storage from;
-		socklen_t fl = sizeof(from);
-
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(msg, len, "poll: %s", strerror(errno));
-			break;
-		}
-		if (pfd[1].revents) {
-			snprintf(msg, len, "interrupted while waiting for a connection");
-			break;
-		}
-		fd = accept4(lfd, (struct sockaddr *)&from, &fl, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			snprintf(msg, len, "accept: %s", strerror(errno));
-			break;
-		}
-		sockaddr_str((struct sockaddr *)&from, fl, addr, sizeof(addr));
-		if (!same_ip(&from, &c->remote)) {
-			fprintf(stderr, "ovpn-cli: socket: refusing a connection from %s\n",
-				addr);
-			close(fd);
-			continue;
-		}
-		close(lfd);
-		return fd;
-	}
+	fd = tcp_accept_from(lfd, &c->remote, t->sig_fd, "socket", msg, len);
 	close(lfd);
-	return -1;
-}
-
-/* connect to remote-ip:remote-port from local-ip:local-port, ~10 s of tries */
-static int tcp_connect_retry(struct tunnel *t, char *msg, size_t len)
-{
-	const struct oneshot_cfg *c = t->cfg;
-	long long deadline = mono_ms() + TCP_CONNECT_MS;
-	struct sockaddr_storage ss;
-	char addr[INET6_ADDRSTRLEN + 16];
-	socklen_t sl;
-	int fd;
-
-	sl = make_sockaddr(&c->remote, c->remote_port, &ss);
-	sockaddr_str((struct sockaddr *)&ss, sl, addr, sizeof(addr));
-	for (;;) {
-		fd = tcp_socket_bound(&c->local, c->local_port, msg, len);
-		if (fd < 0)
-			return -1;
-		if (!connect(fd, (struct sockaddr *)&ss, sl))
-			return fd;
-		snprintf(msg, len, "connect %s: %s", addr, strerror(errno));
-		close(fd);
-		if (errno != ECONNREFUSED && errno != ETIMEDOUT &&
-		    errno != EHOSTUNREACH && errno != ENETUNREACH &&
-		    errno != EADDRINUSE && errno != EADDRNOTAVAIL &&
-		    errno != EINTR)
-			return -1;
-		if (mono_ms() >= deadline)
-			return -1;
-		usleep(200000);
-	}
+	return fd;
 }
 
 /* the transport socket: UDP bound, or TCP connected; -1 and @msg */
@@ -547,7 +426,9 @@ static int transport_open(struct tunnel *t, char *msg, size_t len)
 	if (c->tcp_role == ROLE_LISTEN)
 		fd = tcp_accept_one(t, msg, len);
 	else
-		fd = tcp_connect_retry(t, msg, len);
+		fd = tcp_connect_retry(&c->local, c->local_port, &c->remote,
+				       c->remote_port, TCP_CONNECT_MS, msg,
+				       len);
 	if (fd < 0)
 		return -1;
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
@@ -868,14 +749,14 @@ static void read_notifications(struct tunnel *t)
 /* after GET_PEER found no peer, give its DEL_PEER notification a moment */
 static void wait_for_deletion(struct tunnel *t, int ms)
 {
-	long long deadline = mono_ms() + ms;
+	long long deadline = monotonic_ms() + ms;
 
 	while (!t->deleted) {
 		struct pollfd pfd = {
 			.fd = nl_socket_get_fd(t->mc.sk),
 			.events = POLLIN,
 		};
-		long long left = deadline - mono_ms();
+		long long left = deadline - monotonic_ms();
 
 		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
 			break;
@@ -1403,7 +1284,7 @@ static int sample(struct tunnel *t)
 		return 1;
 	}
 
-	now = mono_ms();
+	now = monotonic_ms();
 	rx = p->num[OVPN_GET_PEER_RESP_ATTR_VPN_RX_BYTES];
 	tx = p->num[OVPN_GET_PEER_RESP_ATTR_VPN_TX_BYTES];
 	printf("%s t=%llds rx %llu pkts %llu B %llu kbit/s tx %llu pkts %llu B %llu kbit/s\n",
@@ -1439,7 +1320,7 @@ static int tunnel_run(struct tunnel *t)
 		fprintf(stderr, "ovpn-cli: timerfd: %s\n", strerror(errno));
 		return 1;
 	}
-	t->t0_ms = mono_ms();
+	t->t0_ms = monotonic_ms();
 	t->prev_ms = t->t0_ms;
 	if (c->raw_key)
 		hs_print_ready(t);
@@ -1481,7 +1362,7 @@ static int tunnel_run(struct tunnel *t)
 		hs_tick(t);
 		if (t->failed)
 			return 1;
-		if (c->duration && mono_ms() - t->t0_ms >= c->duration * 1000LL)
+		if (c->duration && monotonic_ms() - t->t0_ms >= c->duration * 1000LL)
 			return 0;
 		if (c->quiet)
 			continue;

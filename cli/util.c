@@ -3,12 +3,15 @@
  * Argument parsing and address formatting for ovpn-cli. See util.h.
  */
 
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/ovpn_dco.h>
@@ -237,23 +240,41 @@ void sockaddr_str(const struct sockaddr *sa, socklen_t len, char *buf,
 	}
 }
 
-static int udp_socket_open_flags(const struct ip_addr *local, uint16_t port,
-				 bool dual, char *err, size_t errlen)
+/**
+ * struct sock_opt - a socket option set before bind
+ * @level: its level
+ * @name: its name
+ * @val: its int value
+ * @label: what a failure message calls it
+ */
+struct sock_opt {
+	int level;
+	int name;
+	int val;
+	const char *label;
+};
+
+/* a UDP or TCP (@type) socket with @opt set, bound to @local:@port */
+static int socket_bound(const struct ip_addr *local, uint16_t port, int type,
+			const struct sock_opt *opt, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss;
+	bool tcp = type == SOCK_STREAM;
 	char addr[INET6_ADDRSTRLEN + 16];
+	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, off = 0;
+	int fd;
 
 	len = make_sockaddr(local, port, &ss);
-	fd = socket(local->family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	fd = socket(local->family, type | SOCK_CLOEXEC,
+		    tcp ? IPPROTO_TCP : IPPROTO_UDP);
 	if (fd < 0) {
-		snprintf(err, errlen, "UDP socket: %s", strerror(errno));
+		snprintf(err, errlen, "%s socket: %s", tcp ? "TCP" : "UDP",
+			 strerror(errno));
 		return -1;
 	}
-	if (dual && local->family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) < 0) {
-		snprintf(err, errlen, "IPV6_V6ONLY: %s", strerror(errno));
+	if (opt && setsockopt(fd, opt->level, opt->name, &opt->val,
+			      sizeof(opt->val)) < 0) {
+		snprintf(err, errlen, "%s: %s", opt->label, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -264,6 +285,18 @@ static int udp_socket_open_flags(const struct ip_addr *local, uint16_t port,
 		return -1;
 	}
 	return fd;
+}
+
+static int udp_socket_open_flags(const struct ip_addr *local, uint16_t port,
+				 bool dual, char *err, size_t errlen)
+{
+	static const struct sock_opt dual_stack = {
+		IPPROTO_IPV6, IPV6_V6ONLY, 0, "IPV6_V6ONLY"
+	};
+
+	return socket_bound(local, port, SOCK_DGRAM,
+			    dual && local->family == AF_INET6 ? &dual_stack :
+			    NULL, err, errlen);
 }
 
 int udp_socket_open(const struct ip_addr *local, uint16_t port, char *err,
@@ -293,4 +326,118 @@ const char *del_peer_reason_name(unsigned int reason)
 		return "TRANSPORT_DISCONNECT";
 	}
 	return NULL;
+}
+
+long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+bool sockaddr_has_ip(const struct sockaddr_storage *ss,
+		     const struct ip_addr *ip)
+{
+	if (ss->ss_family != ip->family)
+		return false;
+	if (ip->family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)ss)->sin_addr,
+			       &ip->v4, 4);
+	return !memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr,
+		       &ip->v6, 16);
+}
+
+int tcp_socket_bound(const struct ip_addr *local, uint16_t port, char *msg,
+		     size_t len)
+{
+	static const struct sock_opt reuse = {
+		SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR"
+	};
+
+	return socket_bound(local, port, SOCK_STREAM, &reuse, msg, len);
+}
+
+int tcp_listen_on(const struct ip_addr *local, uint16_t port, char *msg,
+		  size_t len)
+{
+	int lfd = tcp_socket_bound(local, port, msg, len);
+
+	if (lfd >= 0 && listen(lfd, 4) < 0) {
+		snprintf(msg, len, "listen: %s", strerror(errno));
+		close(lfd);
+		return -1;
+	}
+	return lfd;
+}
+
+int tcp_accept_from(int lfd, const struct ip_addr *remote, int stop_fd,
+		    const char *what, char *msg, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN + 16];
+	int fd;
+
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = lfd, .events = POLLIN },
+			{ .fd = stop_fd, .events = POLLIN },
+		};
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+
+		if (poll(pfd, stop_fd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(msg, len, "poll: %s", strerror(errno));
+			return -1;
+		}
+		if (stop_fd >= 0 && pfd[1].revents) {
+			snprintf(msg, len, "interrupted while waiting for a connection");
+			return -1;
+		}
+		fd = accept4(lfd, (struct sockaddr *)&from, &fl, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			snprintf(msg, len, "accept: %s", strerror(errno));
+			return -1;
+		}
+		if (sockaddr_has_ip(&from, remote))
+			return fd;
+		sockaddr_str((struct sockaddr *)&from, fl, addr, sizeof(addr));
+		fprintf(stderr, "ovpn-cli: %s: refusing a connection from %s\n",
+			what, addr);
+		close(fd);
+	}
+}
+
+int tcp_connect_retry(const struct ip_addr *local, uint16_t lport,
+		      const struct ip_addr *remote, uint16_t rport, int ms,
+		      char *msg, size_t len)
+{
+	long long deadline = monotonic_ms() + ms;
+	char addr[INET6_ADDRSTRLEN + 16];
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, e;
+
+	sl = make_sockaddr(remote, rport, &ss);
+	sockaddr_str((struct sockaddr *)&ss, sl, addr, sizeof(addr));
+	for (;;) {
+		fd = tcp_socket_bound(local, lport, msg, len);
+		if (fd < 0)
+			return -1;
+		if (!connect(fd, (struct sockaddr *)&ss, sl))
+			return fd;
+		e = errno;
+		snprintf(msg, len, "connect %s: %s", addr, strerror(e));
+		close(fd);
+		if (e != ECONNREFUSED && e != ETIMEDOUT && e != EHOSTUNREACH &&
+		    e != ENETUNREACH && e != EADDRINUSE && e != EADDRNOTAVAIL &&
+		    e != EINTR)
+			return -1;
+		if (monotonic_ms() >= deadline)
+			return -1;
+		usleep(200000);
+	}
 }

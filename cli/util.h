@@ -93,4 +93,48 @@ int udp_socket_open_dual(const struct ip_addr *local, uint16_t port,
 /* name of an &enum ovpn_del_peer_reason, or NULL */
 const char *del_peer_reason_name(unsigned int reason);
 
+/* CLOCK_MONOTONIC in milliseconds */
+long long monotonic_ms(void);
+
+/* true if @ss is an address of @ip's family equal to @ip (any port) */
+bool sockaddr_has_ip(const struct sockaddr_storage *ss,
+		     const struct ip_addr *ip);
+
+/* a TCP socket with SO_REUSEADDR bound to @local:@port; -1 and @msg */
+int tcp_socket_bound(const struct ip_addr *local, uint16_t port, char *msg,
+		     size_t len);
+
+/* the same, listening; -1 and @msg */
+int tcp_listen_on(const struct ip_addr *local, uint16_t port, char *msg,
+		  size_t len);
+
+/**
+ * tcp_accept_from - accept one connection whose source address is @remote
+ * @lfd: listening socket (left open)
+ * @remote: the only source address accepted (any port)
+ * @stop_fd: give up when this fd becomes readable (a signalfd), or -1
+ * @what: prefix of the stderr line about each connection refused
+ * @msg: the reason on failure
+ * @len: size of @msg
+ *
+ * Connections from other addresses are closed, with a line on stderr, and
+ * the wait goes on without a time limit.
+ *
+ * Return: the connected socket, or -1 with @msg set.
+ */
+int tcp_accept_from(int lfd, const struct ip_addr *remote, int stop_fd,
+		    const char *what, char *msg, size_t len);
+
+/* how long a TCP connect keeps trying (one-shot --tcp-connect, --tcp connect) */
+#define TCP_CONNECT_MS	10000
+
+/*
+ * Connect from @local:@lport (port 0: any) to @remote:@rport, retrying every
+ * 200 ms for @ms milliseconds while the connection is refused or the address
+ * is unreachable. Returns the socket, or -1 with @msg set.
+ */
+int tcp_connect_retry(const struct ip_addr *local, uint16_t lport,
+		      const struct ip_addr *remote, uint16_t rport, int ms,
+		      char *msg, size_t len);
+
 #endif /* _OVPN_CLI_UTIL_H_ */

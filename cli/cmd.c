@@ -393,7 +393,7 @@ static int do_del_peer(struct iface_args *a)
 	return finish(a, &nl, ret, &err);
 }
 
-static void print_peer(const struct ovpn_peer_info *info, void *arg)
+static void print_peer(const struct attr_vals *info, void *arg)
 {
 	(void)arg;
 	ovpn_print_peer(stdout, info);

@@ -191,7 +191,7 @@ struct tunnel {
 	long long prev_ms;
 	uint64_t prev_rx;
 	uint64_t prev_tx;
-	struct ovpn_peer_info info;
+	struct attr_vals info;
 	bool have_info;
 	bool deleted;
 	uint8_t reason;
@@ -1237,7 +1237,7 @@ static void send_raw(struct tunnel *t)
 	fflush(stdout);
 }
 
-static void store_info(const struct ovpn_peer_info *info, void *arg)
+static void store_info(const struct attr_vals *info, void *arg)
 {
 	struct tunnel *t = arg;
 
@@ -1258,7 +1258,7 @@ static unsigned long long kbits(uint64_t now, uint64_t prev, long long ms)
 /* one statistics line; returns 0, EXIT_PEER_DELETED or 1 */
 static int sample(struct tunnel *t)
 {
-	const struct ovpn_peer_info *p = &t->info;
+	const struct attr_vals *p = &t->info;
 	uint32_t peer_id = t->cfg->peer_id;
 	uint64_t rx, tx;
 	struct nlx_err err;

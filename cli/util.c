@@ -311,21 +311,44 @@ int udp_socket_open_dual(const struct ip_addr *local, uint16_t port,
 	return udp_socket_open_flags(local, port, true, err, errlen);
 }
 
+/* @names[@v], NULL if out of range or unnamed */
+static const char *name_of(const char *const names[], size_t n, unsigned int v)
+{
+	return v < n ? names[v] : NULL;
+}
+
 const char *del_peer_reason_name(unsigned int reason)
 {
-	switch (reason) {
-	case OVPN_DEL_PEER_REASON_TEARDOWN:
-		return "TEARDOWN";
-	case OVPN_DEL_PEER_REASON_USERSPACE:
-		return "USERSPACE";
-	case OVPN_DEL_PEER_REASON_EXPIRED:
-		return "EXPIRED";
-	case OVPN_DEL_PEER_REASON_TRANSPORT_ERROR:
-		return "TRANSPORT_ERROR";
-	case OVPN_DEL_PEER_REASON_TRANSPORT_DISCONNECT:
-		return "TRANSPORT_DISCONNECT";
-	}
-	return NULL;
+	static const char *const names[] = {
+		[OVPN_DEL_PEER_REASON_TEARDOWN] = "TEARDOWN",
+		[OVPN_DEL_PEER_REASON_USERSPACE] = "USERSPACE",
+		[OVPN_DEL_PEER_REASON_EXPIRED] = "EXPIRED",
+		[OVPN_DEL_PEER_REASON_TRANSPORT_ERROR] = "TRANSPORT_ERROR",
+		[OVPN_DEL_PEER_REASON_TRANSPORT_DISCONNECT] = "TRANSPORT_DISCONNECT",
+	};
+
+	return name_of(names, ARRAY_SIZE(names), reason);
+}
+
+const char *slot_name(unsigned int slot)
+{
+	static const char *const names[] = {
+		[OVPN_KEY_SLOT_PRIMARY] = "primary",
+		[OVPN_KEY_SLOT_SECONDARY] = "secondary",
+	};
+
+	return name_of(names, ARRAY_SIZE(names), slot);
+}
+
+const char *cipher_alg_name(unsigned int alg)
+{
+	static const char *const names[] = {
+		[OVPN_CIPHER_ALG_NONE] = "none",
+		[OVPN_CIPHER_ALG_AES_GCM] = "aes-gcm",
+		[OVPN_CIPHER_ALG_CHACHA20_POLY1305] = "chacha20-poly1305",
+	};
+
+	return name_of(names, ARRAY_SIZE(names), alg);
 }
 
 long long monotonic_ms(void)

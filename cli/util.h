@@ -93,6 +93,12 @@ int udp_socket_open_dual(const struct ip_addr *local, uint16_t port,
 /* name of an &enum ovpn_del_peer_reason, or NULL */
 const char *del_peer_reason_name(unsigned int reason);
 
+/* "primary", "secondary" (&enum ovpn_key_slot), or NULL */
+const char *slot_name(unsigned int slot);
+
+/* "aes-gcm", "chacha20-poly1305", "none" (&enum ovpn_cipher_alg), or NULL */
+const char *cipher_alg_name(unsigned int alg);
+
 /* CLOCK_MONOTONIC in milliseconds */
 long long monotonic_ms(void);
 

@@ -227,17 +227,23 @@ int nlx_transact(struct nl_sock *sk, struct nl_msg *msg,
 
 int ovpn_nl_open(struct ovpn_nl *nl, struct nlx_err *err)
 {
+	return ovpn_nl_open_family(nl, OVPN_NL_NAME, err);
+}
+
+int ovpn_nl_open_family(struct ovpn_nl *nl, const char *name,
+			struct nlx_err *err)
+{
 	nl->family = -1;
 	nl->sk = nlx_open(NETLINK_GENERIC, err);
 	if (!nl->sk)
 		return -err->error;
 
-	nl->family = genl_ctrl_resolve(nl->sk, OVPN_NL_NAME);
+	nl->family = genl_ctrl_resolve(nl->sk, name);
 	if (nl->family < 0) {
 		ovpn_nl_close(nl);
 		return nlx_err_local(err, ENOENT,
 				     "generic netlink family %s not found (is the module loaded?)",
-				     OVPN_NL_NAME);
+				     name);
 	}
 	return 0;
 }
@@ -250,26 +256,32 @@ int ovpn_nl_open_mcast(struct ovpn_nl *nl, struct nlx_err *err)
 int ovpn_nl_open_mcast_rcvbuf(struct ovpn_nl *nl, int rcvbuf_req,
 			      struct nlx_err *err)
 {
+	return ovpn_nl_open_mcast_family(nl, OVPN_NL_NAME,
+					 OVPN_NL_MULTICAST_GROUP_PEERS,
+					 rcvbuf_req, err);
+}
+
+int ovpn_nl_open_mcast_family(struct ovpn_nl *nl, const char *name,
+			      const char *group, int rcvbuf_req,
+			      struct nlx_err *err)
+{
 	int grp, ret, rcvbuf = OVPN_NL_MCAST_RCVBUF;
 
-	ret = ovpn_nl_open(nl, err);
+	ret = ovpn_nl_open_family(nl, name, err);
 	if (ret)
 		return ret;
 
-	grp = genl_ctrl_resolve_grp(nl->sk, OVPN_NL_NAME,
-				    OVPN_NL_MULTICAST_GROUP_PEERS);
+	grp = genl_ctrl_resolve_grp(nl->sk, name, group);
 	if (grp < 0) {
 		ovpn_nl_close(nl);
 		return nlx_err_local(err, ENOENT,
 				     "multicast group %s of %s not found: %s",
-				     OVPN_NL_MULTICAST_GROUP_PEERS, OVPN_NL_NAME,
-				     nl_geterror(grp));
+				     group, name, nl_geterror(grp));
 	}
 	ret = nl_socket_add_membership(nl->sk, grp);
 	if (ret < 0) {
 		ovpn_nl_close(nl);
-		return nlx_err_local(err, EIO, "joining group %s: %s",
-				     OVPN_NL_MULTICAST_GROUP_PEERS,
+		return nlx_err_local(err, EIO, "joining group %s: %s", group,
 				     nl_geterror(ret));
 	}
 	/* notifications are not answers to anything we sent */

@@ -2,7 +2,8 @@
 /*
  * Netlink plumbing shared by ovpn-cli and tests/tools/nlcheck: sockets with
  * extended ACK, request/answer transactions that capture the kernel's
- * errno and extack message, and the ovpn-dco-v2 generic netlink family.
+ * errno and extack message, and the module's generic netlink families
+ * (ovpn-dco-v2; the upstream ovpn through the *_family() variants).
  */
 
 #ifndef _OVPN_CLI_NL_H_
@@ -64,7 +65,7 @@ int nlx_transact(struct nl_sock *sk, struct nl_msg *msg,
 		 nl_recvmsg_msg_cb_t valid, void *arg, struct nlx_err *err);
 
 /**
- * struct ovpn_nl - a socket speaking the ovpn-dco-v2 family
+ * struct ovpn_nl - a socket speaking one of the module's families
  * @sk: the socket
  * @family: resolved generic netlink family id
  */
@@ -75,6 +76,10 @@ struct ovpn_nl {
 
 /* open a request socket and resolve the family */
 int ovpn_nl_open(struct ovpn_nl *nl, struct nlx_err *err);
+
+/* the same for the generic netlink family @name (ovpn-dco-v2 or ovpn) */
+int ovpn_nl_open_family(struct ovpn_nl *nl, const char *name,
+			struct nlx_err *err);
 
 /* receive buffer of a "peers" socket: a few thousand notifications */
 #define OVPN_NL_MCAST_RCVBUF	(8 << 20)
@@ -88,6 +93,11 @@ int ovpn_nl_open_mcast(struct ovpn_nl *nl, struct nlx_err *err);
  * it), as OpenVPN 2.6 does with 1 MiB; 0: OVPN_NL_MCAST_RCVBUF, forced.
  */
 int ovpn_nl_open_mcast_rcvbuf(struct ovpn_nl *nl, int rcvbuf,
+			      struct nlx_err *err);
+
+/* the same for group @group of family @name */
+int ovpn_nl_open_mcast_family(struct ovpn_nl *nl, const char *name,
+			      const char *group, int rcvbuf,
 			      struct nlx_err *err);
 
 void ovpn_nl_close(struct ovpn_nl *nl);

@@ -101,6 +101,16 @@ static inline void ovpn_compat_tstats_free(struct net_device *dev)
 	}
 #endif
 
+/* NLA_UINT (4 or 8 bytes) came in 6.7; before, a policy says so by length
+ * (only requests are validated, and the upstream family refuses counters
+ * in requests anyway)
+ */
+#if KERNEL_VERSION(6, 7, 0) <= LINUX_VERSION_CODE
+#define OVPN_POLICY_UINT	{ .type = NLA_UINT }
+#else
+#define OVPN_POLICY_UINT	{ .type = NLA_BINARY, .len = sizeof(u64) }
+#endif
+
 /* a dump's parsed attributes moved into a struct genl_info in 6.4 */
 static inline struct nlattr **
 ovpn_compat_dump_attrs(const struct genl_dumpit_info *info)

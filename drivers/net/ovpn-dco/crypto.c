@@ -281,6 +281,7 @@ ovpn_ks_new(const struct ovpn_key_config *kc, struct netlink_ext_ack *extack)
 
 init:
 	ks->key_id = kc->key_id;
+	ks->cipher_alg = kc->cipher_alg;
 	memcpy(ks->nonce_tail_xmit, kc->encrypt.nonce_tail,
 	       OVPN_NONCE_TAIL_LEN);
 	memcpy(ks->nonce_tail_recv, kc->decrypt.nonce_tail,
@@ -362,6 +363,46 @@ void ovpn_crypto_key_slots_swap(struct ovpn_crypto_state *cs)
 bool ovpn_crypto_has_primary(struct ovpn_crypto_state *cs)
 {
 	return rcu_access_pointer(cs->slots[OVPN_KEY_SLOT_PRIMARY]);
+}
+
+/**
+ * ovpn_crypto_key_slot_info - what a slot holds, never the secrets
+ * @cs: the peer's crypto state
+ * @slot: which slot
+ * @key_id: out, the key's id
+ * @alg: out, its cipher
+ *
+ * Return: 0, or -ENOENT if the slot is empty.
+ */
+int ovpn_crypto_key_slot_info(struct ovpn_crypto_state *cs,
+			      enum ovpn_key_slot slot, u8 *key_id,
+			      enum ovpn_cipher_alg *alg)
+{
+	struct ovpn_crypto_key_slot *ks;
+	int ret = -ENOENT;
+
+	rcu_read_lock();
+	ks = rcu_dereference(cs->slots[slot]);
+	if (ks) {
+		*key_id = ks->key_id;
+		*alg = ks->cipher_alg;
+		ret = 0;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/* the key lengths each cipher takes: AES-GCM 128, 192 or 256 bits */
+bool ovpn_cipher_key_len_ok(enum ovpn_cipher_alg alg, size_t len)
+{
+	switch (alg) {
+	case OVPN_CIPHER_ALG_AES_GCM:
+		return len == 16 || len == 24 || len == 32;
+	case OVPN_CIPHER_ALG_CHACHA20_POLY1305:
+		return len == CHACHA_KEY_SIZE;
+	default:
+		return false;
+	}
 }
 
 /* Drop both slots; packets in flight keep their own references. */

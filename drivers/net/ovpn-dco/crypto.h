@@ -63,6 +63,7 @@ struct ovpn_key_config {
 /**
  * struct ovpn_crypto_key_slot - one installed key
  * @key_id: key id on the wire (constant)
+ * @cipher_alg: &enum ovpn_cipher_alg of the key (constant)
  * @encrypt: TX transform, NULL with @lib (constant; freed after the last
  *	reference)
  * @decrypt: RX transform, NULL with @lib (constant; freed after the last
@@ -85,6 +86,7 @@ struct ovpn_key_config {
  */
 struct ovpn_crypto_key_slot {
 	u8 key_id;
+	u8 cipher_alg;
 	struct crypto_aead *encrypt;
 	struct crypto_aead *decrypt;
 	bool lib;
@@ -142,6 +144,10 @@ void ovpn_crypto_key_slot_delete(struct ovpn_crypto_state *cs,
 				 enum ovpn_key_slot slot);
 void ovpn_crypto_key_slots_swap(struct ovpn_crypto_state *cs);
 bool ovpn_crypto_has_primary(struct ovpn_crypto_state *cs);
+int ovpn_crypto_key_slot_info(struct ovpn_crypto_state *cs,
+			      enum ovpn_key_slot slot, u8 *key_id,
+			      enum ovpn_cipher_alg *alg);
+bool ovpn_cipher_key_len_ok(enum ovpn_cipher_alg alg, size_t len);
 
 struct ovpn_crypto_key_slot *
 ovpn_crypto_key_id_to_slot(struct ovpn_crypto_state *cs, u8 key_id);

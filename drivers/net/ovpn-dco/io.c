@@ -29,8 +29,8 @@
 #include "compat.h"
 #include "crypto.h"
 #include "debug.h"
+#include "frontend.h"
 #include "io.h"
-#include "netlink.h"
 #include "ovpn.h"
 #include "peer.h"
 #include "skb.h"
@@ -324,7 +324,7 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 			netdev_info(peer->ovpn->dev,
 				    "peer %u: key %u is running out of packet ids, asking userspace to rekey\n",
 				    peer->id, ks->key_id);
-		ovpn_nl_notify_swap_keys_needed(peer, ks->key_id);
+		peer->ovpn->fe->notify_swap_keys(peer, ks->key_id);
 	}
 
 	/* pages shared with others (e.g. the page cache) must not be
@@ -343,7 +343,7 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 		u8 nonce[OVPN_NONCE_LEN];
 
 		__skb_push(skb, OVPN_DATA_HDR_LEN);
-		ovpn_data_hdr_encode(skb->data, ks->key_id, peer->id, pktid);
+		ovpn_data_hdr_encode(skb->data, ks->key_id, peer->tx_id, pktid);
 		ovpn_nonce_build(nonce, pktid, ks->nonce_tail_xmit);
 		return ovpn_lib_crypt(skb, nfrags, payload_len,
 				      ks->lib_key_xmit, nonce, true);
@@ -355,7 +355,7 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 		return -ENOMEM;
 
 	__skb_push(skb, OVPN_DATA_HDR_LEN);
-	ovpn_data_hdr_encode(skb->data, ks->key_id, peer->id, pktid);
+	ovpn_data_hdr_encode(skb->data, ks->key_id, peer->tx_id, pktid);
 
 	ret = ovpn_crypto_sg_build(skb, sg, nfrags + 2, payload_len);
 	if (unlikely(ret))

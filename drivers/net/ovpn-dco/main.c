@@ -9,6 +9,7 @@
  */
 
 #include <linux/if_arp.h>
+#include <linux/inetdevice.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/workqueue.h>
@@ -19,6 +20,7 @@
 #include "compat.h"
 #include "crypto.h"
 #include "debug.h"
+#include "frontend.h"
 #include "io.h"
 #include "netlink.h"
 #include "ovpn.h"
@@ -91,7 +93,8 @@ bool ovpn_dev_is_valid(const struct net_device *dev)
 	return dev->netdev_ops == &ovpn_netdev_ops;
 }
 
-static void ovpn_setup(struct net_device *dev)
+static void ovpn_setup(struct net_device *dev,
+		       const struct ovpn_frontend *fe)
 {
 	netdev_features_t feat = NETIF_F_SG | NETIF_F_HW_CSUM |
 				 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE |
@@ -109,7 +112,8 @@ static void ovpn_setup(struct net_device *dev)
 	dev->addr_len = 0;
 	dev->needed_headroom = OVPN_HEAD_ROOM;
 
-	dev->mtu = OVPN_DEFAULT_MTU;
+	((struct ovpn_struct *)netdev_priv(dev))->fe = fe;
+	dev->mtu = fe->default_mtu;
 	dev->min_mtu = IPV4_MIN_MTU;
 	dev->max_mtu = IP_MAX_MTU - OVPN_OVERHEAD_MAX;
 
@@ -124,6 +128,16 @@ static void ovpn_setup(struct net_device *dev)
 	netif_keep_dst(dev);
 }
 
+static void ovpn_setup_dco(struct net_device *dev)
+{
+	ovpn_setup(dev, &ovpn_frontend_dco);
+}
+
+static void ovpn_setup_ovpn(struct net_device *dev)
+{
+	ovpn_setup(dev, &ovpn_frontend_ovpn);
+}
+
 static const struct nla_policy ovpn_link_policy[IFLA_OVPN_MAX + 1] = {
 	[IFLA_OVPN_MODE] = NLA_POLICY_RANGE(NLA_U8, OVPN_MODE_P2P,
 					    OVPN_MODE_MP),
@@ -134,6 +148,7 @@ static int ovpn_newlink(struct net *src_net, struct net_device *dev,
 			struct netlink_ext_ack *extack)
 {
 	struct ovpn_struct *ovpn = netdev_priv(dev);
+	int ret;
 
 	ovpn->dev = dev;
 	ovpn->mode = OVPN_MODE_P2P;
@@ -142,7 +157,28 @@ static int ovpn_newlink(struct net *src_net, struct net_device *dev,
 	spin_lock_init(&ovpn->lock);
 	RCU_INIT_POINTER(ovpn->peer, NULL);
 
-	return register_netdevice(dev);
+	/* a family whose P2P carrier follows the peer starts without one */
+	if (ovpn->mode == OVPN_MODE_P2P && ovpn->fe->p2p_carrier)
+		netif_carrier_off(dev);
+
+	ret = register_netdevice(dev);
+	if (ret)
+		return ret;
+
+	/* Upstream's MP devices do not send ICMP redirects, on the device or
+	 * (as the "all" switch overrides it) anywhere in its namespace:
+	 * clients reach each other through the server's routing, and a
+	 * redirect would point one client at another's VPN address.
+	 */
+	if (ovpn->mode == OVPN_MODE_MP && ovpn->fe == &ovpn_frontend_ovpn) {
+		struct in_device *in_dev = __in_dev_get_rtnl(dev);
+
+		if (in_dev) {
+			IN_DEV_CONF_SET(in_dev, SEND_REDIRECTS, false);
+			IPV4_DEVCONF_ALL(dev_net(dev), SEND_REDIRECTS) = false;
+		}
+	}
+	return 0;
 }
 
 static size_t ovpn_get_size(const struct net_device *dev)
@@ -159,17 +195,55 @@ static int ovpn_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	return 0;
 }
 
-static struct rtnl_link_ops ovpn_link_ops __read_mostly = {
-	.kind = OVPN_LINK_KIND,
-	.priv_size = sizeof(struct ovpn_struct),
-	.setup = ovpn_setup,
-	.policy = ovpn_link_policy,
-	.maxtype = IFLA_OVPN_MAX,
-	.newlink = ovpn_newlink,
-	.dellink = unregister_netdevice_queue,
-	.get_size = ovpn_get_size,
-	.fill_info = ovpn_fill_info,
-};
+#define OVPN_LINK_OPS(_kind, _setup) {				\
+	.kind = (_kind),						\
+	.priv_size = sizeof(struct ovpn_struct),			\
+	.setup = (_setup),						\
+	.policy = ovpn_link_policy,					\
+	.maxtype = IFLA_OVPN_MAX,					\
+	.newlink = ovpn_newlink,					\
+	.dellink = unregister_netdevice_queue,				\
+	.get_size = ovpn_get_size,					\
+	.fill_info = ovpn_fill_info,					\
+}
+
+/* kind "ovpn-dco": driven by ovpn-dco-v2 (OpenVPN 2.6) */
+static struct rtnl_link_ops ovpn_link_ops __read_mostly =
+	OVPN_LINK_OPS(OVPN_LINK_KIND, ovpn_setup_dco);
+
+/* kind "ovpn": driven by the upstream family ovpn (OpenVPN 2.7) */
+static struct rtnl_link_ops ovpn_link_ops_ovpn __read_mostly =
+	OVPN_LINK_OPS("ovpn", ovpn_setup_ovpn);
+
+/* whether this module serves kind and family "ovpn": not where the kernel
+ * (6.16 and later) or another module already does
+ */
+static bool ovpn_serves_ovpn;
+
+static int __init ovpn_register_ovpn(void)
+{
+	int ret;
+
+	ret = rtnl_link_register(&ovpn_link_ops_ovpn);
+	if (ret == -EEXIST)
+		goto taken;
+	if (ret)
+		return ret;
+
+	ret = ovpn_genl_register();
+	if (ret) {
+		rtnl_link_unregister(&ovpn_link_ops_ovpn);
+		if (ret == -EEXIST)
+			goto taken;
+		return ret;
+	}
+	ovpn_serves_ovpn = true;
+	return 0;
+
+taken:
+	pr_info("ovpn-dco: \"ovpn\" is already served here (the kernel's own module?): serving ovpn-dco-v2 only\n");
+	return 0;
+}
 
 static int __init ovpn_init(void)
 {
@@ -212,10 +286,19 @@ static int __init ovpn_init(void)
 		goto err_rtnl;
 	}
 
+	ret = ovpn_register_ovpn();
+	if (ret) {
+		pr_err("ovpn-dco: cannot register the ovpn kind and family: %d\n",
+		       ret);
+		goto err_nl;
+	}
+
 	pr_info("ovpn-dco: OpenVPN data channel offload %s\n",
 		OVPN_DCO_VERSION);
 	return 0;
 
+err_nl:
+	ovpn_nl_unregister();
 err_rtnl:
 	rtnl_link_unregister(&ovpn_link_ops);
 err_wq:
@@ -230,6 +313,10 @@ static void __exit ovpn_cleanup(void)
 	/* deletes every device (its peers are notified, so the family goes
 	 * after it)
 	 */
+	if (ovpn_serves_ovpn) {
+		rtnl_link_unregister(&ovpn_link_ops_ovpn);
+		ovpn_genl_unregister();
+	}
 	rtnl_link_unregister(&ovpn_link_ops);
 	ovpn_nl_unregister();
 	ovpn_debug_exit();
@@ -252,3 +339,6 @@ MODULE_LICENSE("GPL");
 MODULE_VERSION(OVPN_DCO_VERSION);
 MODULE_ALIAS_RTNL_LINK(OVPN_LINK_KIND);
 MODULE_ALIAS_GENL_FAMILY(OVPN_NL_NAME);
+/* OpenVPN 2.7 resolves the family before it creates a device */
+MODULE_ALIAS_GENL_FAMILY("ovpn");
+MODULE_ALIAS_RTNL_LINK("ovpn");

@@ -21,6 +21,8 @@
 #include "compat.h"
 #include "crypto.h"
 #include "debug.h"
+#include "frontend.h"
+#include "io.h"
 #include "netlink.h"
 #include "ovpn.h"
 #include "peer.h"
@@ -55,13 +57,6 @@ ovpn_nl_policy_new_peer[OVPN_NEW_PEER_ATTR_MAX + 1] = {
 	[OVPN_NEW_PEER_ATTR_LOCAL_IP] =
 		NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
 };
-
-/* Keepalive periods are seconds that become jiffies deadlines: on a 32-bit
- * kernel with HZ=1000, seconds * HZ must stay below 2^31 for time_after() to
- * order them. 24 days is far above any OpenVPN ping/ping-restart in use
- * (minutes; hours at the very most).
- */
-#define OVPN_KEEPALIVE_MAX_SECS	(24 * 24 * 3600)
 
 /* An MSS clamp only ever lowers a SYN's MSS: below the smallest MSS the
  * kernel's TCP accepts it would only break connections, above the largest
@@ -173,6 +168,13 @@ static struct net_device *ovpn_nl_dev_get(struct net *net,
 	if (!ovpn_dev_is_valid(dev)) {
 		dev_put(dev);
 		NL_SET_ERR_MSG_MOD(extack, "the interface is not an ovpn-dco device");
+		NL_SET_BAD_ATTR(extack, attrs[OVPN_ATTR_IFINDEX]);
+		return ERR_PTR(-EINVAL);
+	}
+	if (((struct ovpn_struct *)netdev_priv(dev))->fe != &ovpn_frontend_dco) {
+		dev_put(dev);
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the interface is of kind ovpn: drive it with the ovpn family, not ovpn-dco-v2");
 		NL_SET_BAD_ATTR(extack, attrs[OVPN_ATTR_IFINDEX]);
 		return ERR_PTR(-EINVAL);
 	}
@@ -301,33 +303,11 @@ static int ovpn_nl_parse_local(struct nlattr *attr,
 	return -EINVAL;
 }
 
-/* the remote and local ends of a connected TCP socket */
-static void ovpn_nl_tcp_remote(struct sock *sk, struct ovpn_peer_config *cfg)
-{
-	struct inet_sock *inet = inet_sk(sk);
-
-#if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6 &&
-	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
-		cfg->remote.in6.sin6_family = AF_INET6;
-		cfg->remote.in6.sin6_addr = sk->sk_v6_daddr;
-		cfg->remote.in6.sin6_port = inet->inet_dport;
-		cfg->local.ipv6 = sk->sk_v6_rcv_saddr;
-		return;
-	}
-#endif
-	cfg->remote.in4.sin_family = AF_INET;
-	cfg->remote.in4.sin_addr.s_addr = inet->inet_daddr;
-	cfg->remote.in4.sin_port = inet->inet_dport;
-	cfg->local.ipv4.s_addr = inet->inet_saddr;
-}
-
 static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[OVPN_NEW_PEER_ATTR_MAX + 1];
 	struct nlattr *nest = info->attrs[OVPN_ATTR_NEW_PEER];
 	struct ovpn_peer_config cfg = {};
-	struct ovpn_socket *ovpn_sock;
 	struct ovpn_struct *ovpn;
 	struct net_device *dev;
 	struct ovpn_peer *peer;
@@ -354,6 +334,7 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 
 	cfg.id = nla_get_u32(tb[OVPN_NEW_PEER_ATTR_PEER_ID]);
+	cfg.tx_id = cfg.id;
 	if (cfg.id > OVPN_PEER_ID_MAX) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "peer id must fit 24 bits and not be 0xFFFFFF");
@@ -387,7 +368,7 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 		/* a TCP peer is where the stream goes: the attribute, sent
 		 * by OpenVPN anyway, is not needed
 		 */
-		ovpn_nl_tcp_remote(sock->sk, &cfg);
+		ovpn_peer_config_tcp(sock->sk, &cfg);
 	} else {
 		ret = ovpn_nl_require(info, tb,
 				      OVPN_NEW_PEER_ATTR_SOCKADDR_REMOTE, nest,
@@ -399,12 +380,6 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 		if (!ret && tb[OVPN_NEW_PEER_ATTR_LOCAL_IP])
 			ret = ovpn_nl_parse_local(tb[OVPN_NEW_PEER_ATTR_LOCAL_IP],
 						  &cfg, info->extack);
-		if (!ret && sock->sk->sk_family == AF_INET &&
-		    cfg.remote.in4.sin_family != AF_INET) {
-			NL_SET_ERR_MSG_MOD(info->extack,
-					   "an IPv4 socket cannot reach an IPv6 remote");
-			ret = -EAFNOSUPPORT;
-		}
 		if (ret) {
 			sockfd_put(sock);
 			goto out;
@@ -417,40 +392,11 @@ static int ovpn_nl_new_peer(struct sk_buff *skb, struct genl_info *info)
 		nla_memcpy(&cfg.vpn_ipv6, tb[OVPN_NEW_PEER_ATTR_IPV6],
 			   sizeof(cfg.vpn_ipv6));
 
-	ovpn_sock = ovpn_socket_attach(sock, ovpn, info->extack);
-	if (IS_ERR(ovpn_sock)) {
-		ret = PTR_ERR(ovpn_sock);
-		goto out;
-	}
-
-	peer = ovpn_peer_new(ovpn, &cfg, ovpn_sock);
-	if (IS_ERR(peer)) {
-		ovpn_socket_put(ovpn_sock);
+	peer = ovpn_peer_create(ovpn, &cfg, sock, NULL, info->extack);
+	if (IS_ERR(peer))
 		ret = PTR_ERR(peer);
-		goto out;
-	}
-
-	if (ovpn_sock->tcp) {
-		ret = ovpn_tcp_socket_attach(ovpn_sock, peer);
-		if (ret) {
-			NL_SET_ERR_MSG_MOD(info->extack,
-					   "cannot take the TCP socket over (not connected, or in use by a ULP or BPF)");
-			ovpn_peer_put(peer);
-			goto out;
-		}
-		ovpn_debug_takeover_delay();
-	} else {
-		ovpn_udp_peer_route(peer);
-	}
-
-	/* linked, the peer may be removed at once: keep it for the start */
-	ovpn_peer_hold(peer);
-	ret = ovpn_peer_add(ovpn, peer, info->extack);
-	if (ret)
+	else
 		ovpn_peer_put(peer);
-	else if (ovpn_sock->tcp)
-		ovpn_tcp_peer_start(peer);
-	ovpn_peer_put(peer);
 out:
 	dev_put(dev);
 	return ret;
@@ -587,9 +533,7 @@ static int ovpn_nl_parse_key_dir(struct genl_info *info, struct nlattr *attr,
 	}
 
 	len = nla_len(tb[OVPN_KEY_DIR_ATTR_CIPHER_KEY]);
-	if ((alg == OVPN_CIPHER_ALG_AES_GCM &&
-	     len != 16 && len != 24 && len != 32) ||
-	    (alg == OVPN_CIPHER_ALG_CHACHA20_POLY1305 && len != 32)) {
+	if (!ovpn_cipher_key_len_ok(alg, len)) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "key size does not fit the cipher (AES-GCM: 16, 24 or 32 bytes; ChaCha20-Poly1305: 32)");
 		NL_SET_BAD_ATTR(info->extack, tb[OVPN_KEY_DIR_ATTR_CIPHER_KEY]);
@@ -888,59 +832,36 @@ out:
 	return ret;
 }
 
-/* cb->args[0]: hash bucket to continue at, cb->args[1]: peers of that bucket
- * already sent, cb->args[2]: P2P peer sent
- */
+struct ovpn_nl_dump {
+	struct sk_buff *skb;
+	u32 portid;
+	u32 seq;
+};
+
+static int ovpn_nl_dump_one(struct ovpn_peer *peer, void *arg)
+{
+	struct ovpn_nl_dump *d = arg;
+
+	return ovpn_nl_put_peer(d->skb, peer, d->portid, d->seq, NLM_F_MULTI);
+}
+
 static int ovpn_nl_dump_peers(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	u32 portid = NETLINK_CB(cb->skb).portid;
-	u32 seq = cb->nlh->nlmsg_seq;
-	struct ovpn_struct *ovpn;
+	struct ovpn_nl_dump d = {
+		.skb = skb,
+		.portid = NETLINK_CB(cb->skb).portid,
+		.seq = cb->nlh->nlmsg_seq,
+	};
 	struct net_device *dev;
-	struct ovpn_peer *peer;
-	int bkt, idx, ret = 0;
+	int ret;
 
 	dev = ovpn_nl_dev_get(sock_net(cb->skb->sk),
 			      ovpn_compat_dump_attrs(info), cb->extack);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
-	ovpn = netdev_priv(dev);
-
-	if (ovpn->mode == OVPN_MODE_P2P) {
-		if (!cb->args[2]) {
-			peer = ovpn_peer_get_first(ovpn);
-			if (peer) {
-				ret = ovpn_nl_put_peer(skb, peer, portid, seq,
-						       NLM_F_MULTI);
-				ovpn_peer_put(peer);
-			}
-			if (!ret)
-				cb->args[2] = 1;
-		}
-		goto out;
-	}
-
-	rcu_read_lock();
-	for (bkt = cb->args[0]; bkt < HASH_SIZE(ovpn->peers->by_id); bkt++) {
-		idx = 0;
-		hlist_for_each_entry_rcu(peer, &ovpn->peers->by_id[bkt],
-					 hash_entry_id) {
-			if (idx++ < cb->args[1])
-				continue;
-			ret = ovpn_nl_put_peer(skb, peer, portid, seq,
-					       NLM_F_MULTI);
-			if (ret)
-				break;
-			cb->args[1] = idx;
-		}
-		if (ret)
-			break;
-		cb->args[1] = 0;
-	}
-	cb->args[0] = bkt;
-	rcu_read_unlock();
-out:
+	ret = ovpn_peers_walk(netdev_priv(dev), cb->args, ovpn_nl_dump_one,
+			      &d);
 	dev_put(dev);
 	/* a full message is not an error: the dump goes on in the next one */
 	return skb->len ?: ret;
@@ -1012,23 +933,25 @@ static size_t ovpn_nl_notify_size(size_t nest_len)
  * would be, so that they resynchronise (a GET_PEER dump) instead of
  * believing in a state that is gone.
  */
-static int ovpn_nl_notify_lost(struct net_device *dev, struct sk_buff *msg)
+int ovpn_nl_notify_lost(const struct genl_family *family, struct net *net,
+			struct sk_buff *msg)
 {
 	nlmsg_free(msg);
-	genl_set_err(&ovpn_nl_family, dev_net(dev), 0, OVPN_MCGRP_PEERS,
-		     ENOBUFS);
+	genl_set_err(family, net, 0, OVPN_MCGRP_PEERS, ENOBUFS);
 	return -ENOMEM;
 }
 
-/* A multicast notification is [ifindex][nest @attr { ... }]: start one for
- * @cmd, sized for @nest_len bytes of attributes; the caller fills the nest
- * and hands it to ovpn_nl_notify_send(). NULL when memory is short (the
- * listeners have then been told).
+/* A multicast notification of either family is [ifindex][nest @attr
+ * { ... }] (both number the ifindex 1 and their only group 0), sent to
+ * @net: start one for @cmd, sized for @nest_len bytes of attributes; the
+ * caller fills the nest and hands it to ovpn_nl_notify_send(). NULL when
+ * memory is short (the listeners have then been told).
  */
-static struct sk_buff *ovpn_nl_notify_start(struct net_device *dev, u8 cmd,
-					    int attr, size_t nest_len,
-					    gfp_t gfp, void **hdr,
-					    struct nlattr **nest)
+struct sk_buff *ovpn_nl_notify_start(const struct genl_family *family,
+				     struct net *net, struct net_device *dev,
+				     u8 cmd, int attr, size_t nest_len,
+				     gfp_t gfp, void **hdr,
+				     struct nlattr **nest)
 {
 	struct sk_buff *msg;
 
@@ -1037,11 +960,11 @@ static struct sk_buff *ovpn_nl_notify_start(struct net_device *dev, u8 cmd,
 	 */
 	msg = genlmsg_new(ovpn_nl_notify_size(nest_len), gfp);
 	if (!msg) {
-		ovpn_nl_notify_lost(dev, NULL);
+		ovpn_nl_notify_lost(family, net, NULL);
 		return NULL;
 	}
 
-	*hdr = genlmsg_put(msg, 0, 0, &ovpn_nl_family, 0, cmd);
+	*hdr = genlmsg_put(msg, 0, 0, family, 0, cmd);
 	if (!*hdr || nla_put_u32(msg, OVPN_ATTR_IFINDEX, dev->ifindex))
 		goto err_free;
 	*nest = nla_nest_start(msg, attr);
@@ -1050,22 +973,23 @@ static struct sk_buff *ovpn_nl_notify_start(struct net_device *dev, u8 cmd,
 	return msg;
 
 err_free:
-	ovpn_nl_notify_lost(dev, msg);
+	ovpn_nl_notify_lost(family, net, msg);
 	return NULL;
 }
 
 /* Return: 0 (also when nobody listens), or -ENOBUFS when a listener's
  * socket was full: that listener reads ENOBUFS next.
  */
-static int ovpn_nl_notify_send(struct net_device *dev, struct sk_buff *msg,
-			       void *hdr, struct nlattr *nest, gfp_t gfp)
+int ovpn_nl_notify_send(const struct genl_family *family, struct net *net,
+			struct sk_buff *msg, void *hdr, struct nlattr *nest,
+			gfp_t gfp)
 {
 	int ret;
 
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
-	ret = genlmsg_multicast_netns(&ovpn_nl_family, dev_net(dev), msg, 0,
-				      OVPN_MCGRP_PEERS, gfp);
+	ret = genlmsg_multicast_netns(family, net, msg, 0, OVPN_MCGRP_PEERS,
+				      gfp);
 	return ret == -ESRCH ? 0 : ret;
 }
 
@@ -1081,15 +1005,17 @@ static int ovpn_nl_notify_send(struct net_device *dev, struct sk_buff *msg,
  *
  * Return: 0, -ENOMEM (not sent) or -ENOBUFS (a listener overran).
  */
-int ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
-			    enum ovpn_del_peer_reason reason, gfp_t gfp)
+static int ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
+				   enum ovpn_del_peer_reason reason,
+				   gfp_t gfp)
 {
 	struct net_device *dev = peer->ovpn->dev;
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = ovpn_nl_notify_start(dev, OVPN_CMD_DEL_PEER, OVPN_ATTR_DEL_PEER,
+	msg = ovpn_nl_notify_start(&ovpn_nl_family, dev_net(dev), dev,
+				   OVPN_CMD_DEL_PEER, OVPN_ATTR_DEL_PEER,
 				   nla_total_size(sizeof(u8)) +
 				   nla_total_size(sizeof(u32)),
 				   gfp, &hdr, &nest);
@@ -1097,8 +1023,9 @@ int ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
 		return -ENOMEM;
 	if (nla_put_u8(msg, OVPN_DEL_PEER_ATTR_REASON, reason) ||
 	    nla_put_u32(msg, OVPN_DEL_PEER_ATTR_PEER_ID, peer->id))
-		return ovpn_nl_notify_lost(dev, msg);
-	return ovpn_nl_notify_send(dev, msg, hdr, nest, gfp);
+		return ovpn_nl_notify_lost(&ovpn_nl_family, dev_net(dev), msg);
+	return ovpn_nl_notify_send(&ovpn_nl_family, dev_net(dev), msg, hdr,
+				   nest, gfp);
 }
 
 /**
@@ -1108,14 +1035,15 @@ int ovpn_nl_notify_del_peer(struct ovpn_peer *peer,
  *
  * Any context. Repeated by the caller while the key keeps sending.
  */
-void ovpn_nl_notify_swap_keys_needed(struct ovpn_peer *peer, u8 key_id)
+static void ovpn_nl_notify_swap_keys_needed(struct ovpn_peer *peer, u8 key_id)
 {
 	struct net_device *dev = peer->ovpn->dev;
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = ovpn_nl_notify_start(dev, OVPN_CMD_SWAP_KEYS_NEEDED,
+	msg = ovpn_nl_notify_start(&ovpn_nl_family, dev_net(dev), dev,
+				   OVPN_CMD_SWAP_KEYS_NEEDED,
 				   OVPN_ATTR_SWAP_KEYS_NEEDED,
 				   nla_total_size(sizeof(u32)) +
 				   nla_total_size(sizeof(u8)),
@@ -1124,10 +1052,11 @@ void ovpn_nl_notify_swap_keys_needed(struct ovpn_peer *peer, u8 key_id)
 		return;
 	if (nla_put_u32(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_PEER_ID, peer->id) ||
 	    nla_put_u8(msg, OVPN_SWAP_KEYS_NEEDED_ATTR_KEY_ID, key_id)) {
-		ovpn_nl_notify_lost(dev, msg);
+		ovpn_nl_notify_lost(&ovpn_nl_family, dev_net(dev), msg);
 		return;
 	}
-	ovpn_nl_notify_send(dev, msg, hdr, nest, GFP_ATOMIC);
+	ovpn_nl_notify_send(&ovpn_nl_family, dev_net(dev), msg, hdr, nest,
+			    GFP_ATOMIC);
 }
 
 /**
@@ -1137,8 +1066,8 @@ void ovpn_nl_notify_swap_keys_needed(struct ovpn_peer *peer, u8 key_id)
  *
  * Any context.
  */
-void ovpn_nl_notify_float_peer(struct ovpn_peer *peer,
-			       const union ovpn_sockaddr *sa)
+static void ovpn_nl_notify_float_peer(struct ovpn_peer *peer,
+				      const union ovpn_sockaddr *sa)
 {
 	struct net_device *dev = peer->ovpn->dev;
 	struct nlattr *nest;
@@ -1148,7 +1077,8 @@ void ovpn_nl_notify_float_peer(struct ovpn_peer *peer,
 
 	len = sa->in4.sin_family == AF_INET ? sizeof(sa->in4) :
 					      sizeof(sa->in6);
-	msg = ovpn_nl_notify_start(dev, OVPN_CMD_FLOAT_PEER,
+	msg = ovpn_nl_notify_start(&ovpn_nl_family, dev_net(dev), dev,
+				   OVPN_CMD_FLOAT_PEER,
 				   OVPN_ATTR_FLOAT_PEER,
 				   nla_total_size(sizeof(u32)) +
 				   nla_total_size(len),
@@ -1157,11 +1087,25 @@ void ovpn_nl_notify_float_peer(struct ovpn_peer *peer,
 		return;
 	if (nla_put_u32(msg, OVPN_FLOAT_PEER_ATTR_PEER_ID, peer->id) ||
 	    nla_put(msg, OVPN_FLOAT_PEER_ATTR_SOCKADDR_REMOTE, len, sa)) {
-		ovpn_nl_notify_lost(dev, msg);
+		ovpn_nl_notify_lost(&ovpn_nl_family, dev_net(dev), msg);
 		return;
 	}
-	ovpn_nl_notify_send(dev, msg, hdr, nest, GFP_ATOMIC);
+	ovpn_nl_notify_send(&ovpn_nl_family, dev_net(dev), msg, hdr, nest,
+			    GFP_ATOMIC);
 }
+
+/* OpenVPN 2.6's semantics: START_VPN sets the carrier, and a P2P peer
+ * replaced by NEW_PEER is reported as removed by userspace (which asked)
+ */
+const struct ovpn_frontend ovpn_frontend_dco = {
+	.family = OVPN_NL_NAME,
+	.default_mtu = OVPN_DEFAULT_MTU,
+	.p2p_replace_reason = OVPN_DEL_PEER_REASON_USERSPACE,
+	.p2p_carrier = false,
+	.notify_del_peer = ovpn_nl_notify_del_peer,
+	.notify_swap_keys = ovpn_nl_notify_swap_keys_needed,
+	.notify_float = ovpn_nl_notify_float_peer,
+};
 
 #define OVPN_NL_OP(_cmd, _doit) {					\
 	.cmd = (_cmd),							\

@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 #include <linux/ovpn_dco.h>
 
+struct ovpn_frontend;
 struct ovpn_peer;
 
 #define OVPN_PEER_HASH_BITS	10
@@ -56,6 +57,7 @@ struct ovpn_rx_queue {
 /**
  * struct ovpn_struct - private data of an ovpn-dco device
  * @dev: the net device (constant)
+ * @fe: the netlink family that drives it, by its link kind (constant)
  * @mode: P2P or MP (constant after creation)
  * @lock: serialises changes of @peer, @peers and @dead
  * @peer: the peer of a P2P device; written under @lock, read under RCU
@@ -70,6 +72,7 @@ struct ovpn_rx_queue {
  */
 struct ovpn_struct {
 	struct net_device *dev;
+	const struct ovpn_frontend *fe;
 	enum ovpn_mode mode;
 	spinlock_t lock; /* protects @peer updates */
 	struct ovpn_peer __rcu *peer;

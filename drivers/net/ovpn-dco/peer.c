@@ -18,16 +18,19 @@
 #include <linux/slab.h>
 #include <linux/udp.h>
 #include <linux/workqueue.h>
+#include <net/inet_sock.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/ipv6_stubs.h>
 #include <net/route.h>
 
+#include "debug.h"
+#include "frontend.h"
 #include "io.h"
-#include "netlink.h"
 #include "ovpn.h"
 #include "peer.h"
 #include "socket.h"
+#include "tcp.h"
 #include "udp.h"
 
 /* a binding and its route cache; @gfp: GFP_ATOMIC from a float */
@@ -114,6 +117,7 @@ struct ovpn_peer *ovpn_peer_new(struct ovpn_struct *ovpn,
 
 	peer->ovpn = ovpn;
 	peer->id = cfg->id;
+	peer->tx_id = cfg->tx_id;
 	peer->vpn_ipv4 = cfg->vpn_ipv4;
 	peer->vpn_ipv6 = cfg->vpn_ipv6;
 	RCU_INIT_POINTER(peer->bind, bind);
@@ -155,7 +159,7 @@ static void ovpn_peer_keepalive_stop(struct ovpn_peer *peer)
 
 /* after removal from the device: what happens to every removed peer.
  * Return: 0, or why the DEL_PEER notification did not reach every listener
- * (ovpn_nl_notify_del_peer())
+ * (&struct ovpn_frontend, notify_del_peer)
  */
 static int ovpn_peer_removed(struct ovpn_peer *peer,
 			     enum ovpn_del_peer_reason reason, gfp_t gfp)
@@ -165,7 +169,7 @@ static int ovpn_peer_removed(struct ovpn_peer *peer,
 	ovpn_peer_keepalive_stop(peer);
 	if (ovpn_peer_is_tcp(peer))
 		ovpn_tcp_peer_removed(peer);
-	ret = ovpn_nl_notify_del_peer(peer, reason, gfp);
+	ret = peer->ovpn->fe->notify_del_peer(peer, reason, gfp);
 	/* the device's reference */
 	ovpn_peer_put(peer);
 	return ret;
@@ -346,9 +350,10 @@ static int ovpn_peer_add_mp(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
  * @extack: for the reason of a refusal
  *
  * In P2P mode a peer already there is replaced (OpenVPN relies on it) and
- * userspace is told it was removed. In MP mode a duplicate id is refused. A
- * peer whose removal was asked before (its TCP stream ended) is refused in
- * both modes.
+ * userspace is told it was removed, with the reason the device's family
+ * gives; that family may also have the carrier follow the peer. In MP mode
+ * a duplicate id is refused. A peer whose removal was asked before (its TCP
+ * stream ended) is refused in both modes.
  *
  * Return: 0 or a negative errno.
  */
@@ -369,11 +374,114 @@ int ovpn_peer_add(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
 	}
 	old = rcu_replace_pointer(ovpn->peer, peer,
 				  lockdep_is_held(&ovpn->lock));
+	if (ovpn->fe->p2p_carrier)
+		netif_carrier_on(ovpn->dev);
 	spin_unlock_bh(&ovpn->lock);
 
 	if (old)
-		ovpn_peer_removed_one(old, OVPN_DEL_PEER_REASON_USERSPACE);
+		ovpn_peer_removed_one(old, ovpn->fe->p2p_replace_reason);
 	return 0;
+}
+
+/**
+ * ovpn_peer_config_tcp - a TCP peer's addresses, from its connected socket
+ * @sk: the socket
+ * @cfg: its remote and local addresses are set
+ */
+void ovpn_peer_config_tcp(struct sock *sk, struct ovpn_peer_config *cfg)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6 &&
+	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
+		cfg->remote.in6.sin6_family = AF_INET6;
+		cfg->remote.in6.sin6_addr = sk->sk_v6_daddr;
+		cfg->remote.in6.sin6_port = inet->inet_dport;
+		cfg->local.ipv6 = sk->sk_v6_rcv_saddr;
+		return;
+	}
+#endif
+	cfg->remote.in4.sin_family = AF_INET;
+	cfg->remote.in4.sin_addr.s_addr = inet->inet_daddr;
+	cfg->remote.in4.sin_port = inet->inet_dport;
+	cfg->local.ipv4.s_addr = inet->inet_saddr;
+}
+
+/**
+ * ovpn_peer_create - a peer on a transport socket, linked to its device
+ * @ovpn: the device
+ * @cfg: the peer (for TCP, ovpn_peer_config_tcp() fills its addresses)
+ * @sock: the socket; its reference (sockfd_lookup()) is consumed
+ * @sock_err: if not NULL, set to true when the socket is what failed (it
+ *	cannot carry this device's peers), false otherwise
+ * @extack: for the reason of a refusal
+ *
+ * Return: the linked peer, held (ovpn_peer_put() it; it may already be
+ * removed again, by its transport), or an ERR_PTR.
+ */
+struct ovpn_peer *ovpn_peer_create(struct ovpn_struct *ovpn,
+				   const struct ovpn_peer_config *cfg,
+				   struct socket *sock, bool *sock_err,
+				   struct netlink_ext_ack *extack)
+{
+	struct ovpn_socket *ovpn_sock;
+	struct ovpn_peer *peer;
+	int ret;
+
+	if (sock_err)
+		*sock_err = false;
+
+	if (sock->sk->sk_protocol == IPPROTO_UDP &&
+	    sock->sk->sk_family == AF_INET &&
+	    cfg->remote.in4.sin_family != AF_INET) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "an IPv4 socket cannot reach an IPv6 remote");
+		sockfd_put(sock);
+		return ERR_PTR(-EAFNOSUPPORT);
+	}
+
+	ovpn_sock = ovpn_socket_attach(sock, ovpn, extack);
+	if (IS_ERR(ovpn_sock)) {
+		if (sock_err)
+			*sock_err = true;
+		return ERR_CAST(ovpn_sock);
+	}
+
+	peer = ovpn_peer_new(ovpn, cfg, ovpn_sock);
+	if (IS_ERR(peer)) {
+		ovpn_socket_put(ovpn_sock);
+		return peer;
+	}
+
+	if (ovpn_sock->tcp) {
+		ret = ovpn_tcp_socket_attach(ovpn_sock, peer);
+		if (ret) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "cannot take the TCP socket over (not connected, or in use by a ULP or BPF)");
+			if (sock_err)
+				*sock_err = true;
+			ovpn_peer_put(peer);
+			return ERR_PTR(ret);
+		}
+		ovpn_debug_takeover_delay();
+	} else {
+		ovpn_udp_peer_route(peer);
+	}
+
+	/* linked, the peer may be removed at once: keep it for the start
+	 * and for the caller
+	 */
+	ovpn_peer_hold(peer);
+	ret = ovpn_peer_add(ovpn, peer, extack);
+	if (ret) {
+		ovpn_peer_put(peer);
+		ovpn_peer_put(peer);
+		return ERR_PTR(ret);
+	}
+	if (ovpn_sock->tcp)
+		ovpn_tcp_peer_start(peer);
+	return peer;
 }
 
 /**
@@ -405,10 +513,13 @@ int ovpn_peer_del(struct ovpn_peer *peer, enum ovpn_del_peer_reason reason)
 		spin_unlock_bh(&ovpn->lock);
 		return -ENOENT;
 	}
-	if (ovpn->mode == OVPN_MODE_MP)
+	if (ovpn->mode == OVPN_MODE_MP) {
 		ovpn_peer_unhash(ovpn, peer);
-	else
+	} else {
 		RCU_INIT_POINTER(ovpn->peer, NULL);
+		if (ovpn->fe->p2p_carrier)
+			netif_carrier_off(ovpn->dev);
+	}
 	spin_unlock_bh(&ovpn->lock);
 
 	ovpn_peer_removed_one(peer, reason);
@@ -478,6 +589,58 @@ void ovpn_peers_free(struct ovpn_struct *ovpn,
 		netdev_warn(ovpn->dev,
 			    "%u peers removed: %u DEL_PEER notifications not sent (no memory), %u overran a listener\n",
 			    removed, nomem, overrun);
+}
+
+/**
+ * ovpn_peers_walk - visit every peer of a device, resumably (dumps)
+ * @ovpn: the device
+ * @pos: where to resume, three longs (a netlink_callback's args), zero at
+ *	the start: the hash bucket, the peers of that bucket already visited,
+ *	and whether the P2P peer was
+ * @fn: called for each peer (held in P2P, under RCU in MP); non-zero stops the
+ *	walk before that peer, which the next call visits again
+ * @arg: for @fn
+ *
+ * Return: 0 when every peer was visited, else what @fn returned.
+ */
+int ovpn_peers_walk(struct ovpn_struct *ovpn, long *pos,
+		    int (*fn)(struct ovpn_peer *peer, void *arg), void *arg)
+{
+	struct ovpn_peer *peer;
+	int bkt, idx, ret = 0;
+
+	if (ovpn->mode == OVPN_MODE_P2P) {
+		if (pos[2])
+			return 0;
+		peer = ovpn_peer_get_first(ovpn);
+		if (peer) {
+			ret = fn(peer, arg);
+			ovpn_peer_put(peer);
+		}
+		if (!ret)
+			pos[2] = 1;
+		return ret;
+	}
+
+	rcu_read_lock();
+	for (bkt = pos[0]; bkt < HASH_SIZE(ovpn->peers->by_id); bkt++) {
+		idx = 0;
+		hlist_for_each_entry_rcu(peer, &ovpn->peers->by_id[bkt],
+					 hash_entry_id) {
+			if (idx++ < pos[1])
+				continue;
+			ret = fn(peer, arg);
+			if (ret)
+				break;
+			pos[1] = idx;
+		}
+		if (ret)
+			break;
+		pos[1] = 0;
+	}
+	pos[0] = bkt;
+	rcu_read_unlock();
+	return ret;
 }
 
 /**
@@ -810,7 +973,7 @@ void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
 	call_rcu(&bind->rcu, ovpn_bind_free_rcu);
 	net_info_ratelimited("%s: peer %u floated to %pISpc\n",
 			     netdev_name(ovpn->dev), peer->id, &sa);
-	ovpn_nl_notify_float_peer(peer, &sa);
+	ovpn->fe->notify_float(peer, &sa);
 }
 
 /**

@@ -20,6 +20,13 @@
 #include "socket.h"
 #include "tcp.h"
 
+/* Keepalive periods are seconds that become jiffies deadlines: on a 32-bit
+ * kernel with HZ=1000, seconds * HZ must stay below 2^31 for time_after() to
+ * order them. 24 days is far above any OpenVPN ping/ping-restart in use
+ * (minutes; hours at the very most).
+ */
+#define OVPN_KEEPALIVE_MAX_SECS	(24 * 24 * 3600)
+
 /**
  * union ovpn_sockaddr - a transport address; the family field is shared
  * @in4: IPv4 (v4-mapped IPv6 addresses are stored here)
@@ -88,7 +95,9 @@ static inline void ovpn_stats_add(struct ovpn_peer_stats_dir *d,
 
 /**
  * struct ovpn_peer_config - what NEW_PEER asks for
- * @id: peer id
+ * @id: peer id: what the peer's packets carry
+ * @tx_id: the id our packets to the peer carry (@id unless the family
+ *	says otherwise)
  * @remote: transport address of the peer
  * @local: local transport address (any if unset), of @remote's family
  * @vpn_ipv4: the peer's VPN IPv4 address, or 0
@@ -96,6 +105,7 @@ static inline void ovpn_stats_add(struct ovpn_peer_stats_dir *d,
  */
 struct ovpn_peer_config {
 	u32 id;
+	u32 tx_id;
 	union ovpn_sockaddr remote;
 	union {
 		struct in_addr ipv4;
@@ -108,7 +118,8 @@ struct ovpn_peer_config {
 /**
  * struct ovpn_peer - a remote end of the tunnel
  * @ovpn: the device (constant; referenced through @dev_tracker)
- * @id: peer id (constant)
+ * @id: peer id, carried by the packets it sends (constant)
+ * @tx_id: peer id carried by the packets sent to it (constant)
  * @vpn_ipv4: VPN IPv4 address (constant)
  * @vpn_ipv6: VPN IPv6 address (constant)
  * @sock: transport socket (constant; one reference held)
@@ -145,6 +156,7 @@ struct ovpn_peer_config {
 struct ovpn_peer {
 	struct ovpn_struct *ovpn;
 	u32 id;
+	u32 tx_id;
 	__be32 vpn_ipv4;
 	struct in6_addr vpn_ipv6;
 	struct ovpn_socket *sock;
@@ -194,10 +206,17 @@ struct ovpn_peer *ovpn_peer_new(struct ovpn_struct *ovpn,
 				struct ovpn_socket *sock);
 int ovpn_peer_add(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
 		  struct netlink_ext_ack *extack);
+void ovpn_peer_config_tcp(struct sock *sk, struct ovpn_peer_config *cfg);
+struct ovpn_peer *ovpn_peer_create(struct ovpn_struct *ovpn,
+				   const struct ovpn_peer_config *cfg,
+				   struct socket *sock, bool *sock_err,
+				   struct netlink_ext_ack *extack);
 int ovpn_peer_del(struct ovpn_peer *peer, enum ovpn_del_peer_reason reason);
 void ovpn_peers_free(struct ovpn_struct *ovpn,
 		     enum ovpn_del_peer_reason reason);
 
+int ovpn_peers_walk(struct ovpn_struct *ovpn, long *pos,
+		    int (*fn)(struct ovpn_peer *peer, void *arg), void *arg);
 struct ovpn_peer *ovpn_peer_get_by_id(struct ovpn_struct *ovpn, u32 id);
 struct ovpn_peer *ovpn_peer_get_for_xmit(struct ovpn_struct *ovpn,
 					 struct sk_buff *skb);

@@ -2,6 +2,10 @@
 /*
  * ovpn-cli commands acting on one device ("<iface> <cmd> ...") and the
  * device-less ones (new_iface, del_iface, listen_mcast, genkey).
+ *
+ * A device command speaks the family of the device's rtnetlink kind:
+ * ovpn-dco-v2 (ovpn.h) for "ovpn-dco" and anything else, the upstream ovpn
+ * family (ovpnu.h) for "ovpn"; the global --family option forces either.
  */
 
 #include <arpa/inet.h>
@@ -14,13 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "hold.h"
 #include "keyfile.h"
 #include "nl.h"
 #include "ovpn.h"
+#include "ovpnu.h"
 #include "rtnl.h"
 #include "util.h"
 
@@ -33,6 +38,15 @@
 #define OPT_IPV6	(1U << 3)
 #define OPT_MSS		(1U << 4)
 #define OPT_RAW_KEY	(1U << 5)
+#define OPT_TCP		(1U << 6)
+#define OPT_PID_FILE	(1U << 7)
+
+/* the global --family: FAMILY_AUTO picks by the device's kind */
+enum { FAMILY_AUTO, FAMILY_V2, FAMILY_OVPN };
+static int family_opt = FAMILY_AUTO;
+
+/* new_peer --tcp */
+enum { NEW_PEER_UDP, NEW_PEER_TCP_LISTEN, NEW_PEER_TCP_CONNECT };
 
 /**
  * struct iface_args - a parsed "<iface> <cmd> ..." command line
@@ -48,6 +62,9 @@
  * @ipv6: new_multi_peer --ipv6
  * @mss: set_peer --mss, -1 if not given
  * @raw_key: new_key --raw-key
+ * @tcp: new_peer --tcp (NEW_PEER_*)
+ * @pid_file: new_peer/new_multi_peer --pid-file
+ * @upstream: the device speaks the upstream ovpn family (set by begin())
  */
 struct iface_args {
 	const char *iface;
@@ -62,7 +79,26 @@ struct iface_args {
 	bool ipv6;
 	int mss;
 	bool raw_key;
+	int tcp;
+	const char *pid_file;
+	bool upstream;
 };
+
+void cmd_set_family(const char *name)
+{
+	if (!strcmp(name, OVPNU_FAMILY_NAME))
+		family_opt = FAMILY_OVPN;
+	else if (!strcmp(name, OVPN_NL_NAME))
+		family_opt = FAMILY_V2;
+	else
+		usage_error("unknown --family '%s' (%s or %s)", name,
+			    OVPNU_FAMILY_NAME, OVPN_NL_NAME);
+}
+
+int cmd_family_forced(void)
+{
+	return family_opt != FAMILY_AUTO;
+}
 
 static void check_ifname(const char *name)
 {
@@ -80,7 +116,21 @@ static uint32_t arg_u32(const char *s, const char *what)
 	return v;
 }
 
-/* resolve the device and open the family; prints the error */
+/* the upstream family for a device of kind "ovpn", unless --family says */
+static bool device_is_upstream(uint32_t ifindex)
+{
+	struct nlx_err err;
+	char kind[32];
+
+	if (family_opt != FAMILY_AUTO)
+		return family_opt == FAMILY_OVPN;
+	/* no such device, or no kind: ovpn-dco-v2, which reports it */
+	if (rt_link_kind(ifindex, kind, sizeof(kind), &err))
+		return false;
+	return !strcmp(kind, OVPNU_LINK_KIND);
+}
+
+/* resolve the device and open its family; prints the error */
 static int begin(struct iface_args *a, struct ovpn_nl *nl)
 {
 	struct nlx_err err;
@@ -93,7 +143,8 @@ static int begin(struct iface_args *a, struct ovpn_nl *nl)
 			return -1;
 		}
 	}
-	if (ovpn_nl_open(nl, &err)) {
+	a->upstream = device_is_upstream(a->ifindex);
+	if (a->upstream ? ovpnu_nl_open(nl, &err) : ovpn_nl_open(nl, &err)) {
 		nlx_report(a->cmd, &err);
 		return -1;
 	}
@@ -108,6 +159,50 @@ static int finish(struct iface_args *a, struct ovpn_nl *nl, int ret,
 		nlx_report(a->cmd, err);
 	ovpn_nl_close(nl);
 	return ret ? 1 : 0;
+}
+
+/* a command the device's family does not have */
+static void __attribute__((noreturn)) not_in_family(const struct iface_args *a,
+						    const char *what)
+{
+	usage_error("%s: %s is not in the %s family", a->cmd, what,
+		    a->upstream ? OVPNU_FAMILY_NAME : OVPN_NL_NAME);
+}
+
+/*
+ * After NEW_PEER with @fd for the @n peers @ids (exit status @status): the
+ * upstream family needs the socket kept open (hold.h), ovpn-dco-v2 holds its
+ * own reference. Returns the exit status.
+ */
+static int keep_socket(const struct iface_args *a, int status, int fd,
+		       const uint32_t *ids, size_t n)
+{
+	int held;
+
+	if (!a->upstream || !n) {
+		close(fd);
+		return status;
+	}
+	held = hold_socket(a->cmd, fd, a->ifindex, ids, n, a->pid_file);
+	return status ? status : held;
+}
+
+/* new_peer --tcp: a connected socket to or from remote-ip; -1 and @msg */
+static int tcp_transport(const struct iface_args *a, const struct ip_addr *local,
+			 uint16_t lport, const struct ip_addr *remote,
+			 uint16_t rport, char *msg, size_t len)
+{
+	int lfd, fd;
+
+	if (a->tcp == NEW_PEER_TCP_CONNECT)
+		return tcp_connect_retry(local, lport, remote, rport,
+					 TCP_CONNECT_MS, msg, len);
+	lfd = tcp_listen_on(local, lport, msg, len);
+	if (lfd < 0)
+		return -1;
+	fd = tcp_accept_from(lfd, remote, -1, a->cmd, msg, len);
+	close(lfd);
+	return fd;
 }
 
 static int do_new_peer(struct iface_args *a)
@@ -146,6 +241,8 @@ static int do_new_peer(struct iface_args *a)
 			usage_error("invalid --vpn-ip6 '%s' (an IPv6 address)",
 				    a->vpn_ip6);
 	}
+	if (a->tcp && a->fd_file)
+		usage_error("new_peer: --tcp and --fd-file");
 
 	memset(&local, 0, sizeof(local));
 	local.family = remote.family;
@@ -155,9 +252,12 @@ static int do_new_peer(struct iface_args *a)
 		if (local.family != remote.family)
 			usage_error("--local-ip %s and remote %s are of different families",
 				    a->local_ip, a->pos[2]);
-		req.local_ip = local;
+		/* TCP: the stream has its addresses, NEW_PEER none */
+		if (!a->tcp)
+			req.local_ip = local;
 	}
-	req.remote_len = make_sockaddr(&remote, rport, &req.remote);
+	if (!a->tcp)
+		req.remote_len = make_sockaddr(&remote, rport, &req.remote);
 
 	if (begin(a, &nl))
 		return 1;
@@ -171,7 +271,12 @@ static int do_new_peer(struct iface_args *a)
 			return 1;
 		}
 	} else {
-		req.fd = udp_socket_open(&local, lport, msg, sizeof(msg));
+		if (a->tcp)
+			req.fd = tcp_transport(a, &local, lport, &remote, rport,
+					       msg, sizeof(msg));
+		else
+			req.fd = udp_socket_open(&local, lport, msg,
+						 sizeof(msg));
 		if (req.fd < 0) {
 			fprintf(stderr, "ovpn-cli: %s: %s\n", a->cmd, msg);
 			ovpn_nl_close(&nl);
@@ -179,10 +284,14 @@ static int do_new_peer(struct iface_args *a)
 		}
 	}
 
-	ret = ovpn_new_peer(&nl, a->ifindex, &req, &err);
-	/* on success the kernel holds its own reference to the socket */
-	close(req.fd);
-	return finish(a, &nl, ret, &err);
+	if (a->upstream)
+		ret = fam_send(&nl, ovpnu_msg_new_peer(&nl, a->ifindex, &req),
+			       &err);
+	else
+		ret = ovpn_new_peer(&nl, a->ifindex, &req, &err);
+	ret = finish(a, &nl, ret, &err);
+	/* on success the kernel holds its own reference to the socket (v2) */
+	return keep_socket(a, ret, req.fd, &req.peer_id, ret ? 0 : 1);
 }
 
 /**
@@ -304,6 +413,7 @@ static int do_new_multi_peer(struct iface_args *a)
 	struct mp_peer *peers;
 	struct nlx_err err;
 	struct ovpn_nl nl;
+	uint32_t *ids;
 	char msg[256];
 	uint16_t lport;
 	int n, i, fd, ret = 0;
@@ -345,7 +455,11 @@ static int do_new_multi_peer(struct iface_args *a)
 		if (a->local_ip &&
 		    req->remote.ss_family == (sa_family_t)local.family)
 			req->local_ip = local;
-		ret = ovpn_new_peer(&nl, a->ifindex, req, &err);
+		if (a->upstream)
+			ret = fam_send(&nl, ovpnu_msg_new_peer(&nl, a->ifindex,
+							       req), &err);
+		else
+			ret = ovpn_new_peer(&nl, a->ifindex, req, &err);
 		if (ret) {
 			nlx_report(a->cmd, &err);
 			fprintf(stderr,
@@ -355,11 +469,22 @@ static int do_new_multi_peer(struct iface_args *a)
 			break;
 		}
 	}
-	/* the kernel holds its own reference for every peer added */
-	close(fd);
 	ovpn_nl_close(&nl);
+	ret = ret ? 1 : 0;
+	/* the ids of the peers added, for the holder of the socket */
+	ids = calloc(i ? i : 1, sizeof(*ids));
+	if (!ids) {
+		fprintf(stderr, "ovpn-cli: %s: out of memory\n", a->cmd);
+		i = 0;
+		ret = 1;
+	}
+	for (n = 0; n < i; n++)
+		ids[n] = peers[n].req.peer_id;
+	/* ovpn-dco-v2 holds its own reference for every peer added */
+	ret = keep_socket(a, ret, fd, ids, i);
+	free(ids);
 	free(peers);
-	return ret ? 1 : 0;
+	return ret;
 }
 
 static int do_set_peer(struct iface_args *a)
@@ -374,12 +499,26 @@ static int do_set_peer(struct iface_args *a)
 	timeout = arg_u32(a->pos[2], "keepalive timeout");
 	if (begin(a, &nl))
 		return 1;
-	ret = ovpn_set_peer(&nl, a->ifindex, peer_id, interval, timeout,
-			    a->mss, &err);
+	if (a->upstream && a->mss >= 0)
+		not_in_family(a, "--mss");
+	/* the upstream family: both keepalive values always, as OpenVPN 2.7 */
+	if (a->upstream)
+		ret = fam_send(&nl, ovpnu_msg_set_peer(&nl, a->ifindex, peer_id,
+						       interval, timeout),
+			       &err);
+	else
+		ret = ovpn_set_peer(&nl, a->ifindex, peer_id, interval,
+				    timeout, a->mss, &err);
 	return finish(a, &nl, ret, &err);
 }
 
-static int do_del_peer(struct iface_args *a)
+/* a command taking only a peer id: @upstream builds it, or @v2 sends it */
+static int peer_id_cmd(struct iface_args *a,
+		       struct nl_msg *(*upstream)(const struct ovpn_nl *nl,
+						  uint32_t ifindex,
+						  uint32_t peer_id),
+		       int (*v2)(struct ovpn_nl *nl, uint32_t ifindex,
+				 uint32_t peer_id, struct nlx_err *err))
 {
 	struct nlx_err err;
 	struct ovpn_nl nl;
@@ -389,14 +528,28 @@ static int do_del_peer(struct iface_args *a)
 	peer_id = arg_u32(a->pos[0], "peer id");
 	if (begin(a, &nl))
 		return 1;
-	ret = ovpn_del_peer(&nl, a->ifindex, peer_id, &err);
+	if (a->upstream)
+		ret = fam_send(&nl, upstream(&nl, a->ifindex, peer_id), &err);
+	else
+		ret = v2(&nl, a->ifindex, peer_id, &err);
 	return finish(a, &nl, ret, &err);
 }
 
-static void print_peer(const struct attr_vals *info, void *arg)
+static int do_del_peer(struct iface_args *a)
 {
-	(void)arg;
-	ovpn_print_peer(stdout, info);
+	return peer_id_cmd(a, ovpnu_msg_del_peer, ovpn_del_peer);
+}
+
+/* how a reply is printed: the &attr_vals_cb argument of print_vals() */
+struct printer {
+	void (*print)(FILE *f, const struct attr_vals *vals);
+};
+
+static void print_vals(const struct attr_vals *vals, void *arg)
+{
+	const struct printer *p = arg;
+
+	p->print(stdout, vals);
 }
 
 static int do_get_peer(struct iface_args *a)
@@ -410,8 +563,18 @@ static int do_get_peer(struct iface_args *a)
 		peer_id = arg_u32(a->pos[0], "peer id");
 	if (begin(a, &nl))
 		return 1;
-	ret = ovpn_get_peer(&nl, a->ifindex, a->npos ? &peer_id : NULL,
-			    print_peer, NULL, &err);
+	if (a->upstream) {
+		struct printer p = { ovpnu_print_peer };
+
+		ret = ovpnu_get_peer(&nl, a->ifindex,
+				     a->npos ? &peer_id : NULL, print_vals, &p,
+				     &err);
+	} else {
+		struct printer p = { ovpn_print_peer };
+
+		ret = ovpn_get_peer(&nl, a->ifindex, a->npos ? &peer_id : NULL,
+				    print_vals, &p, &err);
+	}
 	fflush(stdout);
 	return finish(a, &nl, ret, &err);
 }
@@ -452,40 +615,68 @@ static int do_new_key(struct iface_args *a)
 		explicit_bzero(&km, sizeof(km));
 		return 1;
 	}
-	ret = ovpn_new_key(&nl, a->ifindex, &req, &err);
+	/* the request is wiped before it is freed, whatever happens */
+	if (a->upstream)
+		ret = fam_send(&nl, ovpnu_msg_new_key(&nl, a->ifindex, &req),
+			       &err);
+	else
+		ret = ovpn_new_key(&nl, a->ifindex, &req, &err);
 	explicit_bzero(&km, sizeof(km));
 	return finish(a, &nl, ret, &err);
 }
 
 static int do_swap_keys(struct iface_args *a)
 {
-	struct nlx_err err;
-	struct ovpn_nl nl;
-	uint32_t peer_id;
-	int ret;
+	return peer_id_cmd(a, ovpnu_msg_swap_keys, ovpn_swap_keys);
+}
 
-	peer_id = arg_u32(a->pos[0], "peer id");
-	if (begin(a, &nl))
-		return 1;
-	ret = ovpn_swap_keys(&nl, a->ifindex, peer_id, &err);
-	return finish(a, &nl, ret, &err);
+/* "<peer-id> [primary|secondary]" of del_key and get_key */
+static void peer_slot_args(const struct iface_args *a, uint32_t *peer_id,
+			   uint8_t *slot)
+{
+	*slot = OVPN_KEY_SLOT_PRIMARY;
+	*peer_id = arg_u32(a->pos[0], "peer id");
+	if (a->npos > 1 && !parse_slot(a->pos[1], slot))
+		usage_error("invalid key slot '%s' (primary or secondary)",
+			    a->pos[1]);
 }
 
 static int do_del_key(struct iface_args *a)
 {
-	uint8_t slot = OVPN_KEY_SLOT_PRIMARY;
 	struct nlx_err err;
 	struct ovpn_nl nl;
 	uint32_t peer_id;
+	uint8_t slot;
 	int ret;
 
-	peer_id = arg_u32(a->pos[0], "peer id");
-	if (a->npos > 1 && !parse_slot(a->pos[1], &slot))
-		usage_error("invalid key slot '%s' (primary or secondary)",
-			    a->pos[1]);
+	peer_slot_args(a, &peer_id, &slot);
 	if (begin(a, &nl))
 		return 1;
-	ret = ovpn_del_key(&nl, a->ifindex, peer_id, slot, &err);
+	if (a->upstream)
+		ret = fam_send(&nl, ovpnu_msg_del_key(&nl, a->ifindex, peer_id,
+						      slot), &err);
+	else
+		ret = ovpn_del_key(&nl, a->ifindex, peer_id, slot, &err);
+	return finish(a, &nl, ret, &err);
+}
+
+static int do_get_key(struct iface_args *a)
+{
+	struct printer p = { ovpnu_print_key };
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	uint32_t peer_id;
+	uint8_t slot;
+	int ret;
+
+	peer_slot_args(a, &peer_id, &slot);
+	if (begin(a, &nl))
+		return 1;
+	if (!a->upstream)
+		not_in_family(a, "get_key");
+	ret = ovpnu_get_key(&nl, a->ifindex, peer_id, slot, print_vals, &p,
+			    &err);
+	fflush(stdout);
 	return finish(a, &nl, ret, &err);
 }
 
@@ -497,6 +688,8 @@ static int do_start_vpn(struct iface_args *a)
 
 	if (begin(a, &nl))
 		return 1;
+	if (a->upstream)
+		not_in_family(a, "start_vpn");
 	ret = ovpn_start_vpn(&nl, a->ifindex, &err);
 	return finish(a, &nl, ret, &err);
 }
@@ -508,15 +701,18 @@ static const struct iface_cmd {
 	unsigned int opts;
 	int (*fn)(struct iface_args *a);
 } iface_cmds[] = {
-	{ "new_peer", 4, 5, OPT_FD_FILE | OPT_LOCAL_IP | OPT_VPN_IP6,
+	{ "new_peer", 4, 5,
+	  OPT_FD_FILE | OPT_LOCAL_IP | OPT_VPN_IP6 | OPT_TCP | OPT_PID_FILE,
 	  do_new_peer },
-	{ "new_multi_peer", 2, 2, OPT_LOCAL_IP | OPT_IPV6, do_new_multi_peer },
+	{ "new_multi_peer", 2, 2, OPT_LOCAL_IP | OPT_IPV6 | OPT_PID_FILE,
+	  do_new_multi_peer },
 	{ "set_peer", 3, 3, OPT_MSS, do_set_peer },
 	{ "del_peer", 1, 1, 0, do_del_peer },
 	{ "get_peer", 0, 1, 0, do_get_peer },
 	{ "new_key", 6, 6, OPT_RAW_KEY, do_new_key },
 	{ "swap_keys", 1, 1, 0, do_swap_keys },
 	{ "del_key", 1, 2, 0, do_del_key },
+	{ "get_key", 1, 2, 0, do_get_key },
 	{ "start_vpn", 0, 0, 0, do_start_vpn },
 };
 
@@ -574,6 +770,18 @@ int cmd_iface(const char *iface, const char *cmd, int argc, char **argv)
 		} else if (!strcmp(opt, "--vpn-ip6") &&
 			   (c->opts & OPT_VPN_IP6)) {
 			a.vpn_ip6 = argv[++i];
+		} else if (!strcmp(opt, "--tcp") && (c->opts & OPT_TCP)) {
+			i++;
+			if (!strcmp(argv[i], "listen"))
+				a.tcp = NEW_PEER_TCP_LISTEN;
+			else if (!strcmp(argv[i], "connect"))
+				a.tcp = NEW_PEER_TCP_CONNECT;
+			else
+				usage_error("%s: invalid --tcp '%s' (listen or connect)",
+					    cmd, argv[i]);
+		} else if (!strcmp(opt, "--pid-file") &&
+			   (c->opts & OPT_PID_FILE)) {
+			a.pid_file = argv[++i];
 		} else if (!strcmp(opt, "--mss") && (c->opts & OPT_MSS)) {
 			uint32_t v = arg_u32(argv[++i], "--mss");
 
@@ -595,22 +803,44 @@ int cmd_iface(const char *iface, const char *cmd, int argc, char **argv)
 
 int cmd_new_iface(int argc, char **argv)
 {
+	const char *kind = family_opt == FAMILY_OVPN ? OVPNU_LINK_KIND :
+			   OVPN_LINK_KIND;
 	uint8_t mode = OVPN_MODE_P2P;
+	char *pos[2];
+	int i, npos = 0;
 	struct nlx_err err;
 
-	if (argc < 1 || argc > 2)
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--kind")) {
+			if (++i == argc)
+				usage_error("new_iface: --kind needs a value (%s or %s)",
+					    OVPNU_LINK_KIND, OVPN_LINK_KIND);
+			if (strcmp(argv[i], OVPNU_LINK_KIND) &&
+			    strcmp(argv[i], OVPN_LINK_KIND))
+				usage_error("new_iface: invalid --kind '%s' (%s or %s)",
+					    argv[i], OVPNU_LINK_KIND,
+					    OVPN_LINK_KIND);
+			kind = argv[i];
+			continue;
+		}
+		if (npos == 2)
+			usage_error("new_iface: wrong number of arguments");
+		pos[npos++] = argv[i];
+	}
+	if (npos < 1)
 		usage_error("new_iface: wrong number of arguments");
-	check_ifname(argv[0]);
-	if (argc == 2) {
-		if (!strcmp(argv[1], "p2p"))
+	check_ifname(pos[0]);
+	if (npos == 2) {
+		if (!strcmp(pos[1], "p2p"))
 			mode = OVPN_MODE_P2P;
-		else if (!strcmp(argv[1], "mp"))
+		else if (!strcmp(pos[1], "mp"))
 			mode = OVPN_MODE_MP;
 		else
 			usage_error("new_iface: invalid mode '%s' (p2p or mp)",
-				    argv[1]);
+				    pos[1]);
 	}
-	if (rt_link_new(argv[0], mode, &err)) {
+	/* IFLA_OVPN_MODE is attribute 1, u8, P2P 0 / MP 1 for both kinds */
+	if (rt_link_new(pos[0], kind, mode, &err)) {
 		nlx_report("new_iface", &err);
 		return 1;
 	}
@@ -631,72 +861,75 @@ int cmd_del_iface(int argc, char **argv)
 	return 0;
 }
 
+/* notification names by &enum notif_kind: ovpn-dco-v2's, then ovpn's */
+static const char *const notif_names[2][4] = {
+	{ NULL, "DEL_PEER", "FLOAT_PEER", "SWAP_KEYS_NEEDED" },
+	{ NULL, "PEER_DEL_NTF", "PEER_FLOAT_NTF", "KEY_SWAP_NTF" },
+};
+
+/* "<NAME> ifindex <N> peer_id <id|none>" */
+static void print_notif_head(const struct ovpn_notif *n, bool upstream)
+{
+	printf("%s ifindex %u peer_id ", notif_names[upstream][n->kind],
+	       n->ifindex);
+	if (n->has_peer_id)
+		printf("%u", n->peer_id);
+	else
+		printf("none");
+}
+
+/* @arg: a bool, true for the upstream family */
 static int print_notification(struct nl_msg *msg, void *arg)
 {
+	bool upstream = *(const bool *)arg;
 	const char *reason;
 	struct ovpn_notif n;
 
-	(void)arg;
-	if (ovpn_parse_notification(msg, &n))
+	if (upstream ? ovpnu_parse_notification(msg, &n) :
+	    ovpn_parse_notification(msg, &n))
 		return NL_SKIP;
 
-	if (n.cmd == OVPN_CMD_FLOAT_PEER) {
+	switch (n.kind) {
+	case NOTIF_FLOAT_PEER: {
 		char addr[INET6_ADDRSTRLEN + 16] = "none";
 
-		printf("FLOAT_PEER ifindex %u peer_id ", n.ifindex);
-		if (n.has_peer_id)
-			printf("%u", n.peer_id);
-		else
-			printf("none");
+		print_notif_head(&n, upstream);
 		if (n.remote_len)
 			sockaddr_str((struct sockaddr *)&n.remote,
 				     n.remote_len, addr, sizeof(addr));
-		printf(" remote %s\n", addr);
-		fflush(stdout);
-		return NL_OK;
+		printf(" remote %s", addr);
+		if (n.has_scope_id)
+			printf(" scope_id %u",
+			       ((struct sockaddr_in6 *)&n.remote)->sin6_scope_id);
+		printf("\n");
+		break;
 	}
-	if (n.cmd == OVPN_CMD_SWAP_KEYS_NEEDED) {
-		printf("SWAP_KEYS_NEEDED ifindex %u peer_id ", n.ifindex);
-		if (n.has_peer_id)
-			printf("%u", n.peer_id);
-		else
-			printf("none");
+	case NOTIF_SWAP_KEYS:
+		print_notif_head(&n, upstream);
 		if (n.has_key_id)
 			printf(" key_id %u\n", n.key_id);
 		else
 			printf(" key_id none\n");
-		fflush(stdout);
-		return NL_OK;
-	}
-	if (n.cmd != OVPN_CMD_DEL_PEER) {
+		break;
+	case NOTIF_DEL_PEER:
+		print_notif_head(&n, upstream);
+		reason = n.has_reason ? del_peer_reason_name(n.reason) : "none";
+		if (reason)
+			printf(" reason %s\n", reason);
+		else
+			printf(" reason %u\n", n.reason);
+		break;
+	default:
 		printf("notification cmd %u ifindex %u\n", n.cmd, n.ifindex);
-		fflush(stdout);
-		return NL_OK;
+		break;
 	}
-	printf("DEL_PEER ifindex %u peer_id ", n.ifindex);
-	if (n.has_peer_id)
-		printf("%u", n.peer_id);
-	else
-		printf("none");
-	reason = n.has_reason ? del_peer_reason_name(n.reason) : "none";
-	if (reason)
-		printf(" reason %s\n", reason);
-	else
-		printf(" reason %u\n", n.reason);
 	fflush(stdout);
 	return NL_OK;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 int cmd_listen_mcast(int argc, char **argv)
 {
+	bool upstream = family_opt == FAMILY_OVPN;
 	long long deadline = 0;
 	struct nlx_err err;
 	struct ovpn_nl nl;
@@ -716,9 +949,11 @@ int cmd_listen_mcast(int argc, char **argv)
 		if (npos++)
 			usage_error("listen_mcast: wrong number of arguments");
 		secs = arg_u32(argv[i], "duration");
-		deadline = now_ms() + secs * 1000LL;
+		deadline = monotonic_ms() + secs * 1000LL;
 	}
-	if (ovpn_nl_open_mcast_rcvbuf(&nl, (int)rcvbuf, &err)) {
+	/* ovpn-dco-v2 unless --family ovpn: there is no device to ask */
+	if (upstream ? ovpnu_nl_open_mcast(&nl, (int)rcvbuf, &err) :
+	    ovpn_nl_open_mcast_rcvbuf(&nl, (int)rcvbuf, &err)) {
 		nlx_report("listen_mcast", &err);
 		return 1;
 	}
@@ -740,7 +975,7 @@ int cmd_listen_mcast(int argc, char **argv)
 		int timeout = -1;
 
 		if (deadline) {
-			long long left = deadline - now_ms();
+			long long left = deadline - monotonic_ms();
 
 			if (left <= 0)
 				break;
@@ -758,8 +993,8 @@ int cmd_listen_mcast(int argc, char **argv)
 		ret = 0;
 		if (!(pfd.revents & POLLIN))
 			continue;
-		if (ovpn_nl_recv_notifications(&nl, print_notification, NULL,
-					       &err)) {
+		if (ovpn_nl_recv_notifications(&nl, print_notification,
+					       &upstream, &err)) {
 			nlx_report("listen_mcast", &err);
 			if (err.error != ENOBUFS) {
 				ret = 1;

@@ -11,6 +11,16 @@
 
 void usage(FILE *f);
 
+/*
+ * The global --family: "ovpn" or "ovpn-dco-v2" (usage error otherwise).
+ * Without it a device command speaks its device's family (kind "ovpn":
+ * ovpn, else ovpn-dco-v2), listen_mcast ovpn-dco-v2's and new_iface makes
+ * an "ovpn-dco" device; with it, that family (new_iface: its kind).
+ */
+void cmd_set_family(const char *name);
+/* --family was given */
+int cmd_family_forced(void);
+
 int cmd_new_iface(int argc, char **argv);
 int cmd_del_iface(int argc, char **argv);
 int cmd_listen_mcast(int argc, char **argv);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ovpn-cli: drive the ovpn-dco-v2 module from the command line.
+ * ovpn-cli: drive the ovpn-dco-v2 module from the command line, through its
+ * ovpn-dco-v2 generic netlink family or the upstream Linux "ovpn" family.
  * Documentation/cli.md is the contract for syntax and output.
  */
 
@@ -50,15 +51,26 @@ void usage(FILE *f)
 "      --send-raw-on-ready HEX tcp, for tests: write these bytes as they are\n"
 "                              into the stream once ready\n"
 "\n"
-"  ovpn-cli new_iface <iface> [p2p|mp]\n"
+"  ovpn-cli [--family ovpn|ovpn-dco-v2] <command> ...\n"
+"      <iface> commands speak the generic netlink family of the device's\n"
+"      kind: the upstream \"ovpn\" family for kind ovpn, ovpn-dco-v2 for\n"
+"      ovpn-dco (and anything else); --family forces one, and also picks\n"
+"      listen_mcast's family (default ovpn-dco-v2) and new_iface's kind\n"
+"  ovpn-cli new_iface <iface> [p2p|mp] [--kind ovpn-dco|ovpn]\n"
 "  ovpn-cli del_iface <iface>\n"
 "  ovpn-cli <iface> new_peer <peer-id> <local-port> <remote-ip> <remote-port>\n"
 "           [<vpn-ip>] [--vpn-ip6 ADDR] [--local-ip IP] [--fd-file PATH]\n"
+"           [--tcp listen|connect] [--pid-file PATH]\n"
+"      --tcp: a TCP connection instead of a UDP socket (listen on\n"
+"      <local-port> for one from <remote-ip>, or connect to it), no remote\n"
+"      address sent. ovpn family: a background process keeps the socket\n"
+"      open while its peers live (--pid-file: its pid); kill it to close it\n"
 "  ovpn-cli <iface> new_multi_peer <local-port> <peers-file> [--local-ip IP]\n"
-"           [--ipv6]\n"
+"           [--ipv6] [--pid-file PATH]\n"
 "      one UDP socket, one NEW_PEER per line of <peers-file>:\n"
 "      <peer-id> <remote-ip> <remote-port> <vpn-ipv4|-> [<vpn-ipv6>]\n"
 "  ovpn-cli <iface> set_peer <peer-id> <interval> <timeout> [--mss N]\n"
+"      (--mss: ovpn-dco-v2 only)\n"
 "  ovpn-cli <iface> del_peer <peer-id>\n"
 "  ovpn-cli <iface> get_peer [<peer-id>]\n"
 "  ovpn-cli <iface> new_key <peer-id> primary|secondary <key-id> <cipher>\n"
@@ -67,7 +79,8 @@ void usage(FILE *f)
 "      (each NEW_KEY restarts packet ids at 1 under the same key)\n"
 "  ovpn-cli <iface> swap_keys <peer-id>\n"
 "  ovpn-cli <iface> del_key <peer-id> [primary|secondary]\n"
-"  ovpn-cli <iface> start_vpn\n"
+"  ovpn-cli <iface> get_key <peer-id> [primary|secondary]   (ovpn only)\n"
+"  ovpn-cli <iface> start_vpn                              (ovpn-dco-v2 only)\n"
 "  ovpn-cli listen_mcast [<secs>] [--rcvbuf BYTES]\n"
 "      --rcvbuf BYTES  ask for this receive buffer as a daemon does (plain\n"
 "                      SO_RCVBUF, capped by net.core.rmem_max; OpenVPN 2.6\n"
@@ -88,6 +101,16 @@ int main(int argc, char **argv)
 	/* scenarios read our output through pipes and files, line by line */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	/* ovpn-cli [--family ovpn|ovpn-dco-v2] <command> ... */
+	while (argc > 1 && !strcmp(argv[1], "--family")) {
+		if (argc < 3)
+			usage_error("--family needs a value (ovpn or ovpn-dco-v2)");
+		cmd_set_family(argv[2]);
+		argv[2] = argv[0];
+		argc -= 2;
+		argv += 2;
+	}
+
 	if (argc < 2)
 		usage_error("no command given");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
@@ -96,8 +119,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	if (!strcmp(argv[1], "udp") || !strcmp(argv[1], "tcp"))
+	if (!strcmp(argv[1], "udp") || !strcmp(argv[1], "tcp")) {
+		if (cmd_family_forced())
+			usage_error("--family: the one-shot tunnel speaks ovpn-dco-v2 only");
 		return oneshot_main(argc - 1, argv + 1);
+	}
 	if (!strcmp(argv[1], "new_iface"))
 		return cmd_new_iface(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "del_iface"))

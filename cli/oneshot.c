@@ -573,7 +573,7 @@ static int tunnel_setup(struct tunnel *t)
 	}
 
 	step = "new_iface";
-	ret = rt_link_new(c->dev, OVPN_MODE_P2P, &err);
+	ret = rt_link_new(c->dev, OVPN_LINK_KIND, OVPN_MODE_P2P, &err);
 	if (ret)
 		goto fail;
 	t->ifindex = if_nametoindex(c->dev);

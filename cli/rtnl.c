@@ -4,6 +4,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <net/if.h>
 #include <linux/if_addr.h>
@@ -19,8 +20,9 @@ static int no_memory(struct nlx_err *err)
 	return nlx_err_local(err, ENOMEM, "out of memory building the request");
 }
 
-/* send @msg (always freed) on a fresh NETLINK_ROUTE socket */
-static int rt_transact(struct nl_msg *msg, struct nlx_err *err)
+/* send @msg (always freed) on a fresh NETLINK_ROUTE socket, answers to @valid */
+static int rt_transact_cb(struct nl_msg *msg, nl_recvmsg_msg_cb_t valid,
+			  void *arg, struct nlx_err *err)
 {
 	struct nl_sock *sk;
 	int ret;
@@ -30,9 +32,14 @@ static int rt_transact(struct nl_msg *msg, struct nlx_err *err)
 		nlmsg_free(msg);
 		return -err->error;
 	}
-	ret = nlx_transact(sk, msg, NULL, NULL, err);
+	ret = nlx_transact(sk, msg, valid, arg, err);
 	nl_socket_free(sk);
 	return ret;
+}
+
+static int rt_transact(struct nl_msg *msg, struct nlx_err *err)
+{
+	return rt_transact_cb(msg, NULL, NULL, err);
 }
 
 static struct nl_msg *link_msg(int type, int flags, uint32_t ifindex,
@@ -53,7 +60,8 @@ static struct nl_msg *link_msg(int type, int flags, uint32_t ifindex,
 	return msg;
 }
 
-int rt_link_new(const char *name, uint8_t mode, struct nlx_err *err)
+int rt_link_new(const char *name, const char *kind, uint8_t mode,
+		struct nlx_err *err)
 {
 	struct nlattr *linkinfo, *data;
 	struct nl_msg *msg;
@@ -64,7 +72,7 @@ int rt_link_new(const char *name, uint8_t mode, struct nlx_err *err)
 	if (nla_put_string(msg, IFLA_IFNAME, name))
 		goto fail;
 	linkinfo = nla_nest_start(msg, IFLA_LINKINFO | NLA_F_NESTED);
-	if (!linkinfo || nla_put_string(msg, IFLA_INFO_KIND, OVPN_LINK_KIND))
+	if (!linkinfo || nla_put_string(msg, IFLA_INFO_KIND, kind))
 		goto fail;
 	data = nla_nest_start(msg, IFLA_INFO_DATA | NLA_F_NESTED);
 	if (!data || nla_put_u8(msg, IFLA_OVPN_MODE, mode))
@@ -75,6 +83,42 @@ int rt_link_new(const char *name, uint8_t mode, struct nlx_err *err)
 fail:
 	nlmsg_free(msg);
 	return no_memory(err);
+}
+
+struct kind_buf {
+	char *kind;
+	size_t len;
+};
+
+static int link_kind_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
+	struct kind_buf *k = arg;
+	struct nlattr *a;
+
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX,
+			NULL) < 0 || !tb[IFLA_LINKINFO] ||
+	    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0)
+		return NL_OK;
+	a = li[IFLA_INFO_KIND];
+	if (a)
+		snprintf(k->kind, k->len, "%.*s",
+			 (int)strnlen(nla_data(a), nla_len(a)),
+			 (const char *)nla_data(a));
+	return NL_OK;
+}
+
+int rt_link_kind(uint32_t ifindex, char *kind, size_t len,
+		 struct nlx_err *err)
+{
+	struct kind_buf k = { .kind = kind, .len = len };
+	struct nl_msg *msg;
+
+	kind[0] = '\0';
+	msg = link_msg(RTM_GETLINK, 0, ifindex, 0, 0);
+	if (!msg)
+		return no_memory(err);
+	return rt_transact_cb(msg, link_kind_valid, &k, err);
 }
 
 int rt_link_del(const char *name, uint32_t ifindex, struct nlx_err *err)

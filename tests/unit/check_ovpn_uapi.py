@@ -12,7 +12,14 @@ too: a change made to the header and the spec together must still fail.
 
 Prints one line per failed check and ends with "N passed, N failed".
 
-usage: check_ovpn_uapi.py [HEADER [SPEC]]   (defaults: the tree's files)
+The module's policies (drivers/net/ovpn-dco/netlink-ovpn.c) are held to the
+spec as well: each attribute set a request names has a policy of the same
+name (ovpn_genl_<set>_policy) with the spec's attributes, types, byte
+orders and checks, each command's top level (ovpn_genl_<cmd>_nl_policy)
+holds exactly its request's attributes and nests the set the spec names,
+and the operation table binds every request command to its own policy.
+
+usage: check_ovpn_uapi.py [HEADER [SPEC [NETLINK_C]]]   (defaults: the tree's files)
 """
 
 import os
@@ -21,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 
-from check_uapi import TOP, parse_header, run
+from check_uapi import TOP, c_name, load_yaml, parse_header, parse_policies, run
 
 # Upstream's numbering (Linux 6.16+, include/uapi/linux/ovpn.h), which
 # OpenVPN 2.7 carries a copy of: not ours to change. "-" holds the unused 0.
@@ -43,11 +50,98 @@ PINNED_STRINGS = {"OVPN_FAMILY_NAME": "ovpn", "OVPN_FAMILY_VERSION": 1,
                   "OVPN_MCGRP_PEERS": "peers", "OVPN_NONCE_TAIL_SIZE": 8}
 
 
+def _ident(name):
+    return name.replace("-", "_")
+
+
+def check_policies(c, header, spec_path, netlink_c):
+    """netlink-ovpn.c's policies and operation table against the spec."""
+    with open(spec_path, encoding="utf-8") as f:
+        spec = load_yaml(f.read())
+    with open(header, encoding="utf-8") as f:
+        defines, enums, _ = parse_header(f.read())
+    names = {k: v for k, v in defines.items() if isinstance(v, int)}
+    for values in enums.values():
+        names.update(values)
+    with open(netlink_c, encoding="utf-8") as f:
+        text = re.sub(r"\\\n", " ", f.read())
+    # 6.1 lacks NLA_UINT: compat.h says it by length there
+    policies = parse_policies(text.replace("OVPN_POLICY_UINT", "{ .type = NLA_UINT }"), names)
+    consts = {d["name"]: d.get("value") for d in spec.get("definitions") or []
+              if d.get("type") == "const"}
+    enum_max = {d["name"]: len(d.get("entries") or []) - 1 + int(d.get("value-start", 0))
+                for d in spec.get("definitions") or [] if d.get("type") == "enum"}
+    sets = {s["name"]: s for s in spec.get("attribute-sets") or []}
+
+    def full(set_name, attr):
+        s = sets[set_name]
+        parent = sets[s["subset-of"]] if "subset-of" in s else s
+        a = dict(next(x for x in parent["attributes"] if x["name"] == attr["name"]))
+        a.update({k: v for k, v in attr.items() if k != "name"})
+        return parent, a
+
+    def want_checks(a):
+        w = {k: consts.get(v, v) if isinstance(v, str) else v
+             for k, v in (a.get("checks") or {}).items()}
+        if "enum" in a and "max" not in w:
+            w["max"] = enum_max[a["enum"]]
+        return w
+
+    def check_set(pname, set_name, only=None):
+        entries = policies.get(pname)
+        if not c.check(entries is not None, f"netlink-ovpn.c: no policy {pname} for set {set_name}"):
+            return
+        attrs = [full(set_name, a) for a in sets[set_name]["attributes"]]
+        attrs = [(p, a) for p, a in attrs if only is None or a["name"] in only]
+        want = {c_name(p["name-prefix"], a["name"]): a for p, a in attrs}
+        c.check(set(entries) == set(want), f"policy {pname}: holds {sorted(set(entries) - set(want))} "
+                f"beyond set {set_name}, lacks {sorted(set(want) - set(entries))}")
+        for cname, (t, bo, checks, nested) in entries.items():
+            a = want.get(cname)
+            if a is None:
+                continue
+            label = f"policy {pname}: {cname}"
+            c.check(a.get("type") == t, f"{label}: type {t}, the spec's {a.get('type')}")
+            c.check(a.get("byte-order") == bo, f"{label}: byte order {bo}, the spec's {a.get('byte-order')}")
+            c.check(checks == want_checks(a), f"{label}: checks {checks}, the spec's {want_checks(a)}")
+            if t == "nest":
+                target = f"ovpn_genl_{_ident(a['nested-attributes'])}_policy"
+                c.check(nested == target, f"{label}: nests {nested}, the spec's {target}")
+                if nested == target:
+                    check_set(target, a["nested-attributes"])
+
+    ops = (spec.get("operations") or {}).get("list") or []
+    table = dict(re.findall(r"OVPN_GENL_OP\(\s*(OVPN_CMD_\w+)\s*,\s*\w+\s*,\s*(\w+)", text))
+    for m in re.finditer(r"\.cmd\s*=\s*(OVPN_CMD_\w+)\s*,(.*?)\}", text, flags=re.S):
+        pm = re.search(r"\.policy\s*=\s*(\w+)", m.group(2))
+        if pm:
+            table[m.group(1)] = pm.group(1)
+    requests = 0
+    for op in ops:
+        req = ((op.get("do") or {}).get("request") or {}).get("attributes")
+        cmd = c_name("ovpn-cmd-", op["name"])
+        if not req:
+            c.check(cmd not in table, f"ops: {cmd} is a notification, but the module takes it as a request")
+            continue
+        requests += 1
+        top = f"ovpn_genl_{_ident(op['name'])}_nl_policy"
+        c.check(table.get(cmd) == top, f"ops: {cmd} validated by {table.get(cmd)}, want {top}")
+        check_set(top, op["attribute-set"], only=set(req))
+    c.check(requests == 8 and len(table) == 8, f"ops: {len(table)} request commands in the module, "
+            f"{requests} in the spec, want 8")
+
+
 def main(argv):
     header = argv[1] if len(argv) > 1 else os.path.join(TOP, "uapi", "linux", "ovpn.h")
     spec = argv[2] if len(argv) > 2 else os.path.join(
         TOP, "Documentation", "netlink", "specs", "ovpn.yaml")
+    netlink_c = argv[3] if len(argv) > 3 else os.path.join(
+        TOP, "drivers", "net", "ovpn-dco", "netlink-ovpn.c")
     c = run(header, spec, PINNED, PINNED_STRINGS, "upstream ovpn (OpenVPN 2.7)")
+    try:
+        check_policies(c, header, spec, netlink_c)
+    except (OSError, ValueError, KeyError, StopIteration) as e:
+        c.check(False, f"policies: cannot read the inputs: {e!r}")
     # The reader above is lenient where YAML is not: a plain scalar holding
     # ": " breaks the kernel's YNL tools (PyYAML), and so do properties
     # the genetlink-c schema does not know.

@@ -485,7 +485,8 @@ NLA_TYPES = {"NLA_U8": ("u8", None), "NLA_U16": ("u16", None), "NLA_U32": ("u32"
              "NLA_U64": ("u64", None), "NLA_BE16": ("u16", "big-endian"),
              "NLA_BE32": ("u32", "big-endian"), "NLA_BINARY": ("binary", None),
              "NLA_NESTED": ("nest", None), "NLA_FLAG": ("flag", None),
-             "NLA_NUL_STRING": ("string", None), "NLA_STRING": ("string", None)}
+             "NLA_NUL_STRING": ("string", None), "NLA_STRING": ("string", None),
+             "NLA_S32": ("s32", None), "NLA_UINT": ("uint", None)}
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
         ast.FloorDiv: operator.floordiv, ast.LShift: operator.lshift}
 
@@ -624,10 +625,15 @@ def check_policies(c, header_path, spec_path, netlink_path):
         names = {k: v for k, v in defines.items() if isinstance(v, int)}
         for values in enums.values():
             names.update(values)
-        for extra in glob.glob(os.path.join(TOP, "include", "ovpn_dco", "*.h")):
+        for extra in (glob.glob(os.path.join(TOP, "include", "ovpn_dco", "*.h")) +
+                      glob.glob(os.path.join(TOP, "drivers", "net", "ovpn-dco", "*.h"))):
             with open(extra, encoding="utf-8") as f:
-                d, _, _ = parse_header(f.read())
-            names.update({k: v for k, v in d.items() if isinstance(v, int)})
+                text = re.sub(r"/\*.*?\*/", " ", f.read(), flags=re.S)
+            for m in re.finditer(r"^#define[ \t]+(\w+)[ \t]+([^\n\\]+)$", text, flags=re.M):
+                try:
+                    names.setdefault(m.group(1), c_eval(m.group(2), names))
+                except (ValueError, SyntaxError):
+                    pass
         with open(netlink_path, encoding="utf-8") as f:
             policies = parse_policies(f.read(), names)
     except (OSError, YamlError, ValueError, KeyError) as e:

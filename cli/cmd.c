@@ -762,6 +762,8 @@ int cmd_iface(const char *iface, const char *cmd, int argc, char **argv)
 		if (!strcmp(opt, "--ifindex")) {
 			a.ifindex = arg_u32(argv[++i], "--ifindex");
 			a.has_ifindex = true;
+		} else if (!strcmp(opt, "--family")) {
+			cmd_set_family(argv[++i]);
 		} else if (!strcmp(opt, "--fd-file") && (c->opts & OPT_FD_FILE)) {
 			a.fd_file = argv[++i];
 		} else if (!strcmp(opt, "--local-ip") &&
@@ -803,14 +805,19 @@ int cmd_iface(const char *iface, const char *cmd, int argc, char **argv)
 
 int cmd_new_iface(int argc, char **argv)
 {
-	const char *kind = family_opt == FAMILY_OVPN ? OVPNU_LINK_KIND :
-			   OVPN_LINK_KIND;
 	uint8_t mode = OVPN_MODE_P2P;
+	const char *kind = NULL;
 	char *pos[2];
 	int i, npos = 0;
 	struct nlx_err err;
 
 	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--family")) {
+			if (++i == argc)
+				usage_error("new_iface: --family needs a value");
+			cmd_set_family(argv[i]);
+			continue;
+		}
 		if (!strcmp(argv[i], "--kind")) {
 			if (++i == argc)
 				usage_error("new_iface: --kind needs a value (%s or %s)",
@@ -829,6 +836,9 @@ int cmd_new_iface(int argc, char **argv)
 	}
 	if (npos < 1)
 		usage_error("new_iface: wrong number of arguments");
+	if (!kind)
+		kind = family_opt == FAMILY_OVPN ? OVPNU_LINK_KIND :
+		       OVPN_LINK_KIND;
 	check_ifname(pos[0]);
 	if (npos == 2) {
 		if (!strcmp(pos[1], "p2p"))
@@ -929,8 +939,8 @@ static int print_notification(struct nl_msg *msg, void *arg)
 
 int cmd_listen_mcast(int argc, char **argv)
 {
-	bool upstream = family_opt == FAMILY_OVPN;
 	long long deadline = 0;
+	bool upstream;
 	struct nlx_err err;
 	struct ovpn_nl nl;
 	uint32_t secs, rcvbuf = 0;
@@ -946,12 +956,19 @@ int cmd_listen_mcast(int argc, char **argv)
 					    INT_MAX);
 			continue;
 		}
+		if (!strcmp(argv[i], "--family")) {
+			if (++i == argc)
+				usage_error("listen_mcast: --family needs a value");
+			cmd_set_family(argv[i]);
+			continue;
+		}
 		if (npos++)
 			usage_error("listen_mcast: wrong number of arguments");
 		secs = arg_u32(argv[i], "duration");
 		deadline = monotonic_ms() + secs * 1000LL;
 	}
 	/* ovpn-dco-v2 unless --family ovpn: there is no device to ask */
+	upstream = family_opt == FAMILY_OVPN;
 	if (upstream ? ovpnu_nl_open_mcast(&nl, (int)rcvbuf, &err) :
 	    ovpn_nl_open_mcast_rcvbuf(&nl, (int)rcvbuf, &err)) {
 		nlx_report("listen_mcast", &err);

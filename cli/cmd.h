@@ -12,7 +12,8 @@
 void usage(FILE *f);
 
 /*
- * The global --family: "ovpn" or "ovpn-dco-v2" (usage error otherwise).
+ * --family, before the command or among its options: "ovpn" or
+ * "ovpn-dco-v2" (usage error otherwise).
  * Without it a device command speaks its device's family (kind "ovpn":
  * ovpn, else ovpn-dco-v2), listen_mcast ovpn-dco-v2's and new_iface makes
  * an "ovpn-dco" device; with it, that family (new_iface: its kind).

@@ -4,6 +4,7 @@
  * hold.h.
  */
 
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -73,10 +74,32 @@ static void recheck(struct holder *h, struct ovpn_nl *req)
 	}
 }
 
-static void detach(void)
+/* close every fd but 0..2 and @keep: the caller's pipes must not stay open */
+static void close_others(int keep)
+{
+	int fd, max = (int)sysconf(_SC_OPEN_MAX);
+
+	if (max < 0 || max > 65536)
+		max = 65536;
+	if ((keep == 3 || !close_range(3, keep - 1, 0)) &&
+	    !close_range(keep + 1, ~0U, 0))
+		return;
+	for (fd = 3; fd < max; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
+static void detach(int keep)
 {
 	int fd;
 
+	/* stdio is about to become /dev/null: move a socket that sits there */
+	if (keep <= STDERR_FILENO) {
+		fd = fcntl(keep, F_DUPFD, STDERR_FILENO + 1);
+		if (fd >= 0)
+			keep = fd;
+	}
+	close_others(keep);
 	setsid();
 	signal(SIGPIPE, SIG_IGN);
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -170,7 +193,7 @@ int hold_socket(const char *what, int fd, uint32_t ifindex,
 		return 1;
 	}
 	if (!pid) {
-		detach();
+		detach(fd);
 		holder_run(&h);
 		_exit(0);
 	}

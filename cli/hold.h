@@ -24,7 +24,8 @@
  * @pid_file: if not NULL, the holder's pid is written there (a line)
  *
  * Forks a process that detaches (new session, stdin, stdout and stderr on
- * /dev/null: a caller reading our output sees its end at once), joins the
+ * /dev/null, every other fd but @fd closed: a caller reading our output or
+ * another pipe of ours sees its end at once), joins the
  * "peers" group and exits when a PEER_DEL_NTF has named every one of @ids
  * on @ifindex, or PEER_GET no longer finds them (checked at start, every
  * 5 s, and after lost notifications). SIGTERM or SIGKILL ends it at once,

@@ -56,7 +56,12 @@ struct exp {
 };
 
 #define NEST(d, t)	{ (d), (t) | NLA_F_NESTED, -1, NULL }
+/* IFINDEX, then the nest @t opened */
+#define HEAD(t)		U32(0, OVPN_A_IFINDEX, IFINDEX), NEST(0, (t))
 #define U32(d, t, v)	{ (d), (t), 4, &(const uint32_t){ (v) } }
+#define PEER_NEW_HEAD(id, fd) \
+	HEAD(OVPN_A_PEER), U32(1, OVPN_A_PEER_ID, (id)), \
+	U32(1, OVPN_A_PEER_SOCKET, (fd))
 #define BYTES(d, t, ...) \
 	{ (d), (t), sizeof((const uint8_t[]){ __VA_ARGS__ }), \
 	  (const uint8_t[]){ __VA_ARGS__ } }
@@ -169,10 +174,7 @@ static void test_new_peer(void)
 	udp_peer(&req, "192.168.1.2", 1194);
 	{
 		const struct exp e[] = {
-			U32(0, OVPN_A_IFINDEX, IFINDEX),
-			NEST(0, OVPN_A_PEER),
-			U32(1, OVPN_A_PEER_ID, 5),
-			U32(1, OVPN_A_PEER_SOCKET, 9),
+			PEER_NEW_HEAD(5, 9),
 			BYTES(1, OVPN_A_PEER_REMOTE_IPV4, 192, 168, 1, 2),
 			BYTES(1, OVPN_A_PEER_REMOTE_PORT, 0x04, 0xaa),
 		};
@@ -185,10 +187,7 @@ static void test_new_peer(void)
 	parse_ip("192.168.1.1", &req.local_ip);
 	{
 		const struct exp e[] = {
-			U32(0, OVPN_A_IFINDEX, IFINDEX),
-			NEST(0, OVPN_A_PEER),
-			U32(1, OVPN_A_PEER_ID, 5),
-			U32(1, OVPN_A_PEER_SOCKET, 9),
+			PEER_NEW_HEAD(5, 9),
 			BYTES(1, OVPN_A_PEER_REMOTE_IPV4, 192, 168, 1, 2),
 			BYTES(1, OVPN_A_PEER_REMOTE_PORT, 0x04, 0xaa),
 			BYTES(1, OVPN_A_PEER_LOCAL_IPV4, 192, 168, 1, 1),
@@ -206,10 +205,7 @@ static void test_new_peer(void)
 	parse_ip("fe80::1", &req.local_ip);
 	{
 		const struct exp e[] = {
-			U32(0, OVPN_A_IFINDEX, IFINDEX),
-			NEST(0, OVPN_A_PEER),
-			U32(1, OVPN_A_PEER_ID, 5),
-			U32(1, OVPN_A_PEER_SOCKET, 9),
+			PEER_NEW_HEAD(5, 9),
 			BYTES(1, OVPN_A_PEER_REMOTE_IPV6, 0xfe, 0x80, 0, 0, 0, 0,
 			      0, 0, 0, 0, 0, 0, 0, 0, 0, 2),
 			U32(1, OVPN_A_PEER_REMOTE_IPV6_SCOPE_ID, 3),
@@ -226,10 +222,7 @@ static void test_new_peer(void)
 	parse_ip("::ffff:10.1.2.1", &req.local_ip);
 	{
 		const struct exp e[] = {
-			U32(0, OVPN_A_IFINDEX, IFINDEX),
-			NEST(0, OVPN_A_PEER),
-			U32(1, OVPN_A_PEER_ID, 5),
-			U32(1, OVPN_A_PEER_SOCKET, 9),
+			PEER_NEW_HEAD(5, 9),
 			BYTES(1, OVPN_A_PEER_REMOTE_IPV4, 10, 1, 2, 3),
 			BYTES(1, OVPN_A_PEER_REMOTE_PORT, 0, 1),
 			BYTES(1, OVPN_A_PEER_LOCAL_IPV4, 10, 1, 2, 1),
@@ -245,10 +238,7 @@ static void test_new_peer(void)
 	parse_ip("10.8.0.3", &req.vpn_ipv4);
 	{
 		const struct exp e[] = {
-			U32(0, OVPN_A_IFINDEX, IFINDEX),
-			NEST(0, OVPN_A_PEER),
-			U32(1, OVPN_A_PEER_ID, 0xfffffe),
-			U32(1, OVPN_A_PEER_SOCKET, 4),
+			PEER_NEW_HEAD(0xfffffe, 4),
 			BYTES(1, OVPN_A_PEER_VPN_IPV4, 10, 8, 0, 3),
 		};
 		CHECK_MSG(ovpnu_msg_new_peer(&nl, IFINDEX, &req),
@@ -261,15 +251,13 @@ static void test_peer_cmds(void)
 {
 	const uint32_t id = 12;
 	const struct exp set[] = {
-		U32(0, OVPN_A_IFINDEX, IFINDEX),
-		NEST(0, OVPN_A_PEER),
+		HEAD(OVPN_A_PEER),
 		U32(1, OVPN_A_PEER_ID, 12),
 		U32(1, OVPN_A_PEER_KEEPALIVE_INTERVAL, 0),
 		U32(1, OVPN_A_PEER_KEEPALIVE_TIMEOUT, 120),
 	};
 	const struct exp one[] = {
-		U32(0, OVPN_A_IFINDEX, IFINDEX),
-		NEST(0, OVPN_A_PEER),
+		HEAD(OVPN_A_PEER),
 		U32(1, OVPN_A_PEER_ID, 12),
 	};
 	const struct exp dump[] = {
@@ -307,8 +295,7 @@ static void test_key_cmds(void)
 	req.km = &km;
 	{
 		const struct exp e[] = {
-			U32(0, OVPN_A_IFINDEX, IFINDEX),
-			NEST(0, OVPN_A_KEYCONF),
+			HEAD(OVPN_A_KEYCONF),
 			U32(1, OVPN_A_KEYCONF_PEER_ID, 3),
 			U32(1, OVPN_A_KEYCONF_SLOT, OVPN_KEY_SLOT_SECONDARY),
 			U32(1, OVPN_A_KEYCONF_KEY_ID, 7),
@@ -330,8 +317,7 @@ static void test_key_cmds(void)
 	req.decrypt_tail = tail2;
 	{
 		const struct exp e[] = {
-			U32(0, OVPN_A_IFINDEX, IFINDEX),
-			NEST(0, OVPN_A_KEYCONF),
+			HEAD(OVPN_A_KEYCONF),
 			U32(1, OVPN_A_KEYCONF_PEER_ID, 3),
 			U32(1, OVPN_A_KEYCONF_SLOT, OVPN_KEY_SLOT_PRIMARY),
 			U32(1, OVPN_A_KEYCONF_KEY_ID, 0),
@@ -351,13 +337,11 @@ static void test_key_cmds(void)
 
 	{
 		const struct exp swap[] = {
-			U32(0, OVPN_A_IFINDEX, IFINDEX),
-			NEST(0, OVPN_A_KEYCONF),
+			HEAD(OVPN_A_KEYCONF),
 			U32(1, OVPN_A_KEYCONF_PEER_ID, 3),
 		};
 		const struct exp slot[] = {
-			U32(0, OVPN_A_IFINDEX, IFINDEX),
-			NEST(0, OVPN_A_KEYCONF),
+			HEAD(OVPN_A_KEYCONF),
 			U32(1, OVPN_A_KEYCONF_PEER_ID, 3),
 			U32(1, OVPN_A_KEYCONF_SLOT, OVPN_KEY_SLOT_SECONDARY),
 		};

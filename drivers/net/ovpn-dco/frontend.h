@@ -26,6 +26,10 @@ union ovpn_sockaddr;
  * @p2p_replace_reason: what userspace is told of the peer a new one
  *	replaces on a P2P device
  * @p2p_carrier: a P2P device's carrier is off while it has no peer
+ * @sock_follows_fd: a peer's socket lives as long as userspace keeps a
+ *	descriptor of it, and closing it removes the peer
+ *	(TRANSPORT_DISCONNECT); else the module holds the socket's file until
+ *	the peer goes
  * @notify_del_peer: a peer was removed; returns 0, -ENOMEM (not sent) or
  *	-ENOBUFS (a listener overran)
  * @notify_swap_keys: a key is running out of packet ids (any context)
@@ -36,6 +40,7 @@ struct ovpn_frontend {
 	unsigned int default_mtu;
 	enum ovpn_del_peer_reason p2p_replace_reason;
 	bool p2p_carrier;
+	bool sock_follows_fd;
 	int (*notify_del_peer)(struct ovpn_peer *peer,
 			       enum ovpn_del_peer_reason reason, gfp_t gfp);
 	void (*notify_swap_keys)(struct ovpn_peer *peer, u8 key_id);

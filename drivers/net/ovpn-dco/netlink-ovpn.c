@@ -722,7 +722,7 @@ static int ovpn_genl_put_bind(struct sk_buff *msg, struct ovpn_peer *peer)
 static int ovpn_genl_put_peer(struct sk_buff *msg, struct ovpn_peer *peer,
 			      struct net *net, u32 portid, u32 seq, int flags)
 {
-	struct sock *sk = peer->sock->sock->sk;
+	struct sock *sk = peer->sock->sk;
 	struct nlattr *nest;
 	void *hdr;
 
@@ -1096,7 +1096,7 @@ static int ovpn_genl_key_del(struct sk_buff *skb, struct genl_info *info)
 /* upstream's notifications go to the namespace of the peer's socket */
 static struct net *ovpn_genl_ntf_net(struct ovpn_peer *peer)
 {
-	return sock_net(peer->sock->sock->sk);
+	return sock_net(peer->sock->sk);
 }
 
 static int ovpn_genl_notify_del_peer(struct ovpn_peer *peer,
@@ -1169,14 +1169,16 @@ static void ovpn_genl_notify_float(struct ovpn_peer *peer,
 			    GFP_ATOMIC);
 }
 
-/* OpenVPN 2.7's semantics: a P2P device's carrier follows its peer, and a
- * replaced P2P peer was torn down (userspace did not ask to remove it)
+/* OpenVPN 2.7's semantics: a P2P device's carrier follows its peer, a
+ * replaced P2P peer was torn down (userspace did not ask to remove it), and
+ * a peer goes when userspace closes its socket
  */
 const struct ovpn_frontend ovpn_frontend_ovpn = {
 	.family = OVPN_FAMILY_NAME,
 	.default_mtu = OVPN_GENL_DEFAULT_MTU,
 	.p2p_replace_reason = OVPN_DEL_PEER_REASON_TEARDOWN,
 	.p2p_carrier = true,
+	.sock_follows_fd = true,
 	.notify_del_peer = ovpn_genl_notify_del_peer,
 	.notify_swap_keys = ovpn_genl_notify_swap_keys,
 	.notify_float = ovpn_genl_notify_float,

@@ -697,7 +697,7 @@ static int ovpn_nl_put_stats(struct sk_buff *msg,
 static int ovpn_nl_put_peer(struct sk_buff *msg, struct ovpn_peer *peer,
 			    u32 portid, u32 seq, int flags)
 {
-	struct sock *sk = peer->sock->sock->sk;
+	struct sock *sk = peer->sock->sk;
 	struct ovpn_bind *bind;
 	struct nlattr *nest;
 	void *hdr;
@@ -1102,6 +1102,7 @@ const struct ovpn_frontend ovpn_frontend_dco = {
 	.default_mtu = OVPN_DEFAULT_MTU,
 	.p2p_replace_reason = OVPN_DEL_PEER_REASON_USERSPACE,
 	.p2p_carrier = false,
+	.sock_follows_fd = false,
 	.notify_del_peer = ovpn_nl_notify_del_peer,
 	.notify_swap_keys = ovpn_nl_notify_swap_keys_needed,
 	.notify_float = ovpn_nl_notify_float_peer,

@@ -481,6 +481,8 @@ struct ovpn_peer *ovpn_peer_create(struct ovpn_struct *ovpn,
 	}
 	if (ovpn_sock->tcp)
 		ovpn_tcp_peer_start(peer);
+	if (ovpn->fe->sock_follows_fd)
+		ovpn_socket_drop_file(ovpn_sock);
 	return peer;
 }
 
@@ -589,6 +591,39 @@ void ovpn_peers_free(struct ovpn_struct *ovpn,
 		netdev_warn(ovpn->dev,
 			    "%u peers removed: %u DEL_PEER notifications not sent (no memory), %u overran a listener\n",
 			    removed, nomem, overrun);
+}
+
+/**
+ * ovpn_peers_del_sock - remove every peer of a device on a socket
+ * @ovpn: the device
+ * @sock: the socket, which is closing
+ * @reason: told to userspace
+ *
+ * Any context.
+ */
+void ovpn_peers_del_sock(struct ovpn_struct *ovpn, struct ovpn_socket *sock,
+			 enum ovpn_del_peer_reason reason)
+{
+	struct ovpn_peer *peer;
+	int bkt;
+
+	rcu_read_lock();
+	if (!ovpn->peers) {
+		peer = rcu_dereference(ovpn->peer);
+		if (peer && peer->sock == sock && ovpn_peer_hold(peer)) {
+			ovpn_peer_del(peer, reason);
+			ovpn_peer_put(peer);
+		}
+	} else {
+		/* unhashing keeps a removed entry's forward link */
+		hash_for_each_rcu(ovpn->peers->by_id, bkt, peer, hash_entry_id) {
+			if (peer->sock == sock && ovpn_peer_hold(peer)) {
+				ovpn_peer_del(peer, reason);
+				ovpn_peer_put(peer);
+			}
+		}
+	}
+	rcu_read_unlock();
 }
 
 /**
@@ -933,7 +968,7 @@ void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
 	 * socket cannot send to (an IPv6 route lookup on an IPv4 socket
 	 * dereferences IPv6 state that socket does not have).
 	 */
-	if (unlikely(!ovpn_udp_sock_reaches(peer->sock->sock->sk,
+	if (unlikely(!ovpn_udp_sock_reaches(peer->sock->sk,
 					    sa.in4.sin_family))) {
 		net_dbg_ratelimited("%s: peer %u: not floating to %pISpc, out of its socket's reach\n",
 				    netdev_name(ovpn->dev), peer->id, &sa);

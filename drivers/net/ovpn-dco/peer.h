@@ -215,6 +215,8 @@ int ovpn_peer_del(struct ovpn_peer *peer, enum ovpn_del_peer_reason reason);
 void ovpn_peers_free(struct ovpn_struct *ovpn,
 		     enum ovpn_del_peer_reason reason);
 
+void ovpn_peers_del_sock(struct ovpn_struct *ovpn, struct ovpn_socket *sock,
+			 enum ovpn_del_peer_reason reason);
 int ovpn_peers_walk(struct ovpn_struct *ovpn, long *pos,
 		    int (*fn)(struct ovpn_peer *peer, void *arg), void *arg);
 struct ovpn_peer *ovpn_peer_get_by_id(struct ovpn_struct *ovpn, u32 id);

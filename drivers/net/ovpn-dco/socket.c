@@ -3,7 +3,11 @@
  * ovpn-dco: transport sockets handed in by userspace
  *
  * Userspace passes a file descriptor; we take our own reference to its file
- * (userspace may close it or exit) and hook the socket's receive path. Every
+ * (userspace may close it or exit) and hook the socket's receive path. A
+ * family whose peers follow their socket (upstream ovpn) lets the file go
+ * once the peer is set up and keeps only the sock: closing the descriptor
+ * then closes the socket, and the transport's close hook removes the peers
+ * (udp.c, tcp.c). Every
  * peer using the socket holds one reference on our wrapper; the last one
  * unhooks the socket at once, and the file and the device are let go by an
  * RCU callback, when no receive path can still be using the wrapper.
@@ -31,7 +35,10 @@ static void ovpn_socket_free_rcu(struct rcu_head *head)
 	struct ovpn_socket *ovpn_sock;
 
 	ovpn_sock = container_of(head, struct ovpn_socket, rcu);
-	sockfd_put(ovpn_sock->sock);
+	/* NULL if ovpn_socket_drop_file() let the file go */
+	if (ovpn_sock->sock)
+		sockfd_put(ovpn_sock->sock);
+	sock_put(ovpn_sock->sk);
 	netdev_put(ovpn_sock->ovpn->dev, &ovpn_sock->dev_tracker);
 	kfree(ovpn_sock);
 }
@@ -45,7 +52,7 @@ static void ovpn_socket_release(struct kref *kref)
 	if (ovpn_sock->tcp)
 		ovpn_tcp_socket_detach(ovpn_sock);
 	else
-		ovpn_udp_socket_detach(ovpn_sock->sock);
+		ovpn_udp_socket_detach(ovpn_sock->sk);
 	mutex_unlock(&ovpn_socket_mutex);
 
 	/* nothing left needs process context: no workqueue hop between the
@@ -62,6 +69,28 @@ void ovpn_socket_put(struct ovpn_socket *ovpn_sock)
 {
 	kref_put_mutex(&ovpn_sock->refcount, ovpn_socket_release,
 		       &ovpn_socket_mutex);
+}
+
+/**
+ * ovpn_socket_drop_file - keep the sock only, not userspace's file
+ * @ovpn_sock: the socket, with a peer set up on it; process context
+ *
+ * From now on the socket lives as long as userspace keeps a descriptor of
+ * it; when it closes, the transport's close hook removes the peers on it.
+ */
+void ovpn_socket_drop_file(struct ovpn_socket *ovpn_sock)
+{
+	struct socket *sock = NULL;
+
+	mutex_lock(&ovpn_socket_mutex);
+	if (ovpn_sock->file_held) {
+		ovpn_sock->file_held = false;
+		sock = ovpn_sock->sock;
+		ovpn_sock->sock = NULL;
+	}
+	mutex_unlock(&ovpn_socket_mutex);
+	if (sock)
+		sockfd_put(sock);
 }
 
 bool ovpn_sk_has_user_data(struct sock *sk)
@@ -137,6 +166,9 @@ struct ovpn_socket *ovpn_socket_attach(struct socket *sock,
 		}
 		ovpn_sock->ovpn = ovpn;
 		ovpn_sock->sock = sock;
+		ovpn_sock->sk = sk;
+		sock_hold(sk);
+		ovpn_sock->file_held = true;
 		ovpn_sock->tcp = true;
 		kref_init(&ovpn_sock->refcount);
 		netdev_hold(ovpn->dev, &ovpn_sock->dev_tracker, GFP_KERNEL);
@@ -158,7 +190,9 @@ struct ovpn_socket *ovpn_socket_attach(struct socket *sock,
 		/* the count only reaches zero under the mutex */
 		kref_get(&ovpn_sock->refcount);
 		mutex_unlock(&ovpn_socket_mutex);
-		/* our wrapper already holds the file */
+		/* our wrapper holds the socket already (and its file, unless
+		 * its peers follow their socket)
+		 */
 		sockfd_put(sock);
 		return ovpn_sock;
 	}
@@ -179,6 +213,9 @@ struct ovpn_socket *ovpn_socket_attach(struct socket *sock,
 	}
 	ovpn_sock->ovpn = ovpn;
 	ovpn_sock->sock = sock;
+	ovpn_sock->sk = sk;
+	sock_hold(sk);
+	ovpn_sock->file_held = true;
 	kref_init(&ovpn_sock->refcount);
 	netdev_hold(ovpn->dev, &ovpn_sock->dev_tracker, GFP_KERNEL);
 	ovpn_udp_socket_attach(sock, ovpn_sock);

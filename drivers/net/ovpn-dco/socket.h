@@ -19,7 +19,12 @@ struct ovpn_struct;
  * struct ovpn_socket - our hold on a userspace socket
  * @ovpn: the device whose peers use the socket (constant; a device
  *	reference is held through @dev_tracker)
- * @sock: the socket; we hold its file from attach to release (constant)
+ * @sock: the socket while we hold its file; NULL once ovpn_socket_drop_file()
+ *	let it go (ovpn_socket_mutex)
+ * @sk: the socket's sock, held from attach to the RCU callback after
+ *	release (constant)
+ * @file_held: we hold @sock's file (ovpn_socket_mutex); without it, closing
+ *	the last descriptor closes the socket, and its peers go with it
  * @tcp: a TCP socket, carrying exactly one peer (constant)
  * @peer: TCP: the peer the stream carries, set while taken over (socket
  *	lock)
@@ -34,6 +39,8 @@ struct ovpn_struct;
 struct ovpn_socket {
 	struct ovpn_struct *ovpn;
 	struct socket *sock;
+	struct sock *sk;
+	bool file_held;
 	bool tcp;
 	struct ovpn_peer *peer;
 	struct kref refcount;
@@ -45,6 +52,7 @@ struct ovpn_socket *ovpn_socket_attach(struct socket *sock,
 				       struct ovpn_struct *ovpn,
 				       struct netlink_ext_ack *extack);
 void ovpn_socket_put(struct ovpn_socket *ovpn_sock);
+void ovpn_socket_drop_file(struct ovpn_socket *ovpn_sock);
 bool ovpn_sk_has_user_data(struct sock *sk);
 bool ovpn_socket_supported(const struct sock *sk);
 

@@ -41,8 +41,11 @@
 #include "socket.h"
 #include "tcp.h"
 
-/* copies of the kernel's TCP tables with our hooks, filled at first use */
+/* copies of the kernel's TCP tables with our hooks, filled at first use,
+ * and the tables they copy
+ */
 static struct proto ovpn_tcp4_prot, ovpn_tcp6_prot;
+static struct proto *ovpn_tcp4_orig, *ovpn_tcp6_orig;
 static struct proto_ops ovpn_tcp4_ops, ovpn_tcp6_ops;
 static bool ovpn_tcp4_built, ovpn_tcp6_built;
 /* builds the operation tables once per family */
@@ -241,7 +244,7 @@ static void ovpn_tcp_rx_work(struct work_struct *work)
 	struct ovpn_peer *peer = container_of(work, struct ovpn_peer,
 					      tcp.rx_work);
 	struct ovpn_peer_tcp *t = &peer->tcp;
-	struct sock *sk = peer->sock->sock->sk;
+	struct sock *sk = peer->sock->sk;
 
 	lock_sock(sk);
 	if (t->rx_paused &&
@@ -414,7 +417,7 @@ static void ovpn_tcp_tx_work(struct work_struct *work)
 {
 	struct ovpn_peer *peer = container_of(work, struct ovpn_peer,
 					      tcp.tx_work);
-	struct sock *sk = peer->sock->sock->sk;
+	struct sock *sk = peer->sock->sk;
 	unsigned int budget = OVPN_TCP_TX_BUDGET;
 	bool more = false, corked;
 	struct sk_buff *skb;
@@ -589,7 +592,7 @@ static int ovpn_tcp_back_copy(struct sk_buff_head *back,
  */
 static void ovpn_tcp_give_back(struct ovpn_peer *peer)
 {
-	struct sock *sk = peer->sock->sock->sk;
+	struct sock *sk = peer->sock->sk;
 	struct ovpn_peer_tcp *t = &peer->tcp;
 	struct strparser *strp = &t->strp;
 	struct sk_buff *skb, *partial;
@@ -661,7 +664,7 @@ out:
  */
 static void ovpn_tcp_give_back_locked(struct ovpn_peer *peer)
 {
-	struct sock *sk = peer->sock->sock->sk;
+	struct sock *sk = peer->sock->sk;
 
 	lock_sock(sk);
 	ovpn_tcp_give_back(peer);
@@ -875,6 +878,25 @@ static __poll_t ovpn_tcp_poll(struct file *file, struct socket *sock,
 
 /* ---- attach and detach ---- */
 
+/* Userspace closed a taken-over socket: only one whose peer follows it (the
+ * module does not hold its file) can close while taken over. The peer goes
+ * first, then TCP closes the socket as it would have.
+ */
+static void ovpn_tcp_close(struct sock *sk, long timeout)
+{
+	struct proto *orig = sk->sk_family == AF_INET6 ? ovpn_tcp6_orig :
+							  ovpn_tcp4_orig;
+	struct ovpn_peer *peer = ovpn_tcp_peer_get(sk);
+
+	if (peer) {
+		ovpn_peer_del(peer, OVPN_DEL_PEER_REASON_TRANSPORT_DISCONNECT);
+		ovpn_peer_put(peer);
+	}
+	__module_get(THIS_MODULE);
+	orig->close(sk, timeout);
+	module_put(THIS_MODULE);
+}
+
 static int ovpn_tcp_build_ops(struct sock *sk, struct socket *sock,
 			      struct proto **prot,
 			      const struct proto_ops **ops)
@@ -892,9 +914,14 @@ static int ovpn_tcp_build_ops(struct sock *sk, struct socket *sock,
 
 	mutex_lock(&ovpn_tcp_build_lock);
 	if (!*built) {
+		if (v6)
+			ovpn_tcp6_orig = sk->sk_prot;
+		else
+			ovpn_tcp4_orig = sk->sk_prot;
 		*p = *sk->sk_prot;
 		p->recvmsg = ovpn_tcp_recvmsg;
 		p->sendmsg = ovpn_tcp_sendmsg;
+		p->close = ovpn_tcp_close;
 		*o = *sock->ops;
 		o->poll = ovpn_tcp_poll;
 		*built = true;
@@ -936,7 +963,7 @@ void ovpn_tcp_peer_init(struct ovpn_peer *peer)
  */
 void ovpn_tcp_peer_removed(struct ovpn_peer *peer)
 {
-	struct sock *sk = peer->sock->sock->sk;
+	struct sock *sk = peer->sock->sk;
 
 	rcu_read_lock();
 	if (ovpn_tcp_peer(sk) == peer)
@@ -1033,7 +1060,7 @@ err_unlock:
  */
 void ovpn_tcp_peer_start(struct ovpn_peer *peer)
 {
-	struct sock *sk = peer->sock->sock->sk;
+	struct sock *sk = peer->sock->sk;
 
 	lock_sock(sk);
 	if (!peer->tcp.given_back) {
@@ -1053,8 +1080,7 @@ void ovpn_tcp_peer_start(struct ovpn_peer *peer)
 void ovpn_tcp_socket_detach(struct ovpn_socket *ovpn_sock)
 {
 	struct ovpn_peer *peer = ovpn_sock->peer;
-	struct socket *sock = ovpn_sock->sock;
-	struct sock *sk = sock->sk;
+	struct sock *sk = ovpn_sock->sk;
 
 	if (!peer)
 		return;
@@ -1068,7 +1094,12 @@ void ovpn_tcp_socket_detach(struct ovpn_socket *ovpn_sock)
 	rcu_assign_sk_user_data(sk, NULL);
 	write_unlock_bh(&sk->sk_callback_lock);
 	WRITE_ONCE(sk->sk_prot, peer->tcp.saved.prot);
-	WRITE_ONCE(sock->ops, peer->tcp.saved.ops);
+	/* Userspace's socket, unless it was closed (a peer following its
+	 * socket): the close orphans the sock under its lock, and the socket
+	 * is freed only after that, so it cannot go while we hold the lock.
+	 */
+	if (sk->sk_socket)
+		WRITE_ONCE(sk->sk_socket->ops, peer->tcp.saved.ops);
 	release_sock(sk);
 
 	strp_done(&peer->tcp.strp);

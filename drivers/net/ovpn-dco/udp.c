@@ -135,6 +135,22 @@ bool ovpn_udp_socket_is_ours(struct sock *sk)
 	return READ_ONCE(udp_sk(sk)->encap_rcv) == ovpn_udp_encap_recv;
 }
 
+/* The socket is closing, with its peers: only a socket whose peers follow
+ * it (the module does not hold its file) can close while attached.
+ * Process context, in the socket's destructor.
+ */
+static void ovpn_udp_encap_destroy(struct sock *sk)
+{
+	struct ovpn_socket *ovpn_sock;
+
+	rcu_read_lock();
+	ovpn_sock = rcu_dereference_sk_user_data(sk);
+	if (ovpn_sock)
+		ovpn_peers_del_sock(ovpn_sock->ovpn, ovpn_sock,
+				    OVPN_DEL_PEER_REASON_TRANSPORT_DISCONNECT);
+	rcu_read_unlock();
+}
+
 /* process context, under ovpn_socket_mutex */
 void ovpn_udp_socket_attach(struct socket *sock, struct ovpn_socket *ovpn_sock)
 {
@@ -142,6 +158,7 @@ void ovpn_udp_socket_attach(struct socket *sock, struct ovpn_socket *ovpn_sock)
 		.sk_user_data = ovpn_sock,
 		.encap_type = OVPN_UDP_ENCAP_TYPE,
 		.encap_rcv = ovpn_udp_encap_recv,
+		.encap_destroy = ovpn_udp_encap_destroy,
 	};
 
 	setup_udp_tunnel_sock(sock_net(sock->sk), sock, &cfg);
@@ -151,10 +168,8 @@ void ovpn_udp_socket_attach(struct socket *sock, struct ovpn_socket *ovpn_sock)
  * userspace use; the hook's users still running hold RCU, and our wrapper is
  * freed only after a grace period.
  */
-void ovpn_udp_socket_detach(struct socket *sock)
+void ovpn_udp_socket_detach(struct sock *sk)
 {
-	struct sock *sk = sock->sk;
-
 	lock_sock(sk);
 	WRITE_ONCE(udp_sk(sk)->encap_type, 0);
 	WRITE_ONCE(udp_sk(sk)->encap_rcv, NULL);
@@ -312,7 +327,7 @@ static int ovpn_udp6_output(struct ovpn_peer *peer, struct ovpn_bind *bind,
  */
 void ovpn_udp_peer_route(struct ovpn_peer *peer)
 {
-	struct sock *sk = peer->sock->sock->sk;
+	struct sock *sk = peer->sock->sk;
 	struct ovpn_bind *bind;
 
 	local_bh_disable();
@@ -355,7 +370,7 @@ out:
  */
 void ovpn_udp_send_skb(struct ovpn_peer *peer, struct sk_buff *skb)
 {
-	struct sock *sk = peer->sock->sock->sk;
+	struct sock *sk = peer->sock->sk;
 	struct ovpn_bind *bind;
 	int ret = -EAFNOSUPPORT;
 

@@ -183,7 +183,7 @@ struct ovpn_socket *ovpn_socket_attach(struct socket *sock,
 		if (ovpn_sock->ovpn != ovpn) {
 			mutex_unlock(&ovpn_socket_mutex);
 			NL_SET_ERR_MSG_MOD(extack,
-					   "the socket is used by another ovpn-dco device");
+					   "the socket is used by another device of this module");
 			ret = -EBUSY;
 			goto err_put;
 		}

@@ -6,8 +6,9 @@
  * translation unit, so everything here is in plain C types and takes the
  * attribute numbers as arguments: the requests (struct ovpn_new_peer,
  * struct ovpn_new_key), message building, table-driven parsing and printing
- * of reply nests (struct attr_vals) and the notifications (struct
- * ovpn_notif).
+ * of reply nests (struct attr_vals), the notifications (struct
+ * ovpn_notif), and each family's requests as one table of functions
+ * (struct fam_ops) for code that drives a device of either kind.
  */
 
 #ifndef _OVPN_CLI_FAMILY_H_
@@ -305,6 +306,67 @@ struct ovpn_notif {
 	bool has_scope_id;
 	uint8_t key_id;
 	bool has_key_id;
+};
+
+/**
+ * struct fam_ops - one family's requests, for code that drives a device of
+ *	either kind the same way (the one-shot tunnel, the "<iface>"
+ *	commands): ovpn_fam_ops (ovpn.h), ovpnu_fam_ops (ovpnu.h)
+ * @family: the generic netlink family's name
+ * @link_kind: the rtnetlink kind of its devices
+ * @nl_open: a request socket
+ * @nl_open_mcast: a socket subscribed to "peers" (@rcvbuf as for
+ *	ovpn_nl_open_mcast_rcvbuf(), 0 for the default)
+ * @new_peer: NEW_PEER / PEER_NEW
+ * @set_peer: SET_PEER / PEER_SET: the keepalive, and the MSS clamp if
+ *	@mss >= 0 (a family without one, !@has_mss, refuses that locally
+ *	with EOPNOTSUPP)
+ * @del_peer: DEL_PEER / PEER_DEL
+ * @new_key: NEW_KEY / KEY_NEW
+ * @swap_keys: SWAP_KEYS / KEY_SWAP
+ * @del_key: DEL_KEY / KEY_DEL
+ * @get_peer: GET_PEER / PEER_GET of one peer, or a dump (@peer_id NULL)
+ * @start_vpn: START_VPN; NULL where the family has none (the carrier comes
+ *	with the peer, the link is brought up over rtnetlink)
+ * @print_peer: print a @get_peer answer ("key value" lines, then "\n")
+ * @parse_notification: a "peers" notification into &struct ovpn_notif
+ * @has_mss: @set_peer takes an MSS clamp
+ * @vpn_rx_bytes: the VPN RX bytes attribute of a @get_peer answer
+ * @vpn_tx_bytes: VPN TX bytes
+ * @vpn_rx_packets: VPN RX packets
+ * @vpn_tx_packets: VPN TX packets
+ */
+struct fam_ops {
+	const char *family;
+	const char *link_kind;
+	int (*nl_open)(struct ovpn_nl *nl, struct nlx_err *err);
+	int (*nl_open_mcast)(struct ovpn_nl *nl, int rcvbuf,
+			     struct nlx_err *err);
+	int (*new_peer)(struct ovpn_nl *nl, uint32_t ifindex,
+			const struct ovpn_new_peer *req, struct nlx_err *err);
+	int (*set_peer)(struct ovpn_nl *nl, uint32_t ifindex, uint32_t peer_id,
+			uint32_t interval, uint32_t timeout, int mss,
+			struct nlx_err *err);
+	int (*del_peer)(struct ovpn_nl *nl, uint32_t ifindex, uint32_t peer_id,
+			struct nlx_err *err);
+	int (*new_key)(struct ovpn_nl *nl, uint32_t ifindex,
+		       const struct ovpn_new_key *req, struct nlx_err *err);
+	int (*swap_keys)(struct ovpn_nl *nl, uint32_t ifindex,
+			 uint32_t peer_id, struct nlx_err *err);
+	int (*del_key)(struct ovpn_nl *nl, uint32_t ifindex, uint32_t peer_id,
+		       uint8_t slot, struct nlx_err *err);
+	int (*get_peer)(struct ovpn_nl *nl, uint32_t ifindex,
+			const uint32_t *peer_id, attr_vals_cb cb, void *arg,
+			struct nlx_err *err);
+	int (*start_vpn)(struct ovpn_nl *nl, uint32_t ifindex,
+			 struct nlx_err *err);
+	void (*print_peer)(FILE *f, const struct attr_vals *vals);
+	int (*parse_notification)(struct nl_msg *msg, struct ovpn_notif *out);
+	bool has_mss;
+	int vpn_rx_bytes;
+	int vpn_tx_bytes;
+	int vpn_rx_packets;
+	int vpn_tx_packets;
 };
 
 #endif /* _OVPN_CLI_FAMILY_H_ */

@@ -308,3 +308,25 @@ int ovpn_parse_notification(struct nl_msg *msg, struct ovpn_notif *out)
 	}
 	return 0;
 }
+
+const struct fam_ops ovpn_fam_ops = {
+	.family = OVPN_NL_NAME,
+	.link_kind = OVPN_LINK_KIND,
+	.nl_open = ovpn_nl_open,
+	.nl_open_mcast = ovpn_nl_open_mcast_rcvbuf,
+	.new_peer = ovpn_new_peer,
+	.set_peer = ovpn_set_peer,
+	.del_peer = ovpn_del_peer,
+	.new_key = ovpn_new_key,
+	.swap_keys = ovpn_swap_keys,
+	.del_key = ovpn_del_key,
+	.get_peer = ovpn_get_peer,
+	.start_vpn = ovpn_start_vpn,
+	.print_peer = ovpn_print_peer,
+	.parse_notification = ovpn_parse_notification,
+	.has_mss = true,
+	.vpn_rx_bytes = OVPN_GET_PEER_RESP_ATTR_VPN_RX_BYTES,
+	.vpn_tx_bytes = OVPN_GET_PEER_RESP_ATTR_VPN_TX_BYTES,
+	.vpn_rx_packets = OVPN_GET_PEER_RESP_ATTR_VPN_RX_PACKETS,
+	.vpn_tx_packets = OVPN_GET_PEER_RESP_ATTR_VPN_TX_PACKETS,
+};

@@ -43,4 +43,7 @@ void ovpn_print_peer(FILE *f, const struct attr_vals *info);
 /* parse a notification; returns 0, or -1 if it is not an ovpn message */
 int ovpn_parse_notification(struct nl_msg *msg, struct ovpn_notif *out);
 
+/* the functions above as a &struct fam_ops */
+extern const struct fam_ops ovpn_fam_ops;
+
 #endif /* _OVPN_CLI_OVPN_H_ */

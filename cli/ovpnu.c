@@ -362,3 +362,72 @@ int ovpnu_parse_notification(struct nl_msg *msg, struct ovpn_notif *out)
 			    ATTR_HAS(&v, OVPN_A_PEER_REMOTE_IPV6_SCOPE_ID);
 	return 0;
 }
+
+/* the requests above, sent: the &struct fam_ops of the family */
+
+static int send_new_peer(struct ovpn_nl *nl, uint32_t ifindex,
+			 const struct ovpn_new_peer *req, struct nlx_err *err)
+{
+	return fam_send(nl, ovpnu_msg_new_peer(nl, ifindex, req), err);
+}
+
+static int send_set_peer(struct ovpn_nl *nl, uint32_t ifindex,
+			 uint32_t peer_id, uint32_t interval,
+			 uint32_t timeout, int mss, struct nlx_err *err)
+{
+	if (mss >= 0)
+		return nlx_err_local(err, EOPNOTSUPP,
+				     "the %s family has no MSS clamp",
+				     OVPN_FAMILY_NAME);
+	return fam_send(nl, ovpnu_msg_set_peer(nl, ifindex, peer_id, interval,
+					       timeout), err);
+}
+
+static int send_del_peer(struct ovpn_nl *nl, uint32_t ifindex,
+			 uint32_t peer_id, struct nlx_err *err)
+{
+	return fam_send(nl, ovpnu_msg_del_peer(nl, ifindex, peer_id), err);
+}
+
+static int send_new_key(struct ovpn_nl *nl, uint32_t ifindex,
+			const struct ovpn_new_key *req, struct nlx_err *err)
+{
+	/* nlx_transact wipes the request, keys included, before freeing it */
+	return fam_send(nl, ovpnu_msg_new_key(nl, ifindex, req), err);
+}
+
+static int send_swap_keys(struct ovpn_nl *nl, uint32_t ifindex,
+			  uint32_t peer_id, struct nlx_err *err)
+{
+	return fam_send(nl, ovpnu_msg_swap_keys(nl, ifindex, peer_id), err);
+}
+
+static int send_del_key(struct ovpn_nl *nl, uint32_t ifindex,
+			uint32_t peer_id, uint8_t slot, struct nlx_err *err)
+{
+	return fam_send(nl, ovpnu_msg_del_key(nl, ifindex, peer_id, slot),
+			err);
+}
+
+const struct fam_ops ovpnu_fam_ops = {
+	.family = OVPN_FAMILY_NAME,
+	.link_kind = OVPNU_LINK_KIND,
+	.nl_open = ovpnu_nl_open,
+	.nl_open_mcast = ovpnu_nl_open_mcast,
+	.new_peer = send_new_peer,
+	.set_peer = send_set_peer,
+	.del_peer = send_del_peer,
+	.new_key = send_new_key,
+	.swap_keys = send_swap_keys,
+	.del_key = send_del_key,
+	.get_peer = ovpnu_get_peer,
+	/* no START_VPN: a P2P device's carrier comes with its peer */
+	.start_vpn = NULL,
+	.print_peer = ovpnu_print_peer,
+	.parse_notification = ovpnu_parse_notification,
+	.has_mss = false,
+	.vpn_rx_bytes = OVPN_A_PEER_VPN_RX_BYTES,
+	.vpn_tx_bytes = OVPN_A_PEER_VPN_TX_BYTES,
+	.vpn_rx_packets = OVPN_A_PEER_VPN_RX_PACKETS,
+	.vpn_tx_packets = OVPN_A_PEER_VPN_TX_PACKETS,
+};

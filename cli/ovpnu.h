@@ -93,4 +93,10 @@ void ovpnu_print_key(FILE *f, const struct attr_vals *vals);
  */
 int ovpnu_parse_notification(struct nl_msg *msg, struct ovpn_notif *out);
 
+/*
+ * The family's requests sent (fam_send()) as a &struct fam_ops; its
+ * set_peer refuses an MSS (EOPNOTSUPP, locally), start_vpn is NULL.
+ */
+extern const struct fam_ops ovpnu_fam_ops;
+
 #endif /* _OVPN_CLI_OVPNU_H_ */

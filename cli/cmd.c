@@ -65,6 +65,7 @@ enum { NEW_PEER_UDP, NEW_PEER_TCP_LISTEN, NEW_PEER_TCP_CONNECT };
  * @tcp: new_peer --tcp (NEW_PEER_*)
  * @pid_file: new_peer/new_multi_peer --pid-file
  * @upstream: the device speaks the upstream ovpn family (set by begin())
+ * @fam: the requests of its family (set by begin())
  */
 struct iface_args {
 	const char *iface;
@@ -82,6 +83,7 @@ struct iface_args {
 	int tcp;
 	const char *pid_file;
 	bool upstream;
+	const struct fam_ops *fam;
 };
 
 void cmd_set_family(const char *name)
@@ -98,6 +100,17 @@ void cmd_set_family(const char *name)
 int cmd_family_forced(void)
 {
 	return family_opt != FAMILY_AUTO;
+}
+
+const char *cmd_parse_kind(const char *what, const char *kind)
+{
+	if (!kind)
+		usage_error("%s: --kind needs a value (%s or %s)", what,
+			    OVPNU_LINK_KIND, OVPN_LINK_KIND);
+	if (strcmp(kind, OVPNU_LINK_KIND) && strcmp(kind, OVPN_LINK_KIND))
+		usage_error("%s: invalid --kind '%s' (%s or %s)", what, kind,
+			    OVPNU_LINK_KIND, OVPN_LINK_KIND);
+	return kind;
 }
 
 static void check_ifname(const char *name)
@@ -144,7 +157,8 @@ static int begin(struct iface_args *a, struct ovpn_nl *nl)
 		}
 	}
 	a->upstream = device_is_upstream(a->ifindex);
-	if (a->upstream ? ovpnu_nl_open(nl, &err) : ovpn_nl_open(nl, &err)) {
+	a->fam = a->upstream ? &ovpnu_fam_ops : &ovpn_fam_ops;
+	if (a->fam->nl_open(nl, &err)) {
 		nlx_report(a->cmd, &err);
 		return -1;
 	}
@@ -166,7 +180,7 @@ static void __attribute__((noreturn)) not_in_family(const struct iface_args *a,
 						    const char *what)
 {
 	usage_error("%s: %s is not in the %s family", a->cmd, what,
-		    a->upstream ? OVPNU_FAMILY_NAME : OVPN_NL_NAME);
+		    a->fam->family);
 }
 
 /*
@@ -284,11 +298,7 @@ static int do_new_peer(struct iface_args *a)
 		}
 	}
 
-	if (a->upstream)
-		ret = fam_send(&nl, ovpnu_msg_new_peer(&nl, a->ifindex, &req),
-			       &err);
-	else
-		ret = ovpn_new_peer(&nl, a->ifindex, &req, &err);
+	ret = a->fam->new_peer(&nl, a->ifindex, &req, &err);
 	ret = finish(a, &nl, ret, &err);
 	/* on success the kernel holds its own reference to the socket (v2) */
 	return keep_socket(a, ret, req.fd, &req.peer_id, ret ? 0 : 1);
@@ -455,11 +465,7 @@ static int do_new_multi_peer(struct iface_args *a)
 		if (a->local_ip &&
 		    req->remote.ss_family == (sa_family_t)local.family)
 			req->local_ip = local;
-		if (a->upstream)
-			ret = fam_send(&nl, ovpnu_msg_new_peer(&nl, a->ifindex,
-							       req), &err);
-		else
-			ret = ovpn_new_peer(&nl, a->ifindex, req, &err);
+		ret = a->fam->new_peer(&nl, a->ifindex, req, &err);
 		if (ret) {
 			nlx_report(a->cmd, &err);
 			fprintf(stderr,
@@ -499,26 +505,16 @@ static int do_set_peer(struct iface_args *a)
 	timeout = arg_u32(a->pos[2], "keepalive timeout");
 	if (begin(a, &nl))
 		return 1;
-	if (a->upstream && a->mss >= 0)
+	if (!a->fam->has_mss && a->mss >= 0)
 		not_in_family(a, "--mss");
 	/* the upstream family: both keepalive values always, as OpenVPN 2.7 */
-	if (a->upstream)
-		ret = fam_send(&nl, ovpnu_msg_set_peer(&nl, a->ifindex, peer_id,
-						       interval, timeout),
-			       &err);
-	else
-		ret = ovpn_set_peer(&nl, a->ifindex, peer_id, interval,
-				    timeout, a->mss, &err);
+	ret = a->fam->set_peer(&nl, a->ifindex, peer_id, interval, timeout,
+			       a->mss, &err);
 	return finish(a, &nl, ret, &err);
 }
 
-/* a command taking only a peer id: @upstream builds it, or @v2 sends it */
-static int peer_id_cmd(struct iface_args *a,
-		       struct nl_msg *(*upstream)(const struct ovpn_nl *nl,
-						  uint32_t ifindex,
-						  uint32_t peer_id),
-		       int (*v2)(struct ovpn_nl *nl, uint32_t ifindex,
-				 uint32_t peer_id, struct nlx_err *err))
+/* a command taking only a peer id: swap_keys if @swap, else del_peer */
+static int peer_id_cmd(struct iface_args *a, bool swap)
 {
 	struct nlx_err err;
 	struct ovpn_nl nl;
@@ -528,16 +524,16 @@ static int peer_id_cmd(struct iface_args *a,
 	peer_id = arg_u32(a->pos[0], "peer id");
 	if (begin(a, &nl))
 		return 1;
-	if (a->upstream)
-		ret = fam_send(&nl, upstream(&nl, a->ifindex, peer_id), &err);
+	if (swap)
+		ret = a->fam->swap_keys(&nl, a->ifindex, peer_id, &err);
 	else
-		ret = v2(&nl, a->ifindex, peer_id, &err);
+		ret = a->fam->del_peer(&nl, a->ifindex, peer_id, &err);
 	return finish(a, &nl, ret, &err);
 }
 
 static int do_del_peer(struct iface_args *a)
 {
-	return peer_id_cmd(a, ovpnu_msg_del_peer, ovpn_del_peer);
+	return peer_id_cmd(a, false);
 }
 
 /* how a reply is printed: the &attr_vals_cb argument of print_vals() */
@@ -554,6 +550,7 @@ static void print_vals(const struct attr_vals *vals, void *arg)
 
 static int do_get_peer(struct iface_args *a)
 {
+	struct printer p;
 	struct nlx_err err;
 	struct ovpn_nl nl;
 	uint32_t peer_id = 0;
@@ -563,18 +560,9 @@ static int do_get_peer(struct iface_args *a)
 		peer_id = arg_u32(a->pos[0], "peer id");
 	if (begin(a, &nl))
 		return 1;
-	if (a->upstream) {
-		struct printer p = { ovpnu_print_peer };
-
-		ret = ovpnu_get_peer(&nl, a->ifindex,
-				     a->npos ? &peer_id : NULL, print_vals, &p,
-				     &err);
-	} else {
-		struct printer p = { ovpn_print_peer };
-
-		ret = ovpn_get_peer(&nl, a->ifindex, a->npos ? &peer_id : NULL,
-				    print_vals, &p, &err);
-	}
+	p.print = a->fam->print_peer;
+	ret = a->fam->get_peer(&nl, a->ifindex, a->npos ? &peer_id : NULL,
+			       print_vals, &p, &err);
 	fflush(stdout);
 	return finish(a, &nl, ret, &err);
 }
@@ -616,18 +604,14 @@ static int do_new_key(struct iface_args *a)
 		return 1;
 	}
 	/* the request is wiped before it is freed, whatever happens */
-	if (a->upstream)
-		ret = fam_send(&nl, ovpnu_msg_new_key(&nl, a->ifindex, &req),
-			       &err);
-	else
-		ret = ovpn_new_key(&nl, a->ifindex, &req, &err);
+	ret = a->fam->new_key(&nl, a->ifindex, &req, &err);
 	explicit_bzero(&km, sizeof(km));
 	return finish(a, &nl, ret, &err);
 }
 
 static int do_swap_keys(struct iface_args *a)
 {
-	return peer_id_cmd(a, ovpnu_msg_swap_keys, ovpn_swap_keys);
+	return peer_id_cmd(a, true);
 }
 
 /* "<peer-id> [primary|secondary]" of del_key and get_key */
@@ -652,11 +636,7 @@ static int do_del_key(struct iface_args *a)
 	peer_slot_args(a, &peer_id, &slot);
 	if (begin(a, &nl))
 		return 1;
-	if (a->upstream)
-		ret = fam_send(&nl, ovpnu_msg_del_key(&nl, a->ifindex, peer_id,
-						      slot), &err);
-	else
-		ret = ovpn_del_key(&nl, a->ifindex, peer_id, slot, &err);
+	ret = a->fam->del_key(&nl, a->ifindex, peer_id, slot, &err);
 	return finish(a, &nl, ret, &err);
 }
 
@@ -688,9 +668,9 @@ static int do_start_vpn(struct iface_args *a)
 
 	if (begin(a, &nl))
 		return 1;
-	if (a->upstream)
+	if (!a->fam->start_vpn)
 		not_in_family(a, "start_vpn");
-	ret = ovpn_start_vpn(&nl, a->ifindex, &err);
+	ret = a->fam->start_vpn(&nl, a->ifindex, &err);
 	return finish(a, &nl, ret, &err);
 }
 
@@ -819,15 +799,7 @@ int cmd_new_iface(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(argv[i], "--kind")) {
-			if (++i == argc)
-				usage_error("new_iface: --kind needs a value (%s or %s)",
-					    OVPNU_LINK_KIND, OVPN_LINK_KIND);
-			if (strcmp(argv[i], OVPNU_LINK_KIND) &&
-			    strcmp(argv[i], OVPN_LINK_KIND))
-				usage_error("new_iface: invalid --kind '%s' (%s or %s)",
-					    argv[i], OVPNU_LINK_KIND,
-					    OVPN_LINK_KIND);
-			kind = argv[i];
+			kind = cmd_parse_kind("new_iface", argv[++i]);
 			continue;
 		}
 		if (npos == 2)
@@ -940,6 +912,7 @@ static int print_notification(struct nl_msg *msg, void *arg)
 int cmd_listen_mcast(int argc, char **argv)
 {
 	long long deadline = 0;
+	const struct fam_ops *fam;
 	bool upstream;
 	struct nlx_err err;
 	struct ovpn_nl nl;
@@ -969,8 +942,8 @@ int cmd_listen_mcast(int argc, char **argv)
 	}
 	/* ovpn-dco-v2 unless --family ovpn: there is no device to ask */
 	upstream = family_opt == FAMILY_OVPN;
-	if (upstream ? ovpnu_nl_open_mcast(&nl, (int)rcvbuf, &err) :
-	    ovpn_nl_open_mcast_rcvbuf(&nl, (int)rcvbuf, &err)) {
+	fam = upstream ? &ovpnu_fam_ops : &ovpn_fam_ops;
+	if (fam->nl_open_mcast(&nl, (int)rcvbuf, &err)) {
 		nlx_report("listen_mcast", &err);
 		return 1;
 	}

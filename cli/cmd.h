@@ -22,6 +22,12 @@ void cmd_set_family(const char *name);
 /* --family was given */
 int cmd_family_forced(void);
 
+/*
+ * A --kind value of command @what: "ovpn" or "ovpn-dco", returned as it
+ * is; usage error if it is NULL (missing) or anything else.
+ */
+const char *cmd_parse_kind(const char *what, const char *kind);
+
 int cmd_new_iface(int argc, char **argv);
 int cmd_del_iface(int argc, char **argv);
 int cmd_listen_mcast(int argc, char **argv);

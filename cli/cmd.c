@@ -42,8 +42,7 @@
 #define OPT_PID_FILE	(1U << 7)
 
 /* the global --family: FAMILY_AUTO picks by the device's kind */
-enum { FAMILY_AUTO, FAMILY_V2, FAMILY_OVPN };
-static int family_opt = FAMILY_AUTO;
+static enum cmd_family family_opt = FAMILY_AUTO;
 
 /* new_peer --tcp */
 enum { NEW_PEER_UDP, NEW_PEER_TCP_LISTEN, NEW_PEER_TCP_CONNECT };
@@ -97,9 +96,9 @@ void cmd_set_family(const char *name)
 			    OVPNU_FAMILY_NAME, OVPN_NL_NAME);
 }
 
-int cmd_family_forced(void)
+enum cmd_family cmd_family(void)
 {
-	return family_opt != FAMILY_AUTO;
+	return family_opt;
 }
 
 const char *cmd_parse_kind(const char *what, const char *kind)

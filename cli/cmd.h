@@ -19,8 +19,10 @@ void usage(FILE *f);
  * an "ovpn-dco" device; with it, that family (new_iface: its kind).
  */
 void cmd_set_family(const char *name);
-/* --family was given */
-int cmd_family_forced(void);
+
+/* the --family given: FAMILY_AUTO if none */
+enum cmd_family { FAMILY_AUTO, FAMILY_V2, FAMILY_OVPN };
+enum cmd_family cmd_family(void);
 
 /*
  * A --kind value of command @what: "ovpn" or "ovpn-dco", returned as it
@@ -38,7 +40,11 @@ int cmd_iface(const char *iface, const char *cmd, int argc, char **argv);
 /* true if @cmd is one of the "<iface> <cmd>" commands */
 int is_iface_cmd(const char *cmd);
 
-/* "udp|tcp i4|i6 ...": argv[0] is "udp" or "tcp" */
+/*
+ * "udp|tcp i4|i6 ...": argv[0] is "udp" or "tcp". The device's kind is
+ * its --kind, else the --family's (as new_iface's), else ovpn-dco; it
+ * speaks that kind's family.
+ */
 int oneshot_main(int argc, char **argv);
 
 #endif /* _OVPN_CLI_CMD_H_ */

@@ -50,6 +50,11 @@ void usage(FILE *f)
 "                              (default: key-direction 0 listens, 1 connects)\n"
 "      --send-raw-on-ready HEX tcp, for tests: write these bytes as they are\n"
 "                              into the stream once ready\n"
+"      --kind ovpn-dco|ovpn    the device's kind, driven through its family:\n"
+"                              ovpn-dco-v2 (default) or the upstream ovpn\n"
+"                              (no START_VPN: the link is set up; --mss is\n"
+"                              skipped); --family ovpn|ovpn-dco-v2 (global or\n"
+"                              here) picks the kind of its family\n"
 "\n"
 "  ovpn-cli [--family ovpn|ovpn-dco-v2] <command> ...\n"
 "      <iface> commands speak the generic netlink family of the device's\n"
@@ -120,11 +125,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	if (!strcmp(argv[1], "udp") || !strcmp(argv[1], "tcp")) {
-		if (cmd_family_forced())
-			usage_error("--family: the one-shot tunnel speaks ovpn-dco-v2 only");
+	if (!strcmp(argv[1], "udp") || !strcmp(argv[1], "tcp"))
 		return oneshot_main(argc - 1, argv + 1);
-	}
 	if (!strcmp(argv[1], "new_iface"))
 		return cmd_new_iface(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "del_iface"))

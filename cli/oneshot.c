@@ -4,6 +4,10 @@
  * the Windows ovpn-dco-cli), then stays in the foreground reporting
  * statistics, control packets and the peer's deletion until it is told to
  * stop. Whatever happens, the device it created is deleted before it exits.
+ *
+ * The device is of kind ovpn-dco, driven through ovpn-dco-v2, or of kind
+ * ovpn, driven through the upstream ovpn family (--kind, --family): every
+ * request goes through the family's &struct fam_ops.
  */
 
 #define _GNU_SOURCE
@@ -27,6 +31,7 @@
 #include "keyfile.h"
 #include "nl.h"
 #include "ovpn.h"
+#include "ovpnu.h"
 #include "rtnl.h"
 #include "session.h"
 #include "util.h"
@@ -62,6 +67,8 @@
  * @mss: --mss, -1 if not given
  * @raw: --send-raw-on-ready bytes (test option)
  * @raw_len: their number, 0 for none
+ * @kind: --kind, NULL if not given
+ * @fam: the family of the device's kind (from @kind or --family)
  */
 struct oneshot_cfg {
 	bool tcp;
@@ -89,6 +96,8 @@ struct oneshot_cfg {
 	int mss;
 	unsigned char raw[512];
 	size_t raw_len;
+	const char *kind;
+	const struct fam_ops *fam;
 };
 
 enum { ROLE_DEFAULT, ROLE_LISTEN, ROLE_CONNECT };
@@ -194,7 +203,7 @@ struct tunnel {
 	struct attr_vals info;
 	bool have_info;
 	bool deleted;
-	uint8_t reason;
+	uint32_t reason;
 	bool has_reason;
 	unsigned char rbuf[65536 + 2];
 	size_t rlen;
@@ -282,12 +291,37 @@ static void parse_option(int argc, char **argv, int *i, struct oneshot_cfg *c)
 			c->raw[k / 2] = b;
 		}
 		c->raw_len = n / 2;
+	} else if (!strcmp(opt, "--kind")) {
+		c->kind = cmd_parse_kind("one-shot", v);
+	} else if (!strcmp(opt, "--family")) {
+		cmd_set_family(v);
 	} else if (!strcmp(opt, "--duration")) {
 		if (!parse_u32(v, &c->duration) || !c->duration)
 			usage_error("invalid duration '%s'", v);
 	} else {
 		usage_error("unknown option %s", opt);
 	}
+}
+
+/*
+ * The device's kind: --kind, else the --family's, as new_iface picks it,
+ * else ovpn-dco. It speaks its kind's family, as every "<iface>" command
+ * does, so a --family that names the other one is a usage error.
+ */
+static void pick_family(struct oneshot_cfg *c)
+{
+	enum cmd_family forced = cmd_family();
+	bool upstream;
+
+	if (c->kind)
+		upstream = !strcmp(c->kind, OVPNU_LINK_KIND);
+	else
+		upstream = forced == FAMILY_OVPN;
+	c->fam = upstream ? &ovpnu_fam_ops : &ovpn_fam_ops;
+	if (forced != FAMILY_AUTO && (forced == FAMILY_OVPN) != upstream)
+		usage_error("--kind %s and --family %s: a device of kind %s speaks %s",
+			    c->kind, upstream ? OVPN_NL_NAME : OVPNU_FAMILY_NAME,
+			    c->kind, c->fam->family);
 }
 
 static void parse_args(int argc, char **argv, struct oneshot_cfg *c)
@@ -352,6 +386,7 @@ static void parse_args(int argc, char **argv, struct oneshot_cfg *c)
 	 */
 	if (c->tcp && !c->tcp_role)
 		c->tcp_role = c->direction == 0 ? ROLE_LISTEN : ROLE_CONNECT;
+	pick_family(c);
 }
 
 static void tunnel_init(struct tunnel *t, const struct oneshot_cfg *cfg)
@@ -363,7 +398,12 @@ static void tunnel_init(struct tunnel *t, const struct oneshot_cfg *cfg)
 	t->timer_fd = -1;
 }
 
-/* delete the device and free everything; returns 0 or 1 */
+/*
+ * Delete the device and free everything; returns 0 or 1. The device goes
+ * before the transport socket is closed: the ovpn family removes a peer
+ * whose socket closes (TRANSPORT_DISCONNECT), the device's deletion removes
+ * it as TEARDOWN, what the other listeners of "peers" should see.
+ */
 static int tunnel_teardown(struct tunnel *t)
 {
 	struct nlx_err err;
@@ -441,24 +481,31 @@ static int transport_open(struct tunnel *t, char *msg, size_t len)
 	return fd;
 }
 
-/* START_VPN (it needs a primary key) and check the link came up; 0 or -1 */
+/*
+ * Bring the tunnel up once it has a primary key: START_VPN (it needs one)
+ * and check the link came up; a family without START_VPN (kind ovpn: the
+ * carrier came with the peer) only has the link set up. 0 or -1.
+ */
 static int tunnel_start_vpn(struct tunnel *t)
 {
+	const struct fam_ops *fam = t->cfg->fam;
 	struct nlx_err err;
 
-	if (ovpn_start_vpn(&t->nl, t->ifindex, &err)) {
-		nlx_report("start_vpn", &err);
-		return -1;
-	}
-	/* START_VPN should have done this: say so loudly if it did not */
-	if (!link_is_up(t)) {
+	if (fam->start_vpn) {
+		if (fam->start_vpn(&t->nl, t->ifindex, &err)) {
+			nlx_report("start_vpn", &err);
+			return -1;
+		}
+		if (link_is_up(t))
+			return 0;
+		/* START_VPN should have done this: say so loudly */
 		fprintf(stderr,
 			"ovpn-cli: warning: %s still down after START_VPN, bringing it up\n",
 			t->cfg->dev);
-		if (rt_link_set(t->ifindex, 0, true, &err)) {
-			nlx_report("link_up", &err);
-			return -1;
-		}
+	}
+	if (rt_link_set(t->ifindex, 0, true, &err)) {
+		nlx_report("link_up", &err);
+		return -1;
 	}
 	return 0;
 }
@@ -541,11 +588,12 @@ static int tunnel_setup(struct tunnel *t)
 	const struct oneshot_cfg *c = t->cfg;
 	struct ovpn_new_peer peer = { 0 };
 	struct ovpn_new_key key = { 0 };
+	const struct fam_ops *fam = c->fam;
 	struct key_material km;
 	struct nlx_err err;
 	char msg[512];
 	const char *step;
-	int ret;
+	int mss, ret;
 
 	/* session keys: the file's bytes as they are (the direction-0
 	 * layout), the direction comes from the endpoint order
@@ -573,7 +621,7 @@ static int tunnel_setup(struct tunnel *t)
 	}
 
 	step = "new_iface";
-	ret = rt_link_new(c->dev, OVPN_LINK_KIND, OVPN_MODE_P2P, &err);
+	ret = rt_link_new(c->dev, fam->link_kind, OVPN_MODE_P2P, &err);
 	if (ret)
 		goto fail;
 	t->ifindex = if_nametoindex(c->dev);
@@ -592,11 +640,11 @@ static int tunnel_setup(struct tunnel *t)
 	}
 
 	step = "netlink";
-	ret = ovpn_nl_open(&t->nl, &err);
+	ret = fam->nl_open(&t->nl, &err);
 	if (ret)
 		goto fail;
 	/* subscribe before any peer exists, so no deletion can be missed */
-	ret = ovpn_nl_open_mcast(&t->mc, &err);
+	ret = fam->nl_open_mcast(&t->mc, 0, &err);
 	if (ret)
 		goto fail;
 
@@ -609,11 +657,13 @@ static int tunnel_setup(struct tunnel *t)
 	step = "new_peer";
 	peer.peer_id = c->peer_id;
 	peer.fd = t->sock_fd;
-	/* TCP: the connected socket names the remote end */
+	/* TCP: the connected socket names the remote end. P2P: no VPN
+	 * address (a P2P device of kind ovpn refuses one)
+	 */
 	if (!c->tcp)
 		peer.remote_len = make_sockaddr(&c->remote, c->remote_port,
 						&peer.remote);
-	ret = ovpn_new_peer(&t->nl, t->ifindex, &peer, &err);
+	ret = fam->new_peer(&t->nl, t->ifindex, &peer, &err);
 	if (ret)
 		goto fail;
 
@@ -624,7 +674,7 @@ static int tunnel_setup(struct tunnel *t)
 		key.key_id = 0;
 		key.cipher = c->cipher;
 		key.km = &km;
-		ret = ovpn_new_key(&t->nl, t->ifindex, &key, &err);
+		ret = fam->new_key(&t->nl, t->ifindex, &key, &err);
 		if (ret)
 			goto fail;
 	} else if (!c->tcp) {
@@ -641,8 +691,15 @@ static int tunnel_setup(struct tunnel *t)
 	}
 
 	step = "set_peer";
-	ret = ovpn_set_peer(&t->nl, t->ifindex, c->peer_id, c->ka_interval,
-			    c->ka_timeout, c->mss, &err);
+	mss = c->mss;
+	if (mss >= 0 && !fam->has_mss) {
+		fprintf(stderr,
+			"ovpn-cli: warning: --mss %d skipped: the %s family has no MSS clamp\n",
+			mss, fam->family);
+		mss = -1;
+	}
+	ret = fam->set_peer(&t->nl, t->ifindex, c->peer_id, c->ka_interval,
+			    c->ka_timeout, mss, &err);
 	if (ret)
 		goto fail;
 
@@ -707,16 +764,17 @@ static int on_notification(struct nl_msg *msg, void *arg)
 	struct tunnel *t = arg;
 	struct ovpn_notif n;
 
-	if (ovpn_parse_notification(msg, &n) || n.ifindex != t->ifindex)
+	if (t->cfg->fam->parse_notification(msg, &n) ||
+	    n.ifindex != t->ifindex)
 		return NL_OK;
-	if (n.cmd == OVPN_CMD_FLOAT_PEER) {
+	if (n.kind == NOTIF_FLOAT_PEER) {
 		if (!n.has_peer_id)
 			n.peer_id = t->cfg->peer_id;
 		if (n.peer_id == t->cfg->peer_id)
 			report_float(&n);
 		return NL_OK;
 	}
-	if (n.cmd == OVPN_CMD_SWAP_KEYS_NEEDED) {
+	if (n.kind == NOTIF_SWAP_KEYS) {
 		if (!n.has_peer_id || n.peer_id == t->cfg->peer_id) {
 			if (n.has_key_id)
 				printf("key %u of peer %u needs a swap\n",
@@ -728,7 +786,7 @@ static int on_notification(struct nl_msg *msg, void *arg)
 		}
 		return NL_OK;
 	}
-	if (n.cmd != OVPN_CMD_DEL_PEER)
+	if (n.kind != NOTIF_DEL_PEER)
 		return NL_OK;
 	if (n.has_peer_id && n.peer_id != t->cfg->peer_id)
 		return NL_OK;
@@ -872,7 +930,7 @@ static int hs_new_key(struct tunnel *t, const struct sess_msg *m, uint8_t slot,
 	key.cipher = c->cipher;
 	key.km = &sk.km;
 	key.decrypt_tail = sk.decrypt_tail;
-	ret = ovpn_new_key(&t->nl, t->ifindex, &key, &err);
+	ret = c->fam->new_key(&t->nl, t->ifindex, &key, &err);
 	for (i = 0; i < SESS_ID_LEN; i++)
 		snprintf(id + 2 * i, 3, "%02x", sk.id[i]);
 	explicit_bzero(&sk, sizeof(sk));
@@ -896,7 +954,7 @@ static void hs_activate(struct tunnel *t, const struct sess_msg *m,
 	bool first = t->hs.key_id == SESS_NO_KEY;
 	struct nlx_err err;
 
-	if (ovpn_swap_keys(&t->nl, t->ifindex, c->peer_id, &err)) {
+	if (c->fam->swap_keys(&t->nl, t->ifindex, c->peer_id, &err)) {
 		nlx_report("swap_keys", &err);
 		t->failed = true;
 		return;
@@ -1104,8 +1162,8 @@ static void hs_tick(struct tunnel *t)
 	if (t->cfg->raw_key)
 		return;
 	if (hs->old_key_ticks && !--hs->old_key_ticks &&
-	    ovpn_del_key(&t->nl, t->ifindex, t->cfg->peer_id,
-			 OVPN_KEY_SLOT_SECONDARY, &err))
+	    t->cfg->fam->del_key(&t->nl, t->ifindex, t->cfg->peer_id,
+				 OVPN_KEY_SLOT_SECONDARY, &err))
 		nlx_report("del_key", &err);
 	if (hs->init_active)
 		hs_send_hello(t);
@@ -1258,6 +1316,7 @@ static unsigned long long kbits(uint64_t now, uint64_t prev, long long ms)
 /* one statistics line; returns 0, EXIT_PEER_DELETED or 1 */
 static int sample(struct tunnel *t)
 {
+	const struct fam_ops *fam = t->cfg->fam;
 	const struct attr_vals *p = &t->info;
 	uint32_t peer_id = t->cfg->peer_id;
 	uint64_t rx, tx;
@@ -1266,7 +1325,7 @@ static int sample(struct tunnel *t)
 	int ret;
 
 	t->have_info = false;
-	ret = ovpn_get_peer(&t->nl, t->ifindex, &peer_id, store_info, t, &err);
+	ret = fam->get_peer(&t->nl, t->ifindex, &peer_id, store_info, t, &err);
 	/* the peer or the whole device went away under us (DEL_PEER, ip link
 	 * del, rmmod): the notification says why
 	 */
@@ -1285,13 +1344,13 @@ static int sample(struct tunnel *t)
 	}
 
 	now = monotonic_ms();
-	rx = p->num[OVPN_GET_PEER_RESP_ATTR_VPN_RX_BYTES];
-	tx = p->num[OVPN_GET_PEER_RESP_ATTR_VPN_TX_BYTES];
+	rx = p->num[fam->vpn_rx_bytes];
+	tx = p->num[fam->vpn_tx_bytes];
 	printf("%s t=%llds rx %llu pkts %llu B %llu kbit/s tx %llu pkts %llu B %llu kbit/s\n",
 	       t->cfg->dev, (now - t->t0_ms + 500) / 1000,
-	       (unsigned long long)p->num[OVPN_GET_PEER_RESP_ATTR_VPN_RX_PACKETS],
+	       (unsigned long long)p->num[fam->vpn_rx_packets],
 	       (unsigned long long)rx, kbits(rx, t->prev_rx, now - t->prev_ms),
-	       (unsigned long long)p->num[OVPN_GET_PEER_RESP_ATTR_VPN_TX_PACKETS],
+	       (unsigned long long)p->num[fam->vpn_tx_packets],
 	       (unsigned long long)tx, kbits(tx, t->prev_tx, now - t->prev_ms));
 	t->prev_rx = rx;
 	t->prev_tx = tx;

@@ -101,6 +101,12 @@ static inline void ovpn_compat_tstats_free(struct net_device *dev)
 	}
 #endif
 
+/* A kernel built with its own ovpn driver (6.16 and later) serves the
+ * upstream family and kind itself: the module then neither registers nor
+ * claims them (module aliases), and serves ovpn-dco-v2 only.
+ */
+#define OVPN_SERVES_UPSTREAM	(!IS_ENABLED(CONFIG_OVPN))
+
 /* NLA_UINT (4 or 8 bytes) came in 6.7; before, a policy says so by length
  * (only requests are validated, and the upstream family refuses counters
  * in requests anyway)

@@ -224,6 +224,8 @@ static int __init ovpn_register_ovpn(void)
 {
 	int ret;
 
+	if (!OVPN_SERVES_UPSTREAM)
+		goto taken;
 	ret = rtnl_link_register(&ovpn_link_ops_ovpn);
 	if (ret == -EEXIST)
 		goto taken;
@@ -339,6 +341,8 @@ MODULE_LICENSE("GPL");
 MODULE_VERSION(OVPN_DCO_VERSION);
 MODULE_ALIAS_RTNL_LINK(OVPN_LINK_KIND);
 MODULE_ALIAS_GENL_FAMILY(OVPN_NL_NAME);
+#if OVPN_SERVES_UPSTREAM
 /* OpenVPN 2.7 resolves the family before it creates a device */
 MODULE_ALIAS_GENL_FAMILY("ovpn");
 MODULE_ALIAS_RTNL_LINK("ovpn");
+#endif

@@ -22,6 +22,8 @@ union ovpn_sockaddr;
 /**
  * struct ovpn_frontend - a netlink family's choices (constant)
  * @family: the generic netlink family's name, for messages
+ * @other_family_msg: why a request of the other family is refused for a
+ *	device of this one (an extack message: a string literal)
  * @default_mtu: MTU of a new device
  * @p2p_replace_reason: what userspace is told of the peer a new one
  *	replaces on a P2P device
@@ -37,6 +39,7 @@ union ovpn_sockaddr;
  */
 struct ovpn_frontend {
 	const char *family;
+	const char *other_family_msg;
 	unsigned int default_mtu;
 	enum ovpn_del_peer_reason p2p_replace_reason;
 	bool p2p_carrier;

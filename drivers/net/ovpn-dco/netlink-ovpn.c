@@ -262,48 +262,11 @@ ovpn_genl_key_del_nl_policy[OVPN_A_KEYCONF + 1] = {
 
 static struct genl_family ovpn_genl_family;
 
-/**
- * ovpn_genl_dev_get - the "ovpn" device a request names, held
- * @net: the requester's namespace
- * @attrs: the request's top-level attributes
- * @extack: for the reason of a refusal
- *
- * Return: the device with a reference (dev_put() it), or an ERR_PTR.
- */
 static struct net_device *ovpn_genl_dev_get(struct net *net,
 					    struct nlattr **attrs,
 					    struct netlink_ext_ack *extack)
 {
-	struct net_device *dev;
-
-	if (!attrs[OVPN_A_IFINDEX]) {
-		NL_SET_ERR_ATTR_MISS(extack, NULL, OVPN_A_IFINDEX);
-		NL_SET_ERR_MSG_MOD(extack, "missing ifindex (OVPN_A_IFINDEX)");
-		return ERR_PTR(-EINVAL);
-	}
-
-	dev = dev_get_by_index(net, nla_get_u32(attrs[OVPN_A_IFINDEX]));
-	if (!dev) {
-		NL_SET_ERR_MSG_MOD(extack, "no interface with this ifindex");
-		NL_SET_BAD_ATTR(extack, attrs[OVPN_A_IFINDEX]);
-		return ERR_PTR(-ENODEV);
-	}
-
-	if (!ovpn_dev_is_valid(dev)) {
-		dev_put(dev);
-		NL_SET_ERR_MSG_MOD(extack, "the interface is not an ovpn device");
-		NL_SET_BAD_ATTR(extack, attrs[OVPN_A_IFINDEX]);
-		return ERR_PTR(-EINVAL);
-	}
-	if (((struct ovpn_struct *)netdev_priv(dev))->fe !=
-	    &ovpn_frontend_ovpn) {
-		dev_put(dev);
-		NL_SET_ERR_MSG_MOD(extack,
-				   "the interface is of kind ovpn-dco: drive it with the ovpn-dco-v2 family, not ovpn");
-		NL_SET_BAD_ATTR(extack, attrs[OVPN_A_IFINDEX]);
-		return ERR_PTR(-EINVAL);
-	}
-	return dev;
+	return ovpn_nl_dev_get_fe(net, attrs, &ovpn_frontend_ovpn, extack);
 }
 
 /* the command's one nest, required, parsed strictly */
@@ -355,20 +318,6 @@ static int ovpn_genl_refuse(struct netlink_ext_ack *extack,
 		extack->_msg = msg;
 	NL_SET_BAD_ATTR(extack, attr);
 	return -EINVAL;
-}
-
-static struct ovpn_peer *ovpn_genl_peer_lookup(struct ovpn_struct *ovpn,
-					       struct nlattr *attr,
-					       struct netlink_ext_ack *extack)
-{
-	struct ovpn_peer *peer;
-
-	peer = ovpn_peer_get_by_id(ovpn, nla_get_u32(attr));
-	if (!peer) {
-		NL_SET_ERR_MSG_MOD(extack, "no peer with this id");
-		NL_SET_BAD_ATTR(extack, attr);
-	}
-	return peer;
 }
 
 /**
@@ -592,7 +541,7 @@ static int ovpn_genl_peer_set(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 
-	peer = ovpn_genl_peer_lookup(ovpn, tb[OVPN_A_PEER_ID], info->extack);
+	peer = ovpn_nl_peer_get(ovpn, tb[OVPN_A_PEER_ID], info->extack);
 	if (!peer) {
 		ret = -ENOENT;
 		goto out;
@@ -640,8 +589,8 @@ static int ovpn_genl_peer_del(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 
-	peer = ovpn_genl_peer_lookup(netdev_priv(dev), tb[OVPN_A_PEER_ID],
-				     info->extack);
+	peer = ovpn_nl_peer_get(netdev_priv(dev), tb[OVPN_A_PEER_ID],
+				info->extack);
 	if (!peer) {
 		ret = -ENOENT;
 		goto out;
@@ -785,7 +734,6 @@ static int ovpn_genl_peer_get(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *nest = info->attrs[OVPN_A_PEER];
 	struct net_device *dev;
 	struct ovpn_peer *peer;
-	struct sk_buff *msg;
 	int ret;
 
 	dev = ovpn_genl_dev_get(genl_info_net(info), info->attrs,
@@ -800,76 +748,25 @@ static int ovpn_genl_peer_get(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 
-	peer = ovpn_genl_peer_lookup(netdev_priv(dev), tb[OVPN_A_PEER_ID],
-				     info->extack);
+	peer = ovpn_nl_peer_get(netdev_priv(dev), tb[OVPN_A_PEER_ID],
+				info->extack);
 	if (!peer) {
 		ret = -ENOENT;
 		goto out;
 	}
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg) {
-		ret = -ENOMEM;
-		goto out_peer;
-	}
-	ret = ovpn_genl_put_peer(msg, peer, genl_info_net(info),
-				 info->snd_portid, info->snd_seq, 0);
-	if (ret) {
-		nlmsg_free(msg);
-		goto out_peer;
-	}
-	ret = genlmsg_reply(msg, info);
-out_peer:
+	ret = ovpn_nl_reply_peer(info, peer, ovpn_genl_put_peer);
 	ovpn_peer_put(peer);
 out:
 	dev_put(dev);
 	return ret;
 }
 
-/**
- * struct ovpn_genl_dump - a PEER_GET dump in progress
- * @skb: the message being filled
- * @net: the requester's namespace
- * @portid: the requester
- * @seq: its sequence number
- */
-struct ovpn_genl_dump {
-	struct sk_buff *skb;
-	struct net *net;
-	u32 portid;
-	u32 seq;
-};
-
-static int ovpn_genl_dump_one(struct ovpn_peer *peer, void *arg)
-{
-	struct ovpn_genl_dump *d = arg;
-
-	return ovpn_genl_put_peer(d->skb, peer, d->net, d->portid, d->seq,
-				  NLM_F_MULTI);
-}
-
 static int ovpn_genl_peer_dump(struct sk_buff *skb,
 			       struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct ovpn_genl_dump d = {
-		.skb = skb,
-		.net = sock_net(cb->skb->sk),
-		.portid = NETLINK_CB(cb->skb).portid,
-		.seq = cb->nlh->nlmsg_seq,
-	};
-	struct net_device *dev;
-	int ret;
-
-	dev = ovpn_genl_dev_get(d.net, ovpn_compat_dump_attrs(info),
-				cb->extack);
-	if (IS_ERR(dev))
-		return PTR_ERR(dev);
-	ret = ovpn_peers_walk(netdev_priv(dev), cb->args, ovpn_genl_dump_one,
-			      &d);
-	dev_put(dev);
-	/* a full message is not an error: the dump goes on in the next one */
-	return skb->len ?: ret;
+	return ovpn_nl_dump_peers_fe(skb, cb, &ovpn_frontend_ovpn,
+				     ovpn_genl_put_peer);
 }
 
 static int ovpn_genl_key_dir(struct genl_info *info, struct nlattr *attr,
@@ -938,8 +835,8 @@ static int ovpn_genl_key_new(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 
-	peer = ovpn_genl_peer_lookup(netdev_priv(dev),
-				     tb[OVPN_A_KEYCONF_PEER_ID], info->extack);
+	peer = ovpn_nl_peer_get(netdev_priv(dev),
+				tb[OVPN_A_KEYCONF_PEER_ID], info->extack);
 	if (!peer) {
 		ret = -ENOENT;
 		goto out;
@@ -971,8 +868,8 @@ static struct ovpn_peer *ovpn_genl_key_target(struct genl_info *info,
 	if (*ret)
 		return NULL;
 
-	peer = ovpn_genl_peer_lookup(netdev_priv(dev),
-				     tb[OVPN_A_KEYCONF_PEER_ID], info->extack);
+	peer = ovpn_nl_peer_get(netdev_priv(dev),
+				tb[OVPN_A_KEYCONF_PEER_ID], info->extack);
 	if (!peer)
 		*ret = -ENOENT;
 	return peer;
@@ -1054,8 +951,8 @@ static int ovpn_genl_key_swap(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 
-	peer = ovpn_genl_peer_lookup(netdev_priv(dev),
-				     tb[OVPN_A_KEYCONF_PEER_ID], info->extack);
+	peer = ovpn_nl_peer_get(netdev_priv(dev),
+				tb[OVPN_A_KEYCONF_PEER_ID], info->extack);
 	if (!peer) {
 		ret = -ENOENT;
 		goto out;
@@ -1175,6 +1072,8 @@ static void ovpn_genl_notify_float(struct ovpn_peer *peer,
  */
 const struct ovpn_frontend ovpn_frontend_ovpn = {
 	.family = OVPN_FAMILY_NAME,
+	.other_family_msg =
+		"the interface is of kind ovpn: use the ovpn family, not ovpn-dco-v2",
 	.default_mtu = OVPN_GENL_DEFAULT_MTU,
 	.p2p_replace_reason = OVPN_DEL_PEER_REASON_TEARDOWN,
 	.p2p_carrier = true,

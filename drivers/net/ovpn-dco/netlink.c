@@ -140,21 +140,25 @@ static const struct nla_policy ovpn_nl_policy[OVPN_ATTR_MAX + 1] = {
 static struct genl_family ovpn_nl_family;
 
 /**
- * ovpn_nl_dev_get - the device a request names, held
+ * ovpn_nl_dev_get_fe - the device a request of either family names, held
  * @net: the requester's namespace
- * @attrs: the request's top-level attributes
+ * @attrs: the request's top-level attributes (both families number the
+ *	ifindex 1)
+ * @fe: the family of the request: a device of the other one is refused
  * @extack: for the reason of a refusal
  *
  * Return: the device with a reference (dev_put() it), or an ERR_PTR.
  */
-static struct net_device *ovpn_nl_dev_get(struct net *net,
-					  struct nlattr **attrs,
-					  struct netlink_ext_ack *extack)
+struct net_device *ovpn_nl_dev_get_fe(struct net *net, struct nlattr **attrs,
+				      const struct ovpn_frontend *fe,
+				      struct netlink_ext_ack *extack)
 {
+	const struct ovpn_frontend *dev_fe;
 	struct net_device *dev;
 
 	if (!attrs[OVPN_ATTR_IFINDEX]) {
-		NL_SET_ERR_MSG_MOD(extack, "missing ifindex (OVPN_ATTR_IFINDEX)");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, OVPN_ATTR_IFINDEX);
+		NL_SET_ERR_MSG_MOD(extack, "missing ifindex (attribute 1)");
 		return ERR_PTR(-EINVAL);
 	}
 
@@ -167,18 +171,27 @@ static struct net_device *ovpn_nl_dev_get(struct net *net,
 
 	if (!ovpn_dev_is_valid(dev)) {
 		dev_put(dev);
-		NL_SET_ERR_MSG_MOD(extack, "the interface is not an ovpn-dco device");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the interface is not an ovpn-dco device (nor of kind ovpn)");
 		NL_SET_BAD_ATTR(extack, attrs[OVPN_ATTR_IFINDEX]);
 		return ERR_PTR(-EINVAL);
 	}
-	if (((struct ovpn_struct *)netdev_priv(dev))->fe != &ovpn_frontend_dco) {
+	dev_fe = ((struct ovpn_struct *)netdev_priv(dev))->fe;
+	if (dev_fe != fe) {
 		dev_put(dev);
-		NL_SET_ERR_MSG_MOD(extack,
-				   "the interface is of kind ovpn: drive it with the ovpn family, not ovpn-dco-v2");
+		if (extack)
+			extack->_msg = dev_fe->other_family_msg;
 		NL_SET_BAD_ATTR(extack, attrs[OVPN_ATTR_IFINDEX]);
 		return ERR_PTR(-EINVAL);
 	}
 	return dev;
+}
+
+static struct net_device *ovpn_nl_dev_get(struct net *net,
+					  struct nlattr **attrs,
+					  struct netlink_ext_ack *extack)
+{
+	return ovpn_nl_dev_get_fe(net, attrs, &ovpn_frontend_dco, extack);
 }
 
 /* @msg must be a string literal: extack keeps the pointer */
@@ -212,9 +225,17 @@ static int ovpn_nl_require(struct genl_info *info, struct nlattr **tb,
 	return -EINVAL;
 }
 
-static struct ovpn_peer *ovpn_nl_peer_get(struct ovpn_struct *ovpn,
-					  struct nlattr *attr,
-					  struct netlink_ext_ack *extack)
+/**
+ * ovpn_nl_peer_get - the peer a request names by id, held
+ * @ovpn: the device
+ * @attr: a u32 peer id attribute of either family
+ * @extack: for the reason of a refusal
+ *
+ * Return: the peer with a reference, or NULL (refused: -ENOENT).
+ */
+struct ovpn_peer *ovpn_nl_peer_get(struct ovpn_struct *ovpn,
+				   struct nlattr *attr,
+				   struct netlink_ext_ack *extack)
 {
 	struct ovpn_peer *peer;
 	u32 id = nla_get_u32(attr);
@@ -695,7 +716,7 @@ static int ovpn_nl_put_stats(struct sk_buff *msg,
 }
 
 static int ovpn_nl_put_peer(struct sk_buff *msg, struct ovpn_peer *peer,
-			    u32 portid, u32 seq, int flags)
+			    struct net *net, u32 portid, u32 seq, int flags)
 {
 	struct sock *sk = peer->sock->sk;
 	struct ovpn_bind *bind;
@@ -777,7 +798,6 @@ static int ovpn_nl_get_peer(struct sk_buff *skb, struct genl_info *info)
 	struct ovpn_struct *ovpn;
 	struct net_device *dev;
 	struct ovpn_peer *peer;
-	struct sk_buff *msg;
 	int ret;
 
 	dev = ovpn_nl_dev_get(genl_info_net(info), info->attrs, info->extack);
@@ -813,51 +833,88 @@ static int ovpn_nl_get_peer(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg) {
-		ret = -ENOMEM;
-		goto out_peer;
-	}
-
-	ret = ovpn_nl_put_peer(msg, peer, info->snd_portid, info->snd_seq, 0);
-	if (ret) {
-		nlmsg_free(msg);
-		goto out_peer;
-	}
-	ret = genlmsg_reply(msg, info);
-out_peer:
+	ret = ovpn_nl_reply_peer(info, peer, ovpn_nl_put_peer);
 	ovpn_peer_put(peer);
 out:
 	dev_put(dev);
 	return ret;
 }
 
+/**
+ * ovpn_nl_reply_peer - answer a GET of one peer, in either family
+ * @info: the request
+ * @peer: the peer, held by the caller
+ * @put: the family's reply builder
+ *
+ * Return: 0 or a negative errno.
+ */
+int ovpn_nl_reply_peer(struct genl_info *info, struct ovpn_peer *peer,
+		       ovpn_nl_put_peer_t put)
+{
+	struct sk_buff *msg;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = put(msg, peer, genl_info_net(info), info->snd_portid,
+		  info->snd_seq, 0);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * struct ovpn_nl_dump - a GET dump in progress, either family
+ * @skb: the message being filled
+ * @net: the requester's namespace
+ * @portid: the requester
+ * @seq: its sequence number
+ * @put: the family's reply builder
+ */
 struct ovpn_nl_dump {
 	struct sk_buff *skb;
+	struct net *net;
 	u32 portid;
 	u32 seq;
+	ovpn_nl_put_peer_t put;
 };
 
 static int ovpn_nl_dump_one(struct ovpn_peer *peer, void *arg)
 {
 	struct ovpn_nl_dump *d = arg;
 
-	return ovpn_nl_put_peer(d->skb, peer, d->portid, d->seq, NLM_F_MULTI);
+	return d->put(d->skb, peer, d->net, d->portid, d->seq, NLM_F_MULTI);
 }
 
-static int ovpn_nl_dump_peers(struct sk_buff *skb, struct netlink_callback *cb)
+/**
+ * ovpn_nl_dump_peers_fe - a GET dump of every peer, in either family
+ * @skb: the message to fill
+ * @cb: the dump's state (resumes across messages)
+ * @fe: the family of the request
+ * @put: its reply builder
+ *
+ * Return: the message's length, or a negative errno.
+ */
+int ovpn_nl_dump_peers_fe(struct sk_buff *skb, struct netlink_callback *cb,
+			  const struct ovpn_frontend *fe,
+			  ovpn_nl_put_peer_t put)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct ovpn_nl_dump d = {
 		.skb = skb,
+		.net = sock_net(cb->skb->sk),
 		.portid = NETLINK_CB(cb->skb).portid,
 		.seq = cb->nlh->nlmsg_seq,
+		.put = put,
 	};
 	struct net_device *dev;
 	int ret;
 
-	dev = ovpn_nl_dev_get(sock_net(cb->skb->sk),
-			      ovpn_compat_dump_attrs(info), cb->extack);
+	dev = ovpn_nl_dev_get_fe(d.net, ovpn_compat_dump_attrs(info), fe,
+				 cb->extack);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	ret = ovpn_peers_walk(netdev_priv(dev), cb->args, ovpn_nl_dump_one,
@@ -865,6 +922,12 @@ static int ovpn_nl_dump_peers(struct sk_buff *skb, struct netlink_callback *cb)
 	dev_put(dev);
 	/* a full message is not an error: the dump goes on in the next one */
 	return skb->len ?: ret;
+}
+
+static int ovpn_nl_dump_peers(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return ovpn_nl_dump_peers_fe(skb, cb, &ovpn_frontend_dco,
+				     ovpn_nl_put_peer);
 }
 
 static int ovpn_nl_start_vpn(struct sk_buff *skb, struct genl_info *info)
@@ -1099,6 +1162,8 @@ static void ovpn_nl_notify_float_peer(struct ovpn_peer *peer,
  */
 const struct ovpn_frontend ovpn_frontend_dco = {
 	.family = OVPN_NL_NAME,
+	.other_family_msg =
+		"the interface is of kind ovpn-dco: use the ovpn-dco-v2 family, not ovpn",
 	.default_mtu = OVPN_DEFAULT_MTU,
 	.p2p_replace_reason = OVPN_DEL_PEER_REASON_USERSPACE,
 	.p2p_carrier = false,

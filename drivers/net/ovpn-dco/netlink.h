@@ -17,6 +17,31 @@ void ovpn_nl_unregister(void);
 int ovpn_genl_register(void);
 void ovpn_genl_unregister(void);
 
+struct nlattr;
+struct net_device;
+struct netlink_ext_ack;
+struct ovpn_frontend;
+struct ovpn_peer;
+struct ovpn_struct;
+
+/* what both families' requests do alike (netlink.c) */
+struct net_device *ovpn_nl_dev_get_fe(struct net *net, struct nlattr **attrs,
+				      const struct ovpn_frontend *fe,
+				      struct netlink_ext_ack *extack);
+struct ovpn_peer *ovpn_nl_peer_get(struct ovpn_struct *ovpn,
+				   struct nlattr *attr,
+				   struct netlink_ext_ack *extack);
+
+/* a family's builder of one peer's GET reply (NLM_F_MULTI in dumps) */
+typedef int (*ovpn_nl_put_peer_t)(struct sk_buff *msg, struct ovpn_peer *peer,
+				  struct net *net, u32 portid, u32 seq,
+				  int flags);
+int ovpn_nl_reply_peer(struct genl_info *info, struct ovpn_peer *peer,
+		       ovpn_nl_put_peer_t put);
+int ovpn_nl_dump_peers_fe(struct sk_buff *skb, struct netlink_callback *cb,
+			  const struct ovpn_frontend *fe,
+			  ovpn_nl_put_peer_t put);
+
 /* multicast notifications, for both (netlink.c) */
 struct sk_buff *ovpn_nl_notify_start(const struct genl_family *family,
 				     struct net *net, struct net_device *dev,

@@ -245,12 +245,13 @@ install: module cli
 	install -m 644 $(KO) $(MODDEST)/ovpn-dco-v2.ko
 	$(if $(INSTALL_MOD_STRIP),strip --strip-debug $(MODDEST)/ovpn-dco-v2.ko)
 	install -m 644 $(TOP)/uapi/linux/ovpn_dco.h $(DESTDIR)$(PREFIX)/include/linux/ovpn_dco.h
+	install -m 644 $(TOP)/uapi/linux/ovpn.h $(DESTDIR)$(PREFIX)/include/linux/ovpn.h
 	install -m 755 $(TOP)/cli/ovpn-cli $(DESTDIR)$(PREFIX)/sbin/ovpn-cli
 	$(if $(DESTDIR),@echo "install: DESTDIR set: depmod not run",depmod -a $(KVER))
 
 uninstall:
 	rm -f $(MODDEST)/ovpn-dco-v2.ko $(DESTDIR)$(PREFIX)/include/linux/ovpn_dco.h \
-		$(DESTDIR)$(PREFIX)/sbin/ovpn-cli
+		$(DESTDIR)$(PREFIX)/include/linux/ovpn.h $(DESTDIR)$(PREFIX)/sbin/ovpn-cli
 	$(if $(DESTDIR),@echo "uninstall: DESTDIR set: depmod not run",depmod -a $(KVER))
 	@if [ -d /sys/module/ovpn_dco_v2 ] && [ -z "$(DESTDIR)" ]; then \
 		echo "uninstall: ovpn_dco_v2 is still loaded: delete its devices and rmmod ovpn_dco_v2"; fi

@@ -24,8 +24,9 @@ make -s -C "$TOP" install DESTDIR="$D/root" PREFIX=/usr/local >"$D/install.log" 
 
 ko=$D/root/lib/modules/$KVER/updates/ovpn-dco-v2.ko
 hdr=$D/root/usr/local/include/linux/ovpn_dco.h
+hdr2=$D/root/usr/local/include/linux/ovpn.h
 cli=$D/root/usr/local/sbin/ovpn-cli
-for f in "$ko" "$hdr" "$cli"; do
+for f in "$ko" "$hdr" "$hdr2" "$cli"; do
 	[ -f "$f" ] || fail "make install did not create ${f#"$D/root"}"
 done
 grep -q "depmod not run" "$D/install.log" || fail "make install with DESTDIR should skip depmod and say so"
@@ -41,6 +42,11 @@ if [ -f "$hdr" ]; then
 	cc -Wall -Wextra -Werror -I"$D/root/usr/local/include" -o "$D/t" "$D/t.c" 2>"$D/cc.log" ||
 		{ cat "$D/cc.log" >&2; fail "a program including the installed <linux/ovpn_dco.h> does not build"; }
 fi
+if [ -f "$hdr2" ]; then
+	printf '#include <linux/ovpn.h>\nint main(void) { return OVPN_CMD_PEER_NEW == 0; }\n' >"$D/t2.c"
+	cc -Wall -Wextra -Werror -I"$D/root/usr/local/include" -o "$D/t2" "$D/t2.c" 2>"$D/cc2.log" ||
+		{ cat "$D/cc2.log" >&2; fail "a program including the installed <linux/ovpn.h> does not build"; }
+fi
 if [ -x "$cli" ]; then
 	out=$("$cli" --help 2>&1) || fail "installed ovpn-cli --help exits $?: $out"
 	case "$out" in
@@ -52,7 +58,7 @@ else
 fi
 left=$(find "$D/root" -type f | sed "s|^$D/root||" | sort)
 want=$(printf '%s\n' "/lib/modules/$KVER/updates/ovpn-dco-v2.ko" /usr/local/include/linux/ovpn_dco.h \
-	/usr/local/sbin/ovpn-cli | sort)
+	/usr/local/include/linux/ovpn.h /usr/local/sbin/ovpn-cli | sort)
 [ "$left" = "$want" ] || fail "make install created other files than expected: $(comm -3 <(echo "$left") <(echo "$want") | tr '\n' ' ')"
 
 # Installing over our own copy is an upgrade; beside another ovpn-dco-v2.ko

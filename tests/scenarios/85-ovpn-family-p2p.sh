@@ -12,7 +12,7 @@
 #   port is released, the carrier drops), TEARDOWN when a new PEER_NEW
 #   replaces the P2P peer, USERSPACE for PEER_DEL, TEARDOWN for the peers
 #   of a deleted device; the v2 tunnel carries traffic throughout.
-# timeout: 120
+# timeout: 240
 . "${OVPN_LIB:-$(dirname "$0")/../lib.sh}"
 . "$(dirname "$0")/lib/control.sh"
 

@@ -1231,11 +1231,30 @@ static void p2p_peer_cases(struct ctx *c)
 	       peer_msg(&c->nl, OVPN_CMD_PEER_SET, c->p2p, 0, &p), EINVAL,
 	       NULL);
 
+	/* a UDP peer moves: PEER_GET shows the new remote; then back */
 	p = peer_id_only(P2P_ID_B);
 	p.have |= BIT(OVPN_A_PEER_REMOTE_IPV4) | BIT(OVPN_A_PEER_REMOTE_PORT);
 	p.r4.s_addr = htonl(INADDR_LOOPBACK);
 	p.v[OVPN_A_PEER_REMOTE_PORT] = 1196;
-	expect(c, "PEER_SET with a new remote address (not supported yet)",
+	expect(c, "PEER_SET with a new remote address",
+	       peer_msg(&c->nl, OVPN_CMD_PEER_SET, c->p2p, 0, &p), 0, NULL);
+	if (get_peer(c, NULL, c->p2p, P2P_ID_B, &rs, 0) || rs.n != 1)
+		fail_why("PEER_GET after PEER_SET moved the peer", "no reply");
+	else if (ntohs(rs.r[0].u16[OVPN_A_PEER_REMOTE_PORT]) != 1196)
+		fail_why("PEER_GET after PEER_SET moved the peer",
+			 "remote port %u (want 1196)",
+			 ntohs(rs.r[0].u16[OVPN_A_PEER_REMOTE_PORT]));
+	else
+		pass("PEER_GET after PEER_SET moved the peer: the new remote port");
+	replies_free(&rs);
+	p.v[OVPN_A_PEER_REMOTE_PORT] = P2P_PORT_B;
+	expect(c, "PEER_SET with the first remote address again",
+	       peer_msg(&c->nl, OVPN_CMD_PEER_SET, c->p2p, 0, &p), 0, NULL);
+
+	p = peer_id_only(P2P_ID_B);
+	p.have |= BIT(OVPN_A_PEER_TX_ID);
+	p.v[OVPN_A_PEER_TX_ID] = 77;
+	expect(c, "PEER_SET with a new TX_ID (not supported yet)",
 	       peer_msg(&c->nl, OVPN_CMD_PEER_SET, c->p2p, 0, &p), EOPNOTSUPP,
 	       NULL);
 

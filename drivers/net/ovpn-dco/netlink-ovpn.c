@@ -26,6 +26,7 @@
 #include "ovpn.h"
 #include "peer.h"
 #include "socket.h"
+#include "udp.h"
 
 /* The core speaks <linux/ovpn_dco.h>, which declares the cipher, key slot
  * and removal reason enums (and the command count) under the same names as
@@ -552,17 +553,35 @@ static int ovpn_genl_peer_set(struct sk_buff *skb, struct genl_info *info)
 				       tb[OVPN_A_PEER_REMOTE_IPV4] ?:
 				       tb[OVPN_A_PEER_REMOTE_IPV6],
 				       "a TCP peer's remote is its socket's");
-	} else if (cfg.remote.in4.sin_family || tb[OVPN_A_PEER_TX_ID] ||
-		   tb[OVPN_A_PEER_VPN_IPV4] || tb[OVPN_A_PEER_VPN_IPV6]) {
-		/* the core has no way yet to move a linked peer: OpenVPN
-		 * never asks, it deletes and adds
+	} else if (tb[OVPN_A_PEER_TX_ID] || tb[OVPN_A_PEER_VPN_IPV4] ||
+		   tb[OVPN_A_PEER_VPN_IPV6]) {
+		/* the core cannot rehash a linked peer yet: OpenVPN never
+		 * asks, it deletes and adds
 		 */
 		NL_SET_ERR_MSG_MOD(info->extack,
-				   "changing a peer's addresses or TX id is not supported: delete and add it again");
+				   "changing a peer's VPN addresses or TX id is not supported: delete and add it again");
 		NL_SET_BAD_ATTR(info->extack, nest);
 		ret = -EOPNOTSUPP;
+	} else if (cfg.remote.in4.sin_family &&
+		   !ovpn_udp_sock_reaches(peer->sock->sk,
+					  cfg.remote.in4.sin_family)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "the peer's socket cannot reach this remote address family");
+		ret = -EAFNOSUPPORT;
 	} else {
-		ovpn_genl_keepalive(peer, tb);
+		/* a new remote takes the local address given with it, or
+		 * any (as upstream)
+		 */
+		if (cfg.remote.in4.sin_family) {
+			struct ovpn_bind local = {};
+
+			local.local.ipv6 = cfg.local.ipv6;
+			ret = ovpn_peer_rebind(peer, &cfg.remote, &local,
+					       GFP_KERNEL);
+			ret = ret < 0 ? ret : 0;
+		}
+		if (!ret)
+			ovpn_genl_keepalive(peer, tb);
 	}
 	ovpn_peer_put(peer);
 out:

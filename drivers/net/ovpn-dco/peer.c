@@ -936,32 +936,88 @@ bool ovpn_peer_check_by_src(struct ovpn_struct *ovpn, struct sk_buff *skb,
 }
 
 /**
+ * ovpn_peer_rebind - move a UDP peer to a new transport address
+ * @peer: the peer
+ * @sa: its new remote address
+ * @local: a binding whose local address to send from (of @sa's family;
+ *	any: routing chooses), or NULL to keep the current one if of the same
+ *	family
+ * @gfp: allocation flags of the caller's context
+ *
+ * The new addresses are used for TX at once. They get a binding of their
+ * own, with an empty route cache (see &struct ovpn_bind): the old binding
+ * and the routes cached for it go together, after the grace period of
+ * their last reader. The caller checks that the socket reaches @sa.
+ *
+ * Return: 1 if the peer moved, 0 if it was there already, -ENOMEM.
+ */
+int ovpn_peer_rebind(struct ovpn_peer *peer, const union ovpn_sockaddr *sa,
+		     const struct ovpn_bind *local, gfp_t gfp)
+{
+	struct ovpn_struct *ovpn = peer->ovpn;
+	struct ovpn_bind *bind, *new;
+
+	new = ovpn_bind_alloc(gfp);
+	if (unlikely(!new))
+		return -ENOMEM;
+	new->remote = *sa;
+
+	/* lock order: device, then peer */
+	spin_lock_bh(&ovpn->lock);
+	spin_lock(&peer->lock);
+	bind = rcu_dereference_protected(peer->bind,
+					 lockdep_is_held(&peer->lock));
+	if (ovpn_sockaddr_eq(&bind->remote, sa) &&
+	    (!local || !memcmp(&bind->local, &local->local,
+			       sizeof(bind->local)))) {
+		/* nothing to change (or another CPU got here first) */
+		spin_unlock(&peer->lock);
+		spin_unlock_bh(&ovpn->lock);
+		ovpn_bind_free(new);
+		return 0;
+	}
+	if (local)
+		new->local = local->local;
+	else if (bind->remote.in4.sin_family == sa->in4.sin_family)
+		new->local = bind->local;
+	rcu_assign_pointer(peer->bind, new);
+	spin_unlock(&peer->lock);
+	if (ovpn->peers &&
+	    !hlist_nulls_unhashed(&peer->hash_entry_transp_addr)) {
+		hlist_nulls_del_init_rcu(&peer->hash_entry_transp_addr);
+		hlist_nulls_add_head_rcu(&peer->hash_entry_transp_addr,
+					 ovpn_transp_bucket(ovpn->peers, sa));
+	}
+	spin_unlock_bh(&ovpn->lock);
+
+	call_rcu(&bind->rcu, ovpn_bind_free_rcu);
+	return 1;
+}
+
+/**
  * ovpn_peer_float - follow a peer that authenticated from a new address
  * @peer: a UDP peer
  * @skb: its authentic packet, received on the peer's socket, outer headers
  *	still set
  *
  * Softirq. The new address is used for TX at once and userspace is told.
- * It gets a binding of its own, with an empty route cache (see &struct
- * ovpn_bind): the old binding and the routes cached for it go together,
- * after the grace period of their last reader.
  */
 void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
 {
 	struct ovpn_struct *ovpn = peer->ovpn;
-	struct ovpn_bind *bind, *new;
+	struct ovpn_bind *bind;
 	union ovpn_sockaddr sa;
+	bool same;
 
 	if (unlikely(!ovpn_sockaddr_from_skb(skb, &sa)))
 		return;
 
 	rcu_read_lock();
 	bind = rcu_dereference(peer->bind);
-	if (likely(ovpn_sockaddr_eq(&bind->remote, &sa))) {
-		rcu_read_unlock();
-		return;
-	}
+	same = ovpn_sockaddr_eq(&bind->remote, &sa);
 	rcu_read_unlock();
+	if (likely(same))
+		return;
 
 	/* The receive hook only passes packets that came in on the peer's
 	 * socket, so this holds; but TX must never be handed an address its
@@ -975,37 +1031,8 @@ void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
 		return;
 	}
 
-	new = ovpn_bind_alloc(GFP_ATOMIC);
-	if (unlikely(!new))
+	if (ovpn_peer_rebind(peer, &sa, NULL, GFP_ATOMIC) <= 0)
 		return;
-	new->remote = sa;
-
-	/* lock order: device, then peer */
-	spin_lock_bh(&ovpn->lock);
-	spin_lock(&peer->lock);
-	bind = rcu_dereference_protected(peer->bind,
-					 lockdep_is_held(&peer->lock));
-	if (ovpn_sockaddr_eq(&bind->remote, &sa)) {
-		/* another CPU got here first */
-		spin_unlock(&peer->lock);
-		spin_unlock_bh(&ovpn->lock);
-		ovpn_bind_free(new);
-		return;
-	}
-	/* keep the local address if it is of the same family */
-	if (bind->remote.in4.sin_family == sa.in4.sin_family)
-		new->local = bind->local;
-	rcu_assign_pointer(peer->bind, new);
-	spin_unlock(&peer->lock);
-	if (ovpn->peers &&
-	    !hlist_nulls_unhashed(&peer->hash_entry_transp_addr)) {
-		hlist_nulls_del_init_rcu(&peer->hash_entry_transp_addr);
-		hlist_nulls_add_head_rcu(&peer->hash_entry_transp_addr,
-					 ovpn_transp_bucket(ovpn->peers, &sa));
-	}
-	spin_unlock_bh(&ovpn->lock);
-
-	call_rcu(&bind->rcu, ovpn_bind_free_rcu);
 	net_info_ratelimited("%s: peer %u floated to %pISpc\n",
 			     netdev_name(ovpn->dev), peer->id, &sa);
 	ovpn->fe->notify_float(peer, &sa);

@@ -228,6 +228,8 @@ struct ovpn_peer *ovpn_peer_get_by_transp_addr(struct ovpn_struct *ovpn,
 					       struct sk_buff *skb);
 bool ovpn_peer_check_by_src(struct ovpn_struct *ovpn, struct sk_buff *skb,
 			    struct ovpn_peer *peer);
+int ovpn_peer_rebind(struct ovpn_peer *peer, const union ovpn_sockaddr *sa,
+		     const struct ovpn_bind *local, gfp_t gfp);
 void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb);
 int ovpn_peers_alloc(struct ovpn_struct *ovpn);
 void ovpn_peers_destroy(struct ovpn_struct *ovpn);

@@ -11,7 +11,8 @@
 #   when the socket's holder is killed (the peer follows its socket: the
 #   port is released, the carrier drops), TEARDOWN when a new PEER_NEW
 #   replaces the P2P peer, USERSPACE for PEER_DEL, TEARDOWN for the peers
-#   of a deleted device; the v2 tunnel carries traffic throughout.
+#   of a deleted device; the v2 tunnel carries traffic throughout;
+# - a peer added without a local address learns it from received packets.
 # timeout: 240
 . "${OVPN_LIB:-$(dirname "$0")/../lib.sh}"
 . "$(dirname "$0")/lib/control.sh"
@@ -83,6 +84,8 @@ assert_eq "$(kv_field "$p" peer_id)" 1 "peer_id"
 assert_eq "$(kv_field "$p" tx_id)" 1 "tx_id (the id unless TX_ID was given)"
 assert_eq "$(kv_field "$p" remote)" "$B_IP:$UP_PORT" "remote"
 assert_eq "$(kv_field "$p" local_port)" "$UP_PORT" "local_port"
+# added without a local address: learnt from what b's packets were sent to
+assert_eq "$(kv_field "$p" local_ip)" "$A_IP" "local_ip learnt from received packets"
 assert_eq "$(kv_field "$p" keepalive_interval)" 7 "keepalive_interval"
 assert_eq "$(kv_field "$p" keepalive_timeout)" 70 "keepalive_timeout"
 assert_ge "$(kv_field "$p" vpn_tx_packets)" 3 "vpn_tx_packets"

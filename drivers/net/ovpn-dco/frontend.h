@@ -28,6 +28,8 @@ union ovpn_sockaddr;
  * @p2p_replace_reason: what userspace is told of the peer a new one
  *	replaces on a P2P device
  * @p2p_carrier: a P2P device's carrier is off while it has no peer
+ * @learn_local: a UDP peer's local address follows the destination of
+ *	its authentic packets (else it stays what PEER_NEW gave)
  * @sock_follows_fd: a peer's socket lives as long as userspace keeps a
  *	descriptor of it, and closing it removes the peer
  *	(TRANSPORT_DISCONNECT); else the module holds the socket's file until
@@ -43,6 +45,7 @@ struct ovpn_frontend {
 	unsigned int default_mtu;
 	enum ovpn_del_peer_reason p2p_replace_reason;
 	bool p2p_carrier;
+	bool learn_local;
 	bool sock_follows_fd;
 	int (*notify_del_peer)(struct ovpn_peer *peer,
 			       enum ovpn_del_peer_reason reason, gfp_t gfp);

@@ -1096,6 +1096,7 @@ const struct ovpn_frontend ovpn_frontend_ovpn = {
 	.default_mtu = OVPN_GENL_DEFAULT_MTU,
 	.p2p_replace_reason = OVPN_DEL_PEER_REASON_TEARDOWN,
 	.p2p_carrier = true,
+	.learn_local = true,
 	.sock_follows_fd = true,
 	.notify_del_peer = ovpn_genl_notify_del_peer,
 	.notify_swap_keys = ovpn_genl_notify_swap_keys,

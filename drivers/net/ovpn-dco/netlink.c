@@ -1167,6 +1167,7 @@ const struct ovpn_frontend ovpn_frontend_dco = {
 	.default_mtu = OVPN_DEFAULT_MTU,
 	.p2p_replace_reason = OVPN_DEL_PEER_REASON_USERSPACE,
 	.p2p_carrier = false,
+	.learn_local = false,
 	.sock_follows_fd = false,
 	.notify_del_peer = ovpn_nl_notify_del_peer,
 	.notify_swap_keys = ovpn_nl_notify_swap_keys_needed,

@@ -261,6 +261,25 @@ static bool ovpn_sockaddr_from_skb(struct sk_buff *skb,
 	return false;
 }
 
+/* the unicast address a packet was sent to, as a binding's local address;
+ * false for anything else (multicast, broadcast)
+ */
+static bool ovpn_local_from_skb(struct sk_buff *skb, struct ovpn_bind *local)
+{
+	memset(&local->local, 0, sizeof(local->local));
+	switch (ip_hdr(skb)->version) {
+	case 4:
+		local->local.ipv4.s_addr = ip_hdr(skb)->daddr;
+		return !ipv4_is_multicast(ip_hdr(skb)->daddr) &&
+		       !ipv4_is_lbcast(ip_hdr(skb)->daddr) &&
+		       skb->pkt_type == PACKET_HOST;
+	case 6:
+		local->local.ipv6 = ipv6_hdr(skb)->daddr;
+		return !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr);
+	}
+	return false;
+}
+
 static struct hlist_nulls_head *
 ovpn_transp_bucket(struct ovpn_peer_collection *pc,
 		   const union ovpn_sockaddr *sa)
@@ -1001,22 +1020,31 @@ int ovpn_peer_rebind(struct ovpn_peer *peer, const union ovpn_sockaddr *sa,
  *	still set
  *
  * Softirq. The new address is used for TX at once and userspace is told.
+ * A family that learns the local address (upstream) also takes the one the
+ * packet was sent to, silently: replies then leave from the address the
+ * peer talks to.
  */
 void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
 {
 	struct ovpn_struct *ovpn = peer->ovpn;
-	struct ovpn_bind *bind;
+	struct ovpn_bind *bind, local;
+	bool same, same_local = true;
 	union ovpn_sockaddr sa;
-	bool same;
+	int ret;
 
 	if (unlikely(!ovpn_sockaddr_from_skb(skb, &sa)))
 		return;
+	if (!ovpn->fe->learn_local || !ovpn_local_from_skb(skb, &local))
+		local.local.ipv6 = in6addr_any;
 
 	rcu_read_lock();
 	bind = rcu_dereference(peer->bind);
 	same = ovpn_sockaddr_eq(&bind->remote, &sa);
+	if (ovpn->fe->learn_local && !ipv6_addr_any(&local.local.ipv6))
+		same_local = !memcmp(&bind->local, &local.local,
+				     sizeof(bind->local));
 	rcu_read_unlock();
-	if (likely(same))
+	if (likely(same && same_local))
 		return;
 
 	/* The receive hook only passes packets that came in on the peer's
@@ -1031,7 +1059,10 @@ void ovpn_peer_float(struct ovpn_peer *peer, struct sk_buff *skb)
 		return;
 	}
 
-	if (ovpn_peer_rebind(peer, &sa, NULL, GFP_ATOMIC) <= 0)
+	ret = ovpn_peer_rebind(peer, &sa, same_local ? NULL : &local,
+			       GFP_ATOMIC);
+	/* a new local address alone is not a float */
+	if (ret <= 0 || same)
 		return;
 	net_info_ratelimited("%s: peer %u floated to %pISpc\n",
 			     netdev_name(ovpn->dev), peer->id, &sa);

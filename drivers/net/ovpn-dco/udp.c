@@ -9,6 +9,7 @@
 
 #include <linux/ipv6.h>
 #include <linux/udp.h>
+#include <net/addrconf.h>
 #include <net/dst_cache.h>
 #include <net/ip6_route.h>
 #include <net/ipv6_stubs.h>
@@ -16,6 +17,7 @@
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
 
+#include "frontend.h"
 #include "io.h"
 #include "ovpn.h"
 #include "peer.h"
@@ -214,6 +216,14 @@ static struct rtable *ovpn_udp4_route(struct ovpn_peer *peer,
 		goto out;
 
 	rt = ip_route_output_flow(sock_net(sk), fl, sk);
+	if (IS_ERR(rt) && fl->saddr && peer->ovpn->fe->learn_local) {
+		/* a learnt local address that is gone (ENETUNREACH on 6.1):
+		 * routing chooses, and the next packet from the peer teaches
+		 * the new one
+		 */
+		fl->saddr = 0;
+		rt = ip_route_output_flow(sock_net(sk), fl, sk);
+	}
 	if (IS_ERR(rt)) {
 		net_dbg_ratelimited("%s: no route to %pI4\n",
 				    netdev_name(peer->ovpn->dev), &fl->daddr);
@@ -280,6 +290,11 @@ static struct dst_entry *ovpn_udp6_route(struct ovpn_peer *peer,
 	dst = dst_cache_get_ip6(&bind->dst_cache, &fl->saddr);
 	if (dst)
 		goto out;
+
+	/* a learnt local address that is gone: routing chooses */
+	if (peer->ovpn->fe->learn_local && !ipv6_addr_any(&fl->saddr) &&
+	    !ipv6_chk_addr(sock_net(sk), &fl->saddr, NULL, 0))
+		fl->saddr = in6addr_any;
 
 	dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, fl, NULL);
 	if (IS_ERR(dst)) {

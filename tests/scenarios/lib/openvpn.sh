@@ -307,10 +307,18 @@ p2p_check() {
 	ovpn_no_errors "$c"
 }
 
-# p2p_stop NAMES...: SIGTERM each daemon, wait for its device to go.
+# p2p_stop NAMES...: SIGTERM each daemon, wait for its device to go. The
+# first one stopped makes the other restart (connection reset); OpenVPN can
+# lose a SIGTERM that lands in that restart (seen on 6.12: the daemon went
+# on listening), so a daemon still there after 5 s gets a second one.
 p2p_stop() {
-	local n
+	local n pid
 	for n in "$@"; do
+		pid=$(bg_pid "$n")
+		kill -TERM "$pid" 2>/dev/null
+		if ! wait_for "! kill -0 $pid" 5 0.05; then
+			echo "note: $n still running 5 s after SIGTERM: sending it again"
+		fi
 		bg_stop "$n" TERM 10 || echo "note: $n exit status $?"
 	done
 	wait_for "! dev_exists $A $OVPN_TUN && ! dev_exists $B $OVPN_TUN" 10 ||

@@ -1,0 +1,1154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * scalegen: many OpenVPN clients in one process, for peer-scale tests and
+ * benchmarks of a multi-peer device.
+ *
+ * "run" plays both sides. On the server side (--server-netns) it does what a
+ * daemon does for N clients: one UDP socket, then per client NEW_PEER (its
+ * transport address and VPN address) and NEW_KEY (fresh random keys), over
+ * the device's family (ovpn-dco-v2, or the upstream ovpn for a device of
+ * kind ovpn). On the client side (the namespace it was started in) it is N
+ * clients: one UDP socket per client on its own port, its own peer id, its
+ * own keys, sending P_DATA_V2 packets that carry ICMP echo requests from the
+ * client's VPN address to --vpn-dst (the server's tunnel address), and
+ * decrypting and checking the echo replies the server's kernel sends back.
+ * Traffic runs in phases: "reach" (every client until each got a reply),
+ * "spread" (round robin over all clients), "one" (every packet from the
+ * first client). At most --window requests are unanswered at a time.
+ *
+ * "keepalive" and "delete" send SET_PEER or DEL_PEER to the same N peers of
+ * the server (mass expiry, timed teardown) and touch nothing else.
+ *
+ * Output: "key value" lines on stdout (Documentation/scale.md lists them);
+ * errors on stderr. Keys never leave the process. Exit status: 0 done (the
+ * numbers say how well), 1 failure (setup refused, socket errors), 2 usage.
+ */
+
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/chachapoly.h>
+#include <mbedtls/gcm.h>
+
+#include "family.h"
+#include "nl.h"
+#include "ovpn.h"
+#include "ovpnu.h"
+#include "rtnl.h"
+#include "util.h"
+#include "toolutil.h"
+
+#define HDR_LEN		8	/* opcode/key id, peer id, packet id */
+#define TAG_LEN		16
+#define DATA_HDR_LEN	(HDR_LEN + TAG_LEN)
+#define NONCE_LEN	12
+#define OP_DATA_V2	9
+#define KEY_ID		0
+#define IP_HDR_LEN	20
+#define ICMP_HDR_LEN	8
+/* what the echo payload starts with: magic, client index, phase, send time */
+#define PAYLOAD_MIN	(4 + 4 + 4 + 8)
+#define INNER_MIN	(IP_HDR_LEN + ICMP_HDR_LEN + PAYLOAD_MIN)
+#define INNER_MAX	1400
+#define PKT_MAX		2048
+#define MAGIC		0x5347454eU	/* "SGEN" */
+#define RTT_SAMPLES_MAX	(1 << 20)
+#define UNREACHED_SHOWN	10
+/* no reply for this long: the requests in flight are taken as lost */
+#define STALL_MS	200
+/* at the end of a phase (or of a reach round), this long without a reply */
+#define DRAIN_MS	1000
+
+static const uint8_t keepalive_magic[16] = {
+	0x2a, 0x18, 0x7b, 0xf3, 0x64, 0x1e, 0xb4, 0xcb,
+	0x07, 0xed, 0x2d, 0x0a, 0x98, 0x1f, 0xc7, 0x48,
+};
+
+/**
+ * struct aead - one direction of a client's key
+ * @chacha: ChaCha20-Poly1305 (else AES-GCM)
+ * @gcm: the AES-GCM context
+ * @cp: the ChaCha20-Poly1305 context
+ * @tail: the nonce tail
+ */
+struct aead {
+	bool chacha;
+	union {
+		mbedtls_gcm_context gcm;
+		mbedtls_chachapoly_context cp;
+	};
+	uint8_t tail[KEYFILE_NONCE_TAIL_LEN];
+};
+
+/**
+ * struct client - one simulated client
+ * @fd: its UDP socket (its own port)
+ * @peer_id: its peer id
+ * @vpn: its VPN address (network order)
+ * @tx_pktid: packet id of its last data packet
+ * @rx_pktid: highest packet id received
+ * @seq: ICMP sequence number of its last request
+ * @replies: valid replies in the current phase
+ * @reached: it got a valid reply in the reach phase
+ * @enc: the key it sends with
+ * @dec: the key it receives with
+ */
+struct client {
+	int fd;
+	uint32_t peer_id;
+	uint32_t vpn;
+	uint32_t tx_pktid;
+	uint32_t rx_pktid;
+	uint16_t seq;
+	uint32_t replies;
+	bool reached;
+	struct aead enc;
+	struct aead dec;
+};
+
+/**
+ * struct phase - counters of one traffic phase
+ * @name: "reach", "spread", "one"
+ * @id: carried in each request, so that a late reply is not counted twice
+ * @tx: requests sent
+ * @tx_err: sends that failed
+ * @rx: valid replies
+ * @start_ms: when it started
+ * @rtt: round-trip samples (microseconds)
+ * @n_rtt: how many
+ * @per_sec: valid replies per whole second since @start_ms
+ * @n_sec: size of @per_sec
+ */
+struct phase {
+	const char *name;
+	uint32_t id;
+	uint64_t tx;
+	uint64_t tx_err;
+	uint64_t rx;
+	long long start_ms;
+	uint32_t *rtt;
+	size_t n_rtt;
+	uint64_t *per_sec;
+	size_t n_sec;
+};
+
+/* what every phase shares: the clients and what came back that was wrong */
+static struct client *clients;
+static uint32_t n_clients;
+static int epfd = -1;
+static uint32_t inflight;
+static struct phase *cur;
+static uint64_t rx_auth_fail, rx_bad, rx_other, rx_keepalive, rx_reordered,
+		rx_late;
+
+/* options */
+static const char *server_netns, *iface, *family_name;
+static uint32_t peer_id_base = 1;
+static struct ip_addr server_ip, client_ip;
+static uint16_t server_port = 1194, client_port_base = 20000;
+static struct in_addr vpn_base, vpn_dst;
+static const struct cipher *cipher;
+static uint32_t reach_secs, duration = 3, window = 32, inner_len = 84;
+static const char *load = "spread";
+static bool keepalive_at_setup, expire_after, wrong_key, hold;
+static uint32_t ka_interval, ka_timeout, ex_interval, ex_timeout;
+
+static void __attribute__((noreturn)) usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "scalegen: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr,
+		"\nusage: scalegen run --iface DEV --clients N --server ADDR --client-ip ADDR\n"
+		"                    --vpn-base ADDR --vpn-dst ADDR [options]\n"
+		"       scalegen keepalive I,T --iface DEV --clients N [options]\n"
+		"       scalegen delete --iface DEV --clients N [options]\n"
+		"options: --server-netns NS --family ovpn-dco-v2|ovpn --peer-id-base ID\n"
+		"         --server-port P --client-port-base P --cipher C --reach SECS\n"
+		"         --load spread|one|both|none --duration SECS --window W --size BYTES\n"
+		"         --keepalive I,T --expire I,T --wrong-key --hold\n");
+	exit(EXIT_USAGE);
+}
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return p[0] << 8 | p[1];
+}
+
+static void random_bytes(uint8_t *p, size_t len)
+{
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("scalegen: getrandom");
+			exit(1);
+		}
+		p += n;
+		len -= n;
+	}
+}
+
+static int aead_init(struct aead *a, const uint8_t *key, const uint8_t *tail)
+{
+	memcpy(a->tail, tail, sizeof(a->tail));
+	a->chacha = cipher->alg == OVPN_CIPHER_ALG_CHACHA20_POLY1305;
+	if (a->chacha) {
+		mbedtls_chachapoly_init(&a->cp);
+		return mbedtls_chachapoly_setkey(&a->cp, key);
+	}
+	mbedtls_gcm_init(&a->gcm);
+	return mbedtls_gcm_setkey(&a->gcm, MBEDTLS_CIPHER_ID_AES, key,
+				  cipher->key_len * 8);
+}
+
+static void aead_free(struct aead *a)
+{
+	if (a->chacha)
+		mbedtls_chachapoly_free(&a->cp);
+	else
+		mbedtls_gcm_free(&a->gcm);
+}
+
+/* encrypt @len bytes of @in behind the header @pkt (whose tag it fills) */
+static int aead_seal(struct aead *a, uint8_t *pkt, const uint8_t *in,
+		     size_t len)
+{
+	uint8_t iv[NONCE_LEN];
+
+	memcpy(iv, pkt + 4, 4);
+	memcpy(iv + 4, a->tail, sizeof(a->tail));
+	if (a->chacha)
+		return mbedtls_chachapoly_encrypt_and_tag(&a->cp, len, iv, pkt,
+							  HDR_LEN, in,
+							  pkt + DATA_HDR_LEN,
+							  pkt + HDR_LEN);
+	return mbedtls_gcm_crypt_and_tag(&a->gcm, MBEDTLS_GCM_ENCRYPT, len, iv,
+					 NONCE_LEN, pkt, HDR_LEN, in,
+					 pkt + DATA_HDR_LEN, TAG_LEN,
+					 pkt + HDR_LEN);
+}
+
+/* authenticate and decrypt the data packet @pkt of @len bytes into @out */
+static int aead_open(struct aead *a, const uint8_t *pkt, size_t len,
+		     uint8_t *out)
+{
+	uint8_t iv[NONCE_LEN];
+
+	memcpy(iv, pkt + 4, 4);
+	memcpy(iv + 4, a->tail, sizeof(a->tail));
+	len -= DATA_HDR_LEN;
+	if (a->chacha)
+		return mbedtls_chachapoly_auth_decrypt(&a->cp, len, iv, pkt,
+						       HDR_LEN, pkt + HDR_LEN,
+						       pkt + DATA_HDR_LEN, out);
+	return mbedtls_gcm_auth_decrypt(&a->gcm, len, iv, NONCE_LEN, pkt,
+					HDR_LEN, pkt + HDR_LEN, TAG_LEN,
+					pkt + DATA_HDR_LEN, out);
+}
+
+/* ------------------------------------------------------------ namespaces */
+
+static int open_netns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "scalegen: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static void enter_netns(int fd, const char *what)
+{
+	if (setns(fd, CLONE_NEWNET)) {
+		fprintf(stderr, "scalegen: setns to %s: %s\n", what,
+			strerror(errno));
+		exit(1);
+	}
+}
+
+/* ---------------------------------------------------------------- server */
+
+/**
+ * struct server - the server side: the device, its family, a request socket
+ * @ifindex: the device
+ * @fam: its family's requests
+ * @nl: a request socket of that family (in the server's namespace)
+ */
+struct server {
+	uint32_t ifindex;
+	const struct fam_ops *fam;
+	struct ovpn_nl nl;
+};
+
+/* "scalegen: <what>: <strerror> (errno <N>): <extack>", or a local error */
+static void report(const char *what, const struct nlx_err *err)
+{
+	if (err->kernel)
+		fprintf(stderr, "scalegen: %s: %s (errno %d): %s\n", what,
+			strerror(err->error), err->error,
+			err->msg[0] ? err->msg : "no extack message");
+	else
+		fprintf(stderr, "scalegen: %s: %s\n", what, err->msg);
+}
+
+/* the same for request @cmd about peer @peer_id */
+static void report_peer(const char *cmd, uint32_t peer_id,
+			const struct nlx_err *err)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s of peer %u", cmd, peer_id);
+	report(what, err);
+}
+
+/* find the device and open its family, in the current namespace */
+static void server_open(struct server *s)
+{
+	struct nlx_err err;
+	char kind[32] = "";
+	bool upstream;
+
+	s->ifindex = if_nametoindex(iface);
+	if (!s->ifindex) {
+		fprintf(stderr, "scalegen: no device %s%s%s\n", iface,
+			server_netns ? " in namespace " : "",
+			server_netns ?: "");
+		exit(1);
+	}
+	if (family_name) {
+		upstream = !strcmp(family_name, OVPNU_FAMILY_NAME);
+	} else {
+		if (rt_link_kind(s->ifindex, kind, sizeof(kind), &err)) {
+			report("the device's link kind", &err);
+			exit(1);
+		}
+		upstream = !strcmp(kind, OVPNU_LINK_KIND);
+	}
+	s->fam = upstream ? &ovpnu_fam_ops : &ovpn_fam_ops;
+	if (s->fam->nl_open(&s->nl, &err)) {
+		report(s->fam->family, &err);
+		exit(1);
+	}
+	printf("family %s\n", s->fam->family);
+}
+
+static double per_sec(uint64_t n, long long us)
+{
+	return us > 0 ? n * 1e6 / us : 0;
+}
+
+/* SET_PEER on every peer; prints "<what>_peers", "<what>_ms" */
+static int server_keepalive(struct server *s, const char *what,
+			    uint32_t interval, uint32_t timeout)
+{
+	long long t0 = now_us();
+	struct nlx_err err;
+	uint32_t i;
+
+	for (i = 0; i < n_clients; i++) {
+		if (s->fam->set_peer(&s->nl, s->ifindex, peer_id_base + i,
+				     interval, timeout, -1, &err)) {
+			report_peer("SET_PEER", peer_id_base + i, &err);
+			printf("%s_peers %u\n", what, i);
+			return -1;
+		}
+	}
+	printf("%s_peers %u\n%s_ms %lld\n", what, n_clients, what,
+	       (now_us() - t0) / 1000);
+	return 0;
+}
+
+/* DEL_PEER of every peer, timed; one already gone is counted, not fatal */
+static int server_delete(struct server *s)
+{
+	uint64_t gone = 0, deleted = 0;
+	long long t0 = now_us(), us;
+	struct nlx_err err;
+	uint32_t i;
+
+	for (i = 0; i < n_clients; i++) {
+		if (!s->fam->del_peer(&s->nl, s->ifindex, peer_id_base + i,
+				      &err)) {
+			deleted++;
+			continue;
+		}
+		if (err.kernel && err.error == ENOENT) {
+			gone++;
+			continue;
+		}
+		report_peer("DEL_PEER", peer_id_base + i, &err);
+		return -1;
+	}
+	us = now_us() - t0;
+	printf("deleted %llu\nalready_gone %llu\ndelete_ms %lld\ndelete_peers_per_sec %.0f\n",
+	       (unsigned long long)deleted, (unsigned long long)gone,
+	       us / 1000, per_sec(deleted, us));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ keys */
+
+/*
+ * Fresh keys for client @c: install the server's half with NEW_KEY, keep
+ * the client's half as mbedtls contexts. With --wrong-key the client sends
+ * with a key the server never saw.
+ */
+static int client_keys(struct server *s, struct client *c, struct nlx_err *err)
+{
+	uint8_t c2s[KEYFILE_KEY_LEN], s2c[KEYFILE_KEY_LEN];
+	uint8_t c2s_tail[KEYFILE_NONCE_TAIL_LEN];
+	struct key_material km;
+	struct ovpn_new_key req = {
+		.peer_id = c->peer_id,
+		.slot = OVPN_KEY_SLOT_PRIMARY,
+		.key_id = KEY_ID,
+		.cipher = cipher,
+		.km = &km,
+		.decrypt_tail = c2s_tail,
+	};
+	int ret;
+
+	random_bytes(c2s, sizeof(c2s));
+	random_bytes(s2c, sizeof(s2c));
+	random_bytes(c2s_tail, sizeof(c2s_tail));
+	random_bytes(km.nonce_tail, sizeof(km.nonce_tail));
+	memcpy(km.encrypt_key, s2c, sizeof(s2c));
+	memcpy(km.decrypt_key, c2s, sizeof(c2s));
+	ret = s->fam->new_key(&s->nl, s->ifindex, &req, err);
+	if (!ret) {
+		if (wrong_key)
+			random_bytes(c2s, sizeof(c2s));
+		if (aead_init(&c->enc, c2s, c2s_tail) ||
+		    aead_init(&c->dec, s2c, km.nonce_tail))
+			ret = nlx_err_local(err, EINVAL,
+					    "mbedtls refused the key");
+	}
+	explicit_bzero(&km, sizeof(km));
+	explicit_bzero(c2s, sizeof(c2s));
+	explicit_bzero(s2c, sizeof(s2c));
+	return ret;
+}
+
+/* NEW_PEER and NEW_KEY (and SET_PEER) for every client, timed */
+static int server_setup(struct server *s, int srv_fd)
+{
+	long long t0 = now_us(), us;
+	struct ovpn_new_peer req;
+	struct nlx_err err;
+	uint32_t i;
+
+	for (i = 0; i < n_clients; i++) {
+		struct client *c = &clients[i];
+
+		memset(&req, 0, sizeof(req));
+		req.peer_id = c->peer_id;
+		req.fd = srv_fd;
+		req.remote_len = make_sockaddr(&client_ip, client_port_base + i,
+					       &req.remote);
+		req.vpn_ipv4.family = AF_INET;
+		req.vpn_ipv4.v4.s_addr = c->vpn;
+		if (s->fam->new_peer(&s->nl, s->ifindex, &req, &err)) {
+			report_peer("NEW_PEER", c->peer_id, &err);
+			goto fail;
+		}
+		if (client_keys(s, c, &err)) {
+			report_peer("NEW_KEY", c->peer_id, &err);
+			goto fail;
+		}
+		if (keepalive_at_setup &&
+		    s->fam->set_peer(&s->nl, s->ifindex, c->peer_id,
+				     ka_interval, ka_timeout, -1, &err)) {
+			report_peer("SET_PEER", c->peer_id, &err);
+			goto fail;
+		}
+	}
+	us = now_us() - t0;
+	printf("setup_peers %u\nsetup_ms %lld\nsetup_peers_per_sec %.0f\n",
+	       n_clients, us / 1000, per_sec(n_clients, us));
+	return 0;
+fail:
+	printf("setup_peers %u\n", i);
+	return -1;
+}
+
+/* --------------------------------------------------------------- clients */
+
+static int clients_open(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	char msg[256];
+	uint32_t i;
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0) {
+		perror("scalegen: epoll_create1");
+		return -1;
+	}
+	for (i = 0; i < n_clients; i++) {
+		struct client *c = &clients[i];
+		int fl;
+
+		c->fd = udp_socket_open(&client_ip, client_port_base + i, msg,
+					sizeof(msg));
+		if (c->fd < 0) {
+			fprintf(stderr, "scalegen: client %u: %s\n", i, msg);
+			return -1;
+		}
+		fl = fcntl(c->fd, F_GETFL);
+		ev.data.u32 = i;
+		if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) ||
+		    epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev)) {
+			fprintf(stderr, "scalegen: client %u: %s\n", i,
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* an IPv4 ICMP echo request of client @idx, @inner_len bytes, into @p */
+static void build_request(uint8_t *p, uint32_t idx, const struct client *c)
+{
+	uint8_t *icmp = p + IP_HDR_LEN, *pl = icmp + ICMP_HDR_LEN;
+	uint64_t t = now_us();
+	uint32_t i;
+
+	memset(p, 0, IP_HDR_LEN + ICMP_HDR_LEN);
+	p[0] = 0x45;
+	put16(p + 2, inner_len);
+	put16(p + 4, c->seq);
+	p[8] = 64;
+	p[9] = IPPROTO_ICMP;
+	memcpy(p + 12, &c->vpn, 4);
+	memcpy(p + 16, &vpn_dst.s_addr, 4);
+	put16(p + 10, csum(p, IP_HDR_LEN));
+
+	icmp[0] = 8;
+	put16(icmp + 4, idx & 0xffff);
+	put16(icmp + 6, c->seq);
+	put32(pl, MAGIC);
+	put32(pl + 4, idx);
+	put32(pl + 8, cur->id);
+	put32(pl + 12, t >> 32);
+	put32(pl + 16, t);
+	for (i = PAYLOAD_MIN; i < inner_len - IP_HDR_LEN - ICMP_HDR_LEN; i++)
+		pl[i] = i;
+	put16(icmp + 2, csum(icmp, inner_len - IP_HDR_LEN));
+}
+
+static void send_request(uint32_t idx)
+{
+	struct client *c = &clients[idx];
+	uint8_t inner[INNER_MAX], pkt[PKT_MAX];
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	c->seq++;
+	c->tx_pktid++;
+	build_request(inner, idx, c);
+	pkt[0] = OP_DATA_V2 << 3 | KEY_ID;
+	pkt[1] = c->peer_id >> 16;
+	pkt[2] = c->peer_id >> 8;
+	pkt[3] = c->peer_id;
+	put32(pkt + 4, c->tx_pktid);
+	sl = make_sockaddr(&server_ip, server_port, &ss);
+	if (aead_seal(&c->enc, pkt, inner, inner_len) ||
+	    sendto(c->fd, pkt, DATA_HDR_LEN + inner_len, 0,
+		   (struct sockaddr *)&ss, sl) < 0) {
+		cur->tx_err++;
+		return;
+	}
+	cur->tx++;
+	inflight++;
+}
+
+/* check a decrypted reply of client @idx; true if it is a valid echo reply */
+static bool check_reply(uint32_t idx, const uint8_t *p, size_t len)
+{
+	const struct client *c = &clients[idx];
+	const uint8_t *icmp = p + IP_HDR_LEN, *pl = icmp + ICMP_HDR_LEN;
+	uint64_t sent, now;
+
+	if (len == sizeof(keepalive_magic) &&
+	    !memcmp(p, keepalive_magic, len)) {
+		rx_keepalive++;
+		return false;
+	}
+	if (len < INNER_MIN || p[0] != 0x45 || get16(p + 2) != len ||
+	    p[9] != IPPROTO_ICMP || memcmp(p + 12, &vpn_dst.s_addr, 4) ||
+	    memcmp(p + 16, &c->vpn, 4) || icmp[0] != 0 ||
+	    get16(icmp + 4) != (idx & 0xffff) || get32(pl) != MAGIC ||
+	    get32(pl + 4) != idx || csum(icmp, len - IP_HDR_LEN)) {
+		rx_bad++;
+		return false;
+	}
+	if (get32(pl + 8) != cur->id) {
+		rx_late++;
+		return false;
+	}
+	sent = (uint64_t)get32(pl + 12) << 32 | get32(pl + 16);
+	now = now_us();
+	if (cur->n_rtt < RTT_SAMPLES_MAX && now >= sent)
+		cur->rtt[cur->n_rtt++] = now - sent > UINT32_MAX ?
+					 UINT32_MAX : now - sent;
+	return true;
+}
+
+/* read what client @idx's socket holds */
+static void client_recv(uint32_t idx)
+{
+	struct client *c = &clients[idx];
+	uint8_t pkt[PKT_MAX], plain[PKT_MAX];
+	uint32_t pktid, sec;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(c->fd, pkt, sizeof(pkt), MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		if (n < 1 || pkt[0] >> 3 != OP_DATA_V2) {
+			rx_other++;
+			continue;
+		}
+		if (n < DATA_HDR_LEN || (pkt[0] & 7) != KEY_ID ||
+		    (get32(pkt) & 0xffffff) != c->peer_id) {
+			rx_bad++;
+			continue;
+		}
+		if (aead_open(&c->dec, pkt, n, plain)) {
+			rx_auth_fail++;
+			continue;
+		}
+		pktid = get32(pkt + 4);
+		if (!pktid) {
+			rx_bad++;
+			continue;
+		}
+		if (pktid <= c->rx_pktid)
+			rx_reordered++;
+		else
+			c->rx_pktid = pktid;
+		if (!check_reply(idx, plain, n - DATA_HDR_LEN))
+			continue;
+		c->replies++;
+		cur->rx++;
+		if (inflight)
+			inflight--;
+		sec = (monotonic_ms() - cur->start_ms) / 1000;
+		if (sec < cur->n_sec)
+			cur->per_sec[sec]++;
+	}
+}
+
+/* wait up to @ms for replies; returns how many sockets had something */
+static int poll_replies(int ms)
+{
+	struct epoll_event ev[64];
+	int n, i;
+
+	n = epoll_wait(epfd, ev, ARRAY_SIZE(ev), ms < 0 ? 0 : ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	for (i = 0; i < n; i++)
+		client_recv(ev[i].data.u32);
+	return n;
+}
+
+/*
+ * Wait for replies while the window is full (or, @drain, until nothing is
+ * in flight), until @end_ms. STALL_MS (@drain: DRAIN_MS) without a reply:
+ * what is in flight is taken as lost.
+ */
+static void wait_window(long long end_ms, bool drain)
+{
+	int silence = drain ? DRAIN_MS : STALL_MS;
+	long long last = monotonic_ms();
+
+	while (drain ? inflight : inflight >= window) {
+		long long now = monotonic_ms();
+		int ms = silence - (int)(now - last);
+
+		if (ms <= 0) {
+			inflight = 0;
+			return;
+		}
+		if (end_ms - now <= 0)
+			return;
+		if (end_ms - now < ms)
+			ms = end_ms - now;
+		if (poll_replies(ms) > 0)
+			last = monotonic_ms();
+	}
+}
+
+static void phase_start(struct phase *p, const char *name, uint32_t secs)
+{
+	static uint32_t next_id;
+	uint32_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->name = name;
+	p->id = ++next_id;
+	p->rtt = calloc(RTT_SAMPLES_MAX, sizeof(*p->rtt));
+	p->n_sec = secs + 2;
+	p->per_sec = calloc(p->n_sec, sizeof(*p->per_sec));
+	if (!p->rtt || !p->per_sec) {
+		fprintf(stderr, "scalegen: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < n_clients; i++)
+		clients[i].replies = 0;
+	inflight = 0;
+	cur = p;
+	p->start_ms = monotonic_ms();
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the phase's "<name>_<key> <value>" lines */
+static void phase_report(struct phase *p, long long us, size_t full_secs)
+{
+	uint64_t lost = p->tx > p->rx ? p->tx - p->rx : 0, sum = 0;
+	uint64_t smin = UINT64_MAX, smax = 0;
+	uint32_t i, replied = 0;
+	const char *n = p->name;
+
+	for (i = 0; i < n_clients; i++)
+		replied += clients[i].replies > 0;
+	printf("%s_ms %lld\n%s_tx_packets %llu\n%s_tx_errors %llu\n"
+	       "%s_rx_packets %llu\n%s_lost %llu\n%s_clients_replied %u\n",
+	       n, us / 1000, n, (unsigned long long)p->tx,
+	       n, (unsigned long long)p->tx_err, n, (unsigned long long)p->rx,
+	       n, (unsigned long long)lost, n, replied);
+	printf("%s_tx_pps %.0f\n%s_rx_pps %.0f\n", n, per_sec(p->tx, us), n,
+	       per_sec(p->rx, us));
+	for (i = 0; i < full_secs && i < p->n_sec; i++) {
+		smin = p->per_sec[i] < smin ? p->per_sec[i] : smin;
+		smax = p->per_sec[i] > smax ? p->per_sec[i] : smax;
+	}
+	if (full_secs)
+		printf("%s_rx_pps_min_1s %llu\n%s_rx_pps_max_1s %llu\n", n,
+		       (unsigned long long)smin, n, (unsigned long long)smax);
+	if (p->n_rtt) {
+		qsort(p->rtt, p->n_rtt, sizeof(*p->rtt), cmp_u32);
+		for (i = 0; i < p->n_rtt; i++)
+			sum += p->rtt[i];
+		printf("%s_rtt_us_avg %llu\n%s_rtt_us_p50 %u\n%s_rtt_us_p99 %u\n%s_rtt_us_max %u\n",
+		       n, (unsigned long long)(sum / p->n_rtt),
+		       n, p->rtt[p->n_rtt / 2],
+		       n, p->rtt[(p->n_rtt * 99) / 100],
+		       n, p->rtt[p->n_rtt - 1]);
+	}
+	free(p->rtt);
+	free(p->per_sec);
+	cur = NULL;
+}
+
+/*
+ * Every client sends requests until each has a reply or @secs pass: one
+ * round over the clients still without one, then their replies, again.
+ */
+static void run_reach(uint32_t secs)
+{
+	long long t0 = now_us(), end;
+	uint32_t i, left = n_clients, rounds = 0, shown = 0;
+	struct phase p;
+
+	phase_start(&p, "reach", secs);
+	end = p.start_ms + secs * 1000LL;
+	while (left && monotonic_ms() < end) {
+		rounds++;
+		for (i = 0; i < n_clients; i++) {
+			if (clients[i].replies)
+				continue;
+			wait_window(end, false);
+			if (monotonic_ms() >= end)
+				break;
+			send_request(i);
+		}
+		wait_window(end, true);
+		for (left = 0, i = 0; i < n_clients; i++)
+			left += !clients[i].replies;
+	}
+	for (i = 0; i < n_clients; i++)
+		clients[i].reached = clients[i].replies;
+	printf("reach_rounds %u\nreached %u\nunreached %u\n", rounds,
+	       n_clients - left, left);
+	printf("unreached_peer_ids");
+	for (i = 0; i < n_clients && shown < UNREACHED_SHOWN; i++) {
+		if (clients[i].reached)
+			continue;
+		printf(" %u", clients[i].peer_id);
+		shown++;
+	}
+	printf("%s\n", shown ? "" : " -");
+	phase_report(&p, now_us() - t0, 0);
+}
+
+/* @secs of requests from every client in turn, or (@one) from the first */
+static void run_load(const char *name, bool one, uint32_t secs)
+{
+	long long t0, end, us;
+	uint32_t next = 0;
+	struct phase p;
+
+	phase_start(&p, name, secs);
+	t0 = now_us();
+	end = p.start_ms + secs * 1000LL;
+	while (monotonic_ms() < end) {
+		wait_window(end, false);
+		if (monotonic_ms() >= end)
+			break;
+		send_request(next);
+		if (!one && ++next == n_clients)
+			next = 0;
+	}
+	us = now_us() - t0;
+	wait_window(monotonic_ms() + DRAIN_MS, true);
+	phase_report(&p, us, secs);
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void parse_ka(const char *s, uint32_t *interval, uint32_t *timeout)
+{
+	char buf[64], *comma;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	comma = strchr(buf, ',');
+	if (!comma)
+		usage("keepalive: expected INTERVAL,TIMEOUT, got '%s'", s);
+	*comma = '\0';
+	if (!parse_u32(buf, interval) || !parse_u32(comma + 1, timeout))
+		usage("keepalive: invalid '%s'", s);
+}
+
+static void parse_ip4(const char *s, struct in_addr *a, const char *what)
+{
+	if (inet_pton(AF_INET, s, a) != 1)
+		usage("%s: invalid IPv4 address '%s'", what, s);
+}
+
+static uint32_t parse_num(const char *s, const char *what)
+{
+	uint32_t v;
+
+	if (!parse_u32(s, &v))
+		usage("invalid %s '%s'", what, s);
+	return v;
+}
+
+static void parse_options(int argc, char **argv, int first)
+{
+	int i;
+
+	for (i = first; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(o, "--wrong-key")) {
+			wrong_key = true;
+			continue;
+		}
+		if (!strcmp(o, "--hold")) {
+			hold = true;
+			continue;
+		}
+		if (!v)
+			usage("%s: missing value (or unknown option)", o);
+		i++;
+		if (!strcmp(o, "--server-netns")) {
+			server_netns = v;
+		} else if (!strcmp(o, "--iface")) {
+			iface = v;
+		} else if (!strcmp(o, "--family")) {
+			if (strcmp(v, OVPN_NL_NAME) && strcmp(v, OVPNU_FAMILY_NAME))
+				usage("--family: %s or %s", OVPN_NL_NAME,
+				      OVPNU_FAMILY_NAME);
+			family_name = v;
+		} else if (!strcmp(o, "--clients")) {
+			n_clients = parse_num(v, "--clients");
+		} else if (!strcmp(o, "--peer-id-base")) {
+			peer_id_base = parse_num(v, "--peer-id-base");
+		} else if (!strcmp(o, "--server")) {
+			if (!parse_ip(v, &server_ip))
+				usage("--server: invalid address '%s'", v);
+		} else if (!strcmp(o, "--server-port")) {
+			if (!parse_port(v, &server_port) || !server_port)
+				usage("invalid --server-port '%s'", v);
+		} else if (!strcmp(o, "--client-ip")) {
+			if (!parse_ip(v, &client_ip))
+				usage("--client-ip: invalid address '%s'", v);
+		} else if (!strcmp(o, "--client-port-base")) {
+			if (!parse_port(v, &client_port_base) ||
+			    !client_port_base)
+				usage("invalid --client-port-base '%s'", v);
+		} else if (!strcmp(o, "--vpn-base")) {
+			parse_ip4(v, &vpn_base, o);
+		} else if (!strcmp(o, "--vpn-dst")) {
+			parse_ip4(v, &vpn_dst, o);
+		} else if (!strcmp(o, "--cipher")) {
+			cipher = parse_cipher(v, false);
+			if (!cipher)
+				usage("--cipher: one of %s", cipher_names());
+		} else if (!strcmp(o, "--reach")) {
+			reach_secs = parse_num(v, o);
+		} else if (!strcmp(o, "--load")) {
+			if (strcmp(v, "spread") && strcmp(v, "one") &&
+			    strcmp(v, "both") && strcmp(v, "none"))
+				usage("--load: spread, one, both or none");
+			load = v;
+		} else if (!strcmp(o, "--duration")) {
+			duration = parse_num(v, o);
+		} else if (!strcmp(o, "--window")) {
+			window = parse_num(v, o);
+			if (!window)
+				usage("--window must be at least 1");
+		} else if (!strcmp(o, "--size")) {
+			inner_len = parse_num(v, o);
+			if (inner_len < INNER_MIN || inner_len > INNER_MAX)
+				usage("--size: %d to %d bytes", INNER_MIN,
+				      INNER_MAX);
+		} else if (!strcmp(o, "--keepalive")) {
+			parse_ka(v, &ka_interval, &ka_timeout);
+			keepalive_at_setup = true;
+		} else if (!strcmp(o, "--expire")) {
+			parse_ka(v, &ex_interval, &ex_timeout);
+			expire_after = true;
+		} else {
+			usage("unknown option %s", o);
+		}
+	}
+	if (!iface)
+		usage("--iface is required");
+	if (!n_clients)
+		usage("--clients is required (at least 1)");
+	if (peer_id_base + (uint64_t)n_clients - 1 > 0xFFFFFE)
+		usage("peer ids above 0xFFFFFE");
+}
+
+static void check_run_options(void)
+{
+	uint32_t base = ntohl(vpn_base.s_addr), dst = ntohl(vpn_dst.s_addr);
+
+	if (!server_ip.family || !client_ip.family)
+		usage("run: --server and --client-ip are required");
+	if (server_ip.family != client_ip.family)
+		usage("run: --server and --client-ip of different families");
+	if (!vpn_base.s_addr || !vpn_dst.s_addr)
+		usage("run: --vpn-base and --vpn-dst are required");
+	if ((uint64_t)base + n_clients > UINT32_MAX ||
+	    (dst >= base && dst - base < n_clients))
+		usage("run: --vpn-dst inside the clients' addresses, or too many clients");
+	if ((uint64_t)client_port_base + n_clients - 1 > 65535)
+		usage("run: client ports above 65535 (--client-port-base)");
+	if (!cipher)
+		cipher = parse_cipher("aes-256-gcm", false);
+}
+
+/* room for a socket per client */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want = n_clients + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want;
+	if (rl.rlim_max < want)
+		rl.rlim_max = want;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		fprintf(stderr, "scalegen: cannot raise RLIMIT_NOFILE to %llu: %s\n",
+			(unsigned long long)want, strerror(errno));
+}
+
+static void wait_for_signal(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	printf("holding\n");
+	fflush(stdout);
+	sigwait(&set, &sig);
+}
+
+static int cmd_run(int home_ns, int srv_ns)
+{
+	char msg[256];
+	struct server s;
+	int srv_fd, ret = 1;
+	uint32_t i;
+
+	check_run_options();
+	raise_nofile();
+	clients = calloc(n_clients, sizeof(*clients));
+	if (!clients) {
+		fprintf(stderr, "scalegen: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < n_clients; i++) {
+		clients[i].fd = -1;
+		clients[i].peer_id = peer_id_base + i;
+		clients[i].vpn = htonl(ntohl(vpn_base.s_addr) + i);
+		clients[i].enc.chacha = clients[i].dec.chacha =
+			cipher->alg == OVPN_CIPHER_ALG_CHACHA20_POLY1305;
+	}
+	printf("clients %u\ncipher %s\n", n_clients, cipher->name);
+	if (clients_open())
+		return 1;
+
+	if (srv_ns >= 0)
+		enter_netns(srv_ns, server_netns);
+	server_open(&s);
+	srv_fd = udp_socket_open(&server_ip, server_port, msg, sizeof(msg));
+	if (srv_fd < 0) {
+		fprintf(stderr, "scalegen: server socket: %s\n", msg);
+		return 1;
+	}
+	/* the netlink and UDP sockets stay in the server's namespace */
+	if (srv_ns >= 0)
+		enter_netns(home_ns, "the starting namespace");
+	fflush(stdout);
+	if (server_setup(&s, srv_fd))
+		goto out;
+	fflush(stdout);
+
+	if (reach_secs)
+		run_reach(reach_secs);
+	if (!strcmp(load, "spread") || !strcmp(load, "both"))
+		run_load("spread", false, duration);
+	if (!strcmp(load, "one") || !strcmp(load, "both"))
+		run_load("one", true, duration);
+	if (reach_secs || strcmp(load, "none"))
+		printf("rx_auth_fail %llu\nrx_bad %llu\nrx_other %llu\nrx_keepalive %llu\n"
+		       "rx_reordered %llu\nrx_late %llu\n",
+		       (unsigned long long)rx_auth_fail,
+		       (unsigned long long)rx_bad,
+		       (unsigned long long)rx_other,
+		       (unsigned long long)rx_keepalive,
+		       (unsigned long long)rx_reordered,
+		       (unsigned long long)rx_late);
+	if (expire_after &&
+	    server_keepalive(&s, "expire", ex_interval, ex_timeout))
+		goto out;
+	ret = 0;
+	if (hold)
+		wait_for_signal();
+out:
+	fflush(stdout);
+	for (i = 0; i < n_clients; i++) {
+		if (clients[i].fd >= 0)
+			close(clients[i].fd);
+		aead_free(&clients[i].enc);
+		aead_free(&clients[i].dec);
+	}
+	free(clients);
+	close(srv_fd);
+	ovpn_nl_close(&s.nl);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	int home_ns = -1, srv_ns = -1, ret = 1;
+	const char *cmd = argc > 1 ? argv[1] : "";
+	uint32_t interval = 0, timeout = 0;
+	struct server s;
+	sigset_t set;
+	int first = 2;
+
+	if (!strcmp(cmd, "keepalive")) {
+		if (argc < 3)
+			usage("keepalive: INTERVAL,TIMEOUT missing");
+		parse_ka(argv[2], &interval, &timeout);
+		first = 3;
+	} else if (strcmp(cmd, "run") && strcmp(cmd, "delete")) {
+		usage("unknown command '%s'", cmd);
+	}
+	parse_options(argc, argv, first);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	/* --hold waits for them with sigwait() */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (hold)
+		sigprocmask(SIG_BLOCK, &set, NULL);
+
+	if (server_netns) {
+		home_ns = open_netns("/proc/self/ns/net");
+		srv_ns = open_netns(server_netns);
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(home_ns, srv_ns);
+
+	if (srv_ns >= 0)
+		enter_netns(srv_ns, server_netns);
+	server_open(&s);
+	if (!strcmp(cmd, "keepalive"))
+		ret = server_keepalive(&s, "keepalive", interval, timeout) ? 1 : 0;
+	else
+		ret = server_delete(&s) ? 1 : 0;
+	ovpn_nl_close(&s.nl);
+	return ret;
+}

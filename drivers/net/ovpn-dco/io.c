@@ -263,6 +263,9 @@ static void ovpn_encrypt_post(struct sk_buff *skb, int ret)
 		net_dbg_ratelimited("%s: encryption failed: %d\n",
 				    netdev_name(peer->ovpn->dev), ret);
 		dev_core_stats_tx_dropped_inc(peer->ovpn->dev);
+		/* the segment before may wait for this one on the stream */
+		if (ovpn_peer_is_tcp(peer) && !cb->tcp_more)
+			ovpn_tcp_push(peer);
 		kfree_skb(skb);
 		goto out;
 	}
@@ -370,17 +373,23 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 	return ovpn_aead_submit(req, true);
 }
 
-/* encrypt and send one packet; consumes @skb and one reference on @peer */
-static void ovpn_send_one(struct ovpn_peer *peer, struct sk_buff *skb)
+/* encrypt and send one packet; consumes @skb and one reference on @peer;
+ * @more: another segment of the same packet follows at once
+ */
+static void ovpn_send_one(struct ovpn_peer *peer, struct sk_buff *skb,
+			  bool more)
 {
 	struct ovpn_crypto_key_slot *ks;
 	int ret;
 
+	ovpn_skb_cb(skb)->tcp_more = more;
 	ks = ovpn_crypto_key_slot_primary(&peer->crypto);
 	if (unlikely(!ks)) {
 		net_dbg_ratelimited("%s: peer %u has no primary key\n",
 				    netdev_name(peer->ovpn->dev), peer->id);
 		dev_core_stats_tx_dropped_inc(peer->ovpn->dev);
+		if (ovpn_peer_is_tcp(peer) && !more)
+			ovpn_tcp_push(peer);
 		kfree_skb(skb);
 		ovpn_peer_put(peer);
 		return;
@@ -432,6 +441,8 @@ netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev)
 		    unlikely(skb_checksum_help(curr))) {
 			dev_core_stats_tx_dropped_inc(dev);
 			kfree_skb(curr);
+			if (!next && ovpn_peer_is_tcp(peer))
+				ovpn_tcp_push(peer);
 			continue;
 		}
 
@@ -441,7 +452,7 @@ netdev_tx_t ovpn_net_xmit(struct sk_buff *skb, struct net_device *dev)
 
 		ovpn_stats_add(&peer->stats.vpn_tx, curr->len);
 		kref_get(&peer->refcount);
-		ovpn_send_one(peer, curr);
+		ovpn_send_one(peer, curr, !!next);
 	}
 
 	ovpn_peer_put(peer);
@@ -474,7 +485,7 @@ void ovpn_xmit_keepalive(struct ovpn_peer *peer)
 
 	kref_get(&peer->refcount);
 	local_bh_disable();
-	ovpn_send_one(peer, skb);
+	ovpn_send_one(peer, skb, false);
 	local_bh_enable();
 }
 

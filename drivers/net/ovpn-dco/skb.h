@@ -19,6 +19,8 @@ struct ovpn_crypto_key_slot;
  * @payload_len: plaintext length (TX: before encryption)
  * @napi: RX: the NAPI poll decrypting the packet, NULL once the crypto
  *	completed asynchronously (then delivery goes through netif_rx)
+ * @tcp_more: TX: another segment of the same packet follows at once, so a
+ *	TCP stream may hold this one's tail back for it
  */
 struct ovpn_skb_cb {
 	struct ovpn_peer *peer;
@@ -26,6 +28,7 @@ struct ovpn_skb_cb {
 	void *crypto_tmp;
 	unsigned int payload_len;
 	struct napi_struct *napi;
+	bool tcp_more;
 };
 
 static inline struct ovpn_skb_cb *ovpn_skb_cb(struct sk_buff *skb)

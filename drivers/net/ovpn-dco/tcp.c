@@ -6,9 +6,11 @@
  * big-endian length. We take over the userspace socket: a stream parser
  * splits what arrives, data packets stay in the kernel, and every other
  * packet is queued, with its length prefix, for userspace's recv(). On the
- * way out, frames from the kernel and from userspace's send() go through one
- * queue, so a frame is never cut by another, and a worker writes the queue
- * to the socket in process context.
+ * way out, a data frame is written to the stream at once, from the sender's
+ * context, when nothing is queued ahead of it and no process owns the
+ * socket; otherwise frames from the kernel and from userspace's send() go
+ * through one queue, so a frame is never cut by another, and a worker writes
+ * the queue to the socket in process context.
  *
  * The socket lock orders everything against attach and detach: the socket's
  * callbacks only run with it held (by a softirq or an owner), and detach
@@ -38,6 +40,7 @@
 #include "io.h"
 #include "ovpn.h"
 #include "peer.h"
+#include "skb.h"
 #include "socket.h"
 #include "tcp.h"
 
@@ -50,6 +53,11 @@ static struct proto_ops ovpn_tcp4_ops, ovpn_tcp6_ops;
 static bool ovpn_tcp4_built, ovpn_tcp6_built;
 /* builds the operation tables once per family */
 static DEFINE_MUTEX(ovpn_tcp_build_lock);
+
+/* lockdep subclass of a peer's socket spinlock taken on transmit, below the
+ * one tcp_v4_rcv() and tcp_v6_rcv() take (SINGLE_DEPTH_NESTING)
+ */
+#define OVPN_TCP_LOCK_NESTING	(SINGLE_DEPTH_NESTING + 1)
 
 /* tcp_recvmsg() is only exported up to 6.1 (6.12 has no export), but every
  * plain TCP proto (tcp_prot, tcpv6_prot) points at it: take it from there.
@@ -471,15 +479,73 @@ static void ovpn_tcp_tx_work(struct work_struct *work)
 }
 
 /**
- * ovpn_tcp_send_skb - queue an encrypted packet on a peer's stream
+ * ovpn_tcp_push - push what the stream holds back for a segment that never
+ *	comes
+ * @peer: the peer
+ *
+ * BH disabled. A frame sent with MSG_MORE leaves its tail on the stream for
+ * the next segment of its packet; when that segment is dropped instead, the
+ * TX work's uncork sends the tail.
+ */
+void ovpn_tcp_push(struct ovpn_peer *peer)
+{
+	ovpn_tcp_schedule_tx(peer);
+}
+
+/* Write @skb to the stream at once, from the sender's context: no work to
+ * wake, and a packet's segments leave as whole TCP segments (MSG_MORE on all
+ * but the last). Only when nothing is queued ahead of it and no process owns
+ * the socket; the caller holds the socket's spinlock. What the stream does
+ * not take now (a full send buffer) is queued at the head with its offset,
+ * for the TX work.
+ */
+static void ovpn_tcp_send_now(struct ovpn_peer *peer, struct sock *sk,
+			      struct sk_buff *skb, bool more)
+{
+	struct kvec kv = { .iov_base = skb->data, .iov_len = skb->len };
+	struct msghdr msg = {
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL | (more ? MSG_MORE : 0),
+	};
+	gfp_t gfp = sk->sk_allocation;
+	int ret;
+
+	/* TCP allocates with the socket's flags and, for sleeping ones,
+	 * from the current task's page fragment: neither fits a softirq
+	 */
+	sk->sk_allocation = GFP_ATOMIC;
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, skb->len);
+	ret = tcp_sendmsg_locked(sk, &msg, skb->len);
+	sk->sk_allocation = gfp;
+	if (likely(ret == skb->len)) {
+		consume_skb(skb);
+		return;
+	}
+
+	if (ret > 0)
+		peer->tcp.out_offset = ret;
+	else if (ret != -EAGAIN)
+		net_dbg_ratelimited("%s: peer %u: TCP send error %d\n",
+				    netdev_name(peer->ovpn->dev), peer->id, ret);
+	/* -EAGAIN: the work finds the buffer full too and waits for
+	 * write_space
+	 */
+	skb_queue_tail(&peer->tcp.out_queue, skb);
+	ovpn_tcp_schedule_tx(peer);
+}
+
+/**
+ * ovpn_tcp_send_skb - send an encrypted packet on a peer's stream
  * @peer: the peer
  * @skb: the packet, data at our header; consumed
  *
- * BH disabled.
+ * BH disabled. Written at once when the stream is free, else queued for the
+ * TX work; either way in the order the packets come.
  */
 void ovpn_tcp_send_skb(struct ovpn_peer *peer, struct sk_buff *skb)
 {
+	bool more = ovpn_skb_cb(skb)->tcp_more;
 	struct net_device *dev = peer->ovpn->dev;
+	struct sock *sk = peer->sock->sk;
 	unsigned int len = skb->len;
 
 	if (unlikely(skb_queue_len(&peer->tcp.out_queue) >=
@@ -488,14 +554,32 @@ void ovpn_tcp_send_skb(struct ovpn_peer *peer, struct sk_buff *skb)
 	    unlikely(skb_cow_head(skb, OVPN_TCP_LEN_PREFIX))) {
 		dev_core_stats_tx_dropped_inc(dev);
 		kfree_skb(skb);
+		if (!more)
+			ovpn_tcp_push(peer);
 		return;
 	}
 
 	__skb_push(skb, OVPN_TCP_LEN_PREFIX);
 	put_unaligned_be16(len, skb->data);
-	skb_queue_tail(&peer->tcp.out_queue, skb);
 	dev_sw_netstats_tx_add(dev, 1, len);
-	ovpn_tcp_schedule_tx(peer);
+
+	/* The inner stack may get here holding a TCP socket's spinlock of
+	 * its own (an ACK sent from tcp_v4_rcv(), which takes it nested):
+	 * ours is another lock of that class, one level deeper.
+	 */
+	spin_lock_nested(&sk->sk_lock.slock, OVPN_TCP_LOCK_NESTING);
+	if (!sock_owned_by_user(sk) && !skb_is_nonlinear(skb) &&
+	    skb_queue_empty(&peer->tcp.out_queue) &&
+	    !READ_ONCE(peer->removed)) {
+		ovpn_tcp_send_now(peer, sk, skb, more);
+	} else {
+		/* queued under the spinlock too, so no frame passes one
+		 * queued before it
+		 */
+		skb_queue_tail(&peer->tcp.out_queue, skb);
+		ovpn_tcp_schedule_tx(peer);
+	}
+	bh_unlock_sock(sk);
 }
 
 /* ---- userspace's side of the socket ---- */

@@ -95,6 +95,7 @@ int ovpn_tcp_socket_attach(struct ovpn_socket *ovpn_sock,
 			   struct ovpn_peer *peer);
 void ovpn_tcp_socket_detach(struct ovpn_socket *ovpn_sock);
 void ovpn_tcp_send_skb(struct ovpn_peer *peer, struct sk_buff *skb);
+void ovpn_tcp_push(struct ovpn_peer *peer);
 void ovpn_tcp_peer_init(struct ovpn_peer *peer);
 void ovpn_tcp_peer_removed(struct ovpn_peer *peer);
 void ovpn_tcp_peer_start(struct ovpn_peer *peer);

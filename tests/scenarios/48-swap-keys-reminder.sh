@@ -24,7 +24,9 @@ setup_two_hosts
 for n in "$A" "$B"; do
 	ns "$n" /usr/sbin/sysctl -qw net.ipv6.conf.default.disable_ipv6=1 || fail "disable_ipv6 in $n"
 done
-oneshot_pair --keepalive 0,0
+# --raw-key: key 0 stays primary (with session keys the one-shot re-keys on
+# the first notification, scenario 77, and key 0 stops sending)
+oneshot_pair --keepalive 0,0 --raw-key
 ifa=$(ifindex_of "$A" "$OVPN_DEV")
 
 # past the mark, with nobody but the one-shots listening

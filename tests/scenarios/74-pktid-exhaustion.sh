@@ -31,7 +31,9 @@ done
 debug_module_load test_first_pktid=$((0xF0000000 - 50))
 assert_eq "$(cat "$PARAM")" $((0xF0000000 - 50)) "test_first_pktid"
 mcast_start mc-a "$A"
-oneshot_pair --keepalive 0,0
+# --raw-key: one key that is never replaced (with session keys the one-shot
+# re-keys on the first notification, scenario 77)
+oneshot_pair --keepalive 0,0 --raw-key
 ifa=$(ifindex_of "$A" "$OVPN_DEV")
 out=$(nst 30 "$A" /usr/bin/ping -c 30 -i 0.05 -W 2 "$B_VPN" 2>&1) || fail "first 30 pings failed: $out"
 sleep 0.5
@@ -56,7 +58,7 @@ wait_for "! dev_exists $A $OVPN_DEV && ! dev_exists $B $OVPN_DEV" 5 || fail "dev
 # 2. the end of the space
 FIRST=$((0xFFFFFFFF - 20))
 debug_module_load test_first_pktid=$FIRST
-oneshot_pair --keepalive 0,0
+oneshot_pair --keepalive 0,0 --raw-key
 drop0=$(dev_stat "$A" "$OVPN_DEV" tx_dropped)
 bg cap "$B" /usr/bin/tcpdump -n -l -U -x -i "$B_DEV" "udp and src host $A_IP and dst port $PORT"
 wait_log cap 'listening on' 10

@@ -137,6 +137,13 @@ enum { ROLE_DEFAULT, ROLE_LISTEN, ROLE_CONNECT };
  * @rdone: its nonces and key id, to answer a repeated CONFIRM with DONE
  * @bad_mac: messages that failed authentication
  * @sessions: keys installed so far
+ * @rekey_want: the kernel asked for a new key (SWAP_KEYS_NEEDED or
+ *	KEY_SWAP_NTF for the current key); a handshake starts as soon as none
+ *	is in progress and the previous old key is gone
+ * @rekey_sessions: @sessions when it asked: a key installed since (the
+ *	other end's handshake) answers the request too
+ * @rekey_started: we started a handshake for the key of @rekey_started_at
+ * @rekey_started_at: @sessions when we started it
  */
 struct handshake {
 	int role;
@@ -159,6 +166,10 @@ struct handshake {
 	struct sess_msg rdone;
 	unsigned long bad_mac;
 	unsigned int sessions;
+	bool rekey_want;
+	unsigned int rekey_sessions;
+	bool rekey_started;
+	unsigned int rekey_started_at;
 };
 
 /**
@@ -759,6 +770,32 @@ static void report_float(const struct ovpn_notif *n)
 	fflush(stdout);
 }
 
+/*
+ * The kernel wants a new key: the current one's TX packet ids are running
+ * out (SWAP_KEYS_NEEDED, repeated while the key sends; KEY_SWAP_NTF of a
+ * kernel's own ovpn module comes once, the key already gone). Note the
+ * request once per key: hs_rekey_start() acts on it from the loop, outside
+ * this netlink callback.
+ */
+static void hs_rekey_request(struct tunnel *t, const struct ovpn_notif *n)
+{
+	struct handshake *hs = &t->hs;
+
+	if (t->cfg->raw_key || hs->key_id == SESS_NO_KEY)
+		return;
+	/* a key we swapped away from: it no longer sends */
+	if (n->has_key_id && n->key_id != hs->key_id)
+		return;
+	if (hs->rekey_want)
+		return;
+	/* a reminder while our handshake for this key is under way */
+	if (hs->rekey_started && hs->rekey_started_at == hs->sessions &&
+	    (hs->init_active || hs->conf_active))
+		return;
+	hs->rekey_want = true;
+	hs->rekey_sessions = hs->sessions;
+}
+
 static int on_notification(struct nl_msg *msg, void *arg)
 {
 	struct tunnel *t = arg;
@@ -783,6 +820,7 @@ static int on_notification(struct nl_msg *msg, void *arg)
 				printf("key none of peer %u needs a swap\n",
 				       t->cfg->peer_id);
 			fflush(stdout);
+			hs_rekey_request(t, &n);
 		}
 		return NL_OK;
 	}
@@ -898,6 +936,38 @@ static void hs_initiate(struct tunnel *t)
 	}
 	t->hs.init_active = true;
 	hs_send_hello(t);
+}
+
+/*
+ * A re-key the kernel asked for: start a handshake as initiator once it is
+ * safe. Not while another handshake is in progress (its key answers the
+ * request, and two at once could pick the same key id), nor while the
+ * previous old key waits for its DEL_KEY in the secondary slot: the new
+ * key goes there at the REPLY, and the pending DEL_KEY would remove it.
+ * The key has 2^28 packet ids left when the kernel first asks: seconds of
+ * waiting cost nothing.
+ */
+static void hs_rekey_start(struct tunnel *t)
+{
+	struct handshake *hs = &t->hs;
+
+	if (!hs->rekey_want)
+		return;
+	if (hs->sessions != hs->rekey_sessions) {
+		/* a key was installed since (the other end's handshake) */
+		hs->rekey_want = false;
+		return;
+	}
+	if (hs->init_active || hs->resp_active || hs->conf_active ||
+	    hs->old_key_ticks)
+		return;
+	hs->rekey_want = false;
+	hs->rekey_started = true;
+	hs->rekey_started_at = hs->sessions;
+	printf("re-key: key %u is running out of packet ids, starting a new handshake\n",
+	       hs->key_id);
+	fflush(stdout);
+	hs_initiate(t);
 }
 
 static void hs_print_ready(struct tunnel *t)
@@ -1187,6 +1257,7 @@ static void hs_tick(struct tunnel *t)
 	if (hs->key_id == SESS_NO_KEY && !hs->init_active &&
 	    !hs->resp_active && !hs->conf_active)
 		hs_initiate(t);
+	hs_rekey_start(t);
 }
 
 static void drain_udp(struct tunnel *t)
@@ -1406,6 +1477,7 @@ static int tunnel_run(struct tunnel *t)
 				report_deletion(t);
 				return EXIT_PEER_DELETED;
 			}
+			hs_rekey_start(t);
 		}
 		if (pfd[P_UDP].revents) {
 			if (!c->tcp)

@@ -60,8 +60,11 @@ static int nkeys;
 static struct sess_msg sess[MAX_SESS];
 static uint8_t sess_id[MAX_SESS][SESS_ID_LEN];
 static int nsess;
-/* (key index, packet id) of every packet authenticated */
-static uint64_t seen[MAX_SEEN];
+/* (key index + 1, packet id) of every packet authenticated: an open
+ * addressing hash set (0 is empty), so long captures stay linear
+ */
+#define SEEN_SLOTS	(1u << 19)
+static uint64_t seen[SEEN_SLOTS];
 static size_t nseen;
 
 static int unhex(const char *h, uint8_t *out, size_t max)
@@ -131,14 +134,16 @@ static bool authenticates(const struct dkey *k, const uint8_t *p, size_t len)
 
 static bool seen_before(int k, uint32_t pktid)
 {
-	uint64_t v = (uint64_t)k << 32 | pktid;
-	size_t i;
+	uint64_t v = (uint64_t)(k + 1) << 32 | pktid;
+	size_t i = (size_t)((v * 0x9e3779b97f4a7c15ull) >> 45) & (SEEN_SLOTS - 1);
 
-	for (i = 0; i < nseen; i++)
+	for (; seen[i]; i = (i + 1) & (SEEN_SLOTS - 1))
 		if (seen[i] == v)
 			return true;
-	if (nseen < MAX_SEEN)
-		seen[nseen++] = v;
+	if (nseen < MAX_SEEN) {
+		seen[i] = v;
+		nseen++;
+	}
 	return false;
 }
 

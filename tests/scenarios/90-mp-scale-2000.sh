@@ -25,19 +25,14 @@
 # timeout: 240
 . "${OVPN_LIB:-$(dirname "$0")/../lib.sh}"
 . "$(dirname "$0")/lib/mp.sh"
+. "$(dirname "$0")/lib/debugmod.sh"
 
 require_module
 require_cli
 SG=$TOOLS/scalegen
 [ -x "$SG" ] || fail "$SG not built (make -C tests/tools)"
-SRCV=$(cat /sys/module/ovpn_dco_v2/srcversion)
-RMMOD=/usr/sbin/rmmod
-INSMOD=/usr/sbin/insmod
-reload_module() {
-	[ -d /sys/module/ovpn_dco_v2 ] && return 0
-	"$TIMEOUT_BIN" -k 5 30 "$INSMOD" "$OVPN_KO" && [ -d /sys/module/ovpn_dco_v2 ]
-}
-trap 'rc=$?; cleanup; if ! reload_module; then echo "FAIL: cannot reload $OVPN_KO" >&2; rc=1; fi; exit $rc' EXIT
+# section 5 unloads the module: the suite goes on with it loaded again
+trap 'rc=$?; cleanup; normal_module_restore || rc=1; exit $rc' EXIT
 
 N=2000
 S=s
@@ -237,15 +232,14 @@ idx1=$(ifindex_of "$S" ovpn1)
 sg_clients setup2 ovpn1 "$N" --vpn-base "$VPN_BASE" --load none
 assert_eq "$(sgv setup_peers)" "$N" "peers set up on ovpn1"
 t0=$EPOCHREALTIME
-out=$("$TIMEOUT_BIN" -k 5 30 "$RMMOD" ovpn_dco_v2 2>&1)
+out=$("$TIMEOUT_BIN" -k 5 30 "$RMMOD_BIN" ovpn_dco_v2 2>&1)
 rc=$?
 ms=$(ms_since "$t0")
 log "rmmod with $N peers: exit $rc after $ms ms $out"
 assert_eq "$rc" 0 "rmmod exit status with $N peers"
 [ -d /sys/module/ovpn_dco_v2 ] && fail "ovpn_dco_v2 still loaded after rmmod"
 [ "$ms" -lt $((1000 * $(slow_secs 15))) ] || fail "rmmod with $N peers took $ms ms"
-out=$("$TIMEOUT_BIN" -k 5 30 "$INSMOD" "$OVPN_KO" 2>&1) || fail "insmod $OVPN_KO: $out"
-assert_eq "$(cat /sys/module/ovpn_dco_v2/srcversion 2>&1)" "$SRCV" "srcversion after reload"
+normal_module_restore || fail "the module does not load again after rmmod"
 dev_exists "$S" ovpn1 && fail "ovpn1 still exists after rmmod"
 wait_for "[ \$(count_ntf mc $idx1 TEARDOWN) -ge $N ]" 10 ||
 	fail "$(count_ntf mc "$idx1" TEARDOWN) TEARDOWN notifications from rmmod, expected $N"

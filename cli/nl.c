@@ -41,14 +41,16 @@ int nlx_err_local(struct nlx_err *err, int error, const char *fmt, ...)
 	return -error;
 }
 
+const char *nlx_prog = "ovpn-cli";
+
 void nlx_report(const char *what, const struct nlx_err *err)
 {
 	if (err->kernel)
-		fprintf(stderr, "ovpn-cli: %s: %s (errno %d): %s\n", what,
+		fprintf(stderr, "%s: %s: %s (errno %d): %s\n", nlx_prog, what,
 			strerror(err->error), err->error,
 			err->msg[0] ? err->msg : "no extack message");
 	else
-		fprintf(stderr, "ovpn-cli: %s: %s\n", what, err->msg);
+		fprintf(stderr, "%s: %s: %s\n", nlx_prog, what, err->msg);
 }
 
 struct nl_sock *nlx_open(int protocol, struct nlx_err *err)

@@ -38,10 +38,13 @@ void nlx_err_clear(struct nlx_err *err);
 int nlx_err_local(struct nlx_err *err, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* the program name nlx_report() starts its lines with ("ovpn-cli") */
+extern const char *nlx_prog;
+
 /*
  * Print @err on stderr: kernel refusals as
- * "ovpn-cli: <what>: <strerror> (errno <N>): <extack or "no extack message">",
- * local failures as "ovpn-cli: <what>: <msg>".
+ * "<prog>: <what>: <strerror> (errno <N>): <extack or "no extack message">",
+ * local failures as "<prog>: <what>: <msg>".
  */
 void nlx_report(const char *what, const struct nlx_err *err);
 

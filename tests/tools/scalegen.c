@@ -333,25 +333,14 @@ struct server {
 	struct ovpn_nl nl;
 };
 
-/* "scalegen: <what>: <strerror> (errno <N>): <extack>", or a local error */
-static void report(const char *what, const struct nlx_err *err)
-{
-	if (err->kernel)
-		fprintf(stderr, "scalegen: %s: %s (errno %d): %s\n", what,
-			strerror(err->error), err->error,
-			err->msg[0] ? err->msg : "no extack message");
-	else
-		fprintf(stderr, "scalegen: %s: %s\n", what, err->msg);
-}
-
-/* the same for request @cmd about peer @peer_id */
+/* nlx_report() for request @cmd about peer @peer_id */
 static void report_peer(const char *cmd, uint32_t peer_id,
 			const struct nlx_err *err)
 {
 	char what[64];
 
 	snprintf(what, sizeof(what), "%s of peer %u", cmd, peer_id);
-	report(what, err);
+	nlx_report(what, err);
 }
 
 /* find the device and open its family, in the current namespace */
@@ -372,14 +361,14 @@ static void server_open(struct server *s)
 		upstream = !strcmp(family_name, OVPNU_FAMILY_NAME);
 	} else {
 		if (rt_link_kind(s->ifindex, kind, sizeof(kind), &err)) {
-			report("the device's link kind", &err);
+			nlx_report("the device's link kind", &err);
 			exit(1);
 		}
 		upstream = !strcmp(kind, OVPNU_LINK_KIND);
 	}
 	s->fam = upstream ? &ovpnu_fam_ops : &ovpn_fam_ops;
 	if (s->fam->nl_open(&s->nl, &err)) {
-		report(s->fam->family, &err);
+		nlx_report(s->fam->family, &err);
 		exit(1);
 	}
 	printf("family %s\n", s->fam->family);
@@ -1117,6 +1106,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int first = 2;
 
+	nlx_prog = "scalegen";
 	if (!strcmp(cmd, "keepalive")) {
 		if (argc < 3)
 			usage("keepalive: INTERVAL,TIMEOUT missing");

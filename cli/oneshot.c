@@ -31,6 +31,7 @@
 #include "keyfile.h"
 #include "nl.h"
 #include "ovpn.h"
+#include "oneshot.h"
 #include "ovpnu.h"
 #include "rtnl.h"
 #include "session.h"
@@ -69,6 +70,10 @@
  * @raw_len: their number, 0 for none
  * @kind: --kind, NULL if not given
  * @fam: the family of the device's kind (from @kind or --family)
+ * @rekey_seconds: config "rekey-seconds" (ovpn-cli up), 0 for the default
+ * @rekey_packets: config "rekey-packets" (ovpn-cli up), 0 for the default
+ * @hooks: ovpn-cli up's daemon: told when set up and when keyed; NULL for
+ *	the one-shot command
  */
 struct oneshot_cfg {
 	bool tcp;
@@ -98,6 +103,14 @@ struct oneshot_cfg {
 	size_t raw_len;
 	const char *kind;
 	const struct fam_ops *fam;
+	/*
+	 * TODO(issue 16): hs_new_key() passes these on as struct
+	 * ovpn_new_key's rekey_seconds/rekey_packets (the epoch keys) once
+	 * that request has them; until then they are carried, not used.
+	 */
+	uint32_t rekey_seconds;
+	uint32_t rekey_packets;
+	const struct oneshot_hooks *hooks;
 };
 
 enum { ROLE_DEFAULT, ROLE_LISTEN, ROLE_CONNECT };
@@ -1042,6 +1055,8 @@ static void hs_activate(struct tunnel *t, const struct sess_msg *m,
 		return;
 	}
 	hs_print_ready(t);
+	if (first && c->hooks && c->hooks->on_keyed)
+		c->hooks->on_keyed(c->hooks->arg);
 }
 
 /* the same handshake: both nonces and the key id */
@@ -1505,16 +1520,14 @@ static int tunnel_run(struct tunnel *t)
 	}
 }
 
-int oneshot_main(int argc, char **argv)
+static int oneshot_run(const struct oneshot_cfg *c)
 {
 	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
-	char vpn[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
-	struct oneshot_cfg cfg;
+	char vpn[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN] = "none";
+	const struct oneshot_cfg cfg = *c;
 	struct tunnel t;
 	sigset_t set;
 	int ret;
-
-	parse_args(argc, argv, &cfg);
 
 	/* a signal during set-up is acted on once the loop runs */
 	sigemptyset(&set);
@@ -1530,11 +1543,14 @@ int oneshot_main(int argc, char **argv)
 		tunnel_teardown(&t);
 		return 1;
 	}
+	if (cfg.hooks && cfg.hooks->on_setup)
+		cfg.hooks->on_setup(cfg.hooks->arg);
 
 	ip_addr_str(&cfg.local, local, sizeof(local));
 	ip_addr_str(&cfg.remote, remote, sizeof(remote));
 	ip_addr_str(&cfg.vpn_ip, vpn, sizeof(vpn));
-	ip_addr_str(&cfg.vpn_gw, gw, sizeof(gw));
+	if (cfg.vpn_gw.family)
+		ip_addr_str(&cfg.vpn_gw, gw, sizeof(gw));
 	printf("%s: %s %s port %u -> %s port %u peer-id %u cipher %s vpn %s/%d gw %s\n",
 	       cfg.dev, cfg.tcp ? "tcp" : "udp", local, cfg.local_port, remote, cfg.remote_port,
 	       cfg.peer_id, cfg.cipher->name, vpn, cfg.vpn_plen, gw);
@@ -1549,4 +1565,47 @@ int oneshot_main(int argc, char **argv)
 	if (tunnel_teardown(&t) && ret == 0)
 		ret = 1;
 	return ret;
+}
+
+int oneshot_main(int argc, char **argv)
+{
+	struct oneshot_cfg cfg;
+
+	parse_args(argc, argv, &cfg);
+	return oneshot_run(&cfg);
+}
+
+int oneshot_run_conf(const struct tunnel_conf *tc,
+		     const struct oneshot_hooks *hooks)
+{
+	struct oneshot_cfg cfg = {
+		.tcp = tc->tcp,
+		.local = tc->local,
+		.local_port = tc->local_port,
+		.remote = tc->remote,
+		.remote_port = tc->remote_port,
+		.vpn_ip = tc->vpn_ip,
+		.vpn_plen = tc->vpn_plen,
+		.vpn_gw = tc->vpn_gw,
+		.vpn_ip6 = tc->vpn_ip6,
+		.vpn_plen6 = tc->vpn_plen6,
+		.key_file = tc->key_file,
+		.cipher = tc->cipher,
+		.dev = tc->dev,
+		.peer_id = tc->peer_id,
+		.ka_interval = tc->ka_interval,
+		.ka_timeout = tc->ka_timeout,
+		.mtu = tc->mtu,
+		.quiet = true,
+		.tcp_role = tc->tcp_role == CONF_TCP_LISTEN ? ROLE_LISTEN :
+			    tc->tcp_role == CONF_TCP_CONNECT ? ROLE_CONNECT :
+			    ROLE_DEFAULT,
+		.mss = -1,
+		.fam = &ovpn_fam_ops,
+		.rekey_seconds = tc->rekey_seconds,
+		.rekey_packets = tc->rekey_packets,
+		.hooks = hooks,
+	};
+
+	return oneshot_run(&cfg);
 }

@@ -47,4 +47,11 @@ int is_iface_cmd(const char *cmd);
  */
 int oneshot_main(int argc, char **argv);
 
+/* persistent tunnels (tunnel.c): "up <name|file> [--wait SECS]", "down
+ * <name>", "show [name]"
+ */
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
 #endif /* _OVPN_CLI_CMD_H_ */

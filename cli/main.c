@@ -56,6 +56,17 @@ void usage(FILE *f)
 "                              skipped); --family ovpn|ovpn-dco-v2 (global or\n"
 "                              here) picks the kind of its family\n"
 "\n"
+"  ovpn-cli up <name|file> [--wait SECS]\n"
+"      bring up the tunnel of /etc/ovpn-cli/<name>.conf (or of a config\n"
+"      file): the one-shot tunnel as a daemon (pidfile and log in\n"
+"      /run/ovpn-cli); returns once the device is set up, with --wait once\n"
+"      a session key is installed too (else it fails and tears it down)\n"
+"  ovpn-cli down <name>\n"
+"      stop the tunnel's daemon and make sure its device is gone\n"
+"  ovpn-cli show [name]\n"
+"      endpoint, last packet received, transfer, key epoch and next rekey\n"
+"      of each tunnel brought up with up (or of <name>)\n"
+"\n"
 "  ovpn-cli [--family ovpn|ovpn-dco-v2] <command> ...\n"
 "      <iface> commands speak the generic netlink family of the device's\n"
 "      kind: the upstream \"ovpn\" family for kind ovpn, ovpn-dco-v2 for\n"
@@ -135,6 +146,12 @@ int main(int argc, char **argv)
 		return cmd_listen_mcast(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "genkey"))
 		return cmd_genkey(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "up"))
+		return cmd_up(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "down"))
+		return cmd_down(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "show"))
+		return cmd_show(argc - 2, argv + 2);
 
 	if (argc < 3) {
 		if (is_iface_cmd(argv[1]))

@@ -177,6 +177,12 @@ static const struct attr_desc peer_attrs[] = {
 	ATTR(OVPN_GET_PEER_RESP_ATTR_LINK_RX_PACKETS, "link_rx_packets", AK_U32),
 	ATTR(OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS, "link_tx_packets", AK_U32),
 	ATTR(OVPN_GET_PEER_RESP_ATTR_MSS, "mss", AK_U16),
+	ATTR(OVPN_GET_PEER_RESP_ATTR_LAST_RX_MSECS, "last_rx_msecs", AK_U32),
+	ATTR(OVPN_GET_PEER_RESP_ATTR_EPOCH_TX, "epoch_tx", AK_U16),
+	ATTR(OVPN_GET_PEER_RESP_ATTR_EPOCH_RX, "epoch_rx", AK_U16),
+	ATTR(OVPN_GET_PEER_RESP_ATTR_EPOCH_TX_PACKETS, "epoch_tx_packets", AK_U32),
+	ATTR(OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_PACKETS, "epoch_rekey_packets", AK_U32),
+	ATTR(OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_SECS, "epoch_rekey_secs", AK_U32),
 };
 
 static const struct fam_reply peer_reply =

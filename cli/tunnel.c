@@ -177,7 +177,8 @@ static int check_key_file(const char *cmd, const char *path)
 		return -1;
 	}
 	if (keyfile_load(path, 0, &km, msg, sizeof(msg))) {
-		fprintf(stderr, "ovpn-cli: %s: key file %s: %s\n", cmd, path, msg);
+		/* the message starts with the path */
+		fprintf(stderr, "ovpn-cli: %s: key file %s\n", cmd, msg);
 		return -1;
 	}
 	explicit_bzero(&km, sizeof(km));

@@ -37,7 +37,12 @@
 #                 the host's /lib/modules), then a guest run of that module;
 #                 DKMS_KVERS="K1 K2" for several kernels (default KVER)
 # make install    module to /lib/modules/KVER/updates, depmod, uapi header
-#                 and ovpn-cli under PREFIX (/usr/local); DESTDIR honoured
+#                 and ovpn-cli under PREFIX (/usr/local), the systemd unit
+#                 ovpn-cli@.service in SYSTEMD_UNIT_DIR
+#                 (PREFIX/lib/systemd/system); DESTDIR honoured
+# make systemd-check
+#                 systemd-analyze verify of the unit (part of check; skipped
+#                 with a message where systemd-analyze is missing)
 # make uninstall  the reverse
 # make install-check
 #                 install + uninstall into a scratch DESTDIR, checked
@@ -75,6 +80,7 @@ KSRC := Kbuild drivers include uapi
 SERIES2 := 6.12
 
 PREFIX ?= /usr/local
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 INSTALL_MOD_DIR ?= updates
 MODDEST := $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
@@ -88,7 +94,7 @@ DKMS_KVERS ?= $(KVER)
 .PHONY: all module module-debug moddir cli tools deps deps-if-missing unit check guest demo demo-run clean sparse \
 	checkpatch reference check-reference check-6.12 build-other install uninstall install-check \
 	dkms-source dkms-add dkms-remove dkms-check bench bench-run check-debug soak soak-debug deps-debug \
-	fuzz fuzz-unit
+	fuzz fuzz-unit systemd-check
 
 all: module cli tools
 
@@ -128,6 +134,9 @@ deps-if-missing:
 unit:
 	$(MAKE) -C $(TOP)/tests/unit run
 
+systemd-check: cli
+	$(TOP)/tests/systemd-check.sh
+
 # SCENARIOS='02* 7*': only these scenarios (run.sh globs); default all
 guest: all module-debug
 	KVER=$(KVER) OVPN_KO_PATH=$(KO) OVPN_DEBUG_KO_PATH=$(DEBUG_KO) \
@@ -137,6 +146,7 @@ check: deps-if-missing
 	$(MAKE) -C $(TOP) all $(USER_KVARS)
 	$(MAKE) -C $(TOP) build-other
 	$(MAKE) -C $(TOP) unit
+	$(MAKE) -C $(TOP) systemd-check
 	$(MAKE) -C $(TOP) guest $(USER_KVARS)
 
 FUZZ_SECONDS ?= 60
@@ -247,11 +257,16 @@ install: module cli
 	install -m 644 $(TOP)/uapi/linux/ovpn_dco.h $(DESTDIR)$(PREFIX)/include/linux/ovpn_dco.h
 	install -m 644 $(TOP)/uapi/linux/ovpn.h $(DESTDIR)$(PREFIX)/include/linux/ovpn.h
 	install -m 755 $(TOP)/cli/ovpn-cli $(DESTDIR)$(PREFIX)/sbin/ovpn-cli
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $(TOP)/cli/systemd/ovpn-cli@.service \
+		>$(DESTDIR)$(SYSTEMD_UNIT_DIR)/ovpn-cli@.service
+	chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/ovpn-cli@.service
 	$(if $(DESTDIR),@echo "install: DESTDIR set: depmod not run",depmod -a $(KVER))
 
 uninstall:
 	rm -f $(MODDEST)/ovpn-dco-v2.ko $(DESTDIR)$(PREFIX)/include/linux/ovpn_dco.h \
-		$(DESTDIR)$(PREFIX)/include/linux/ovpn.h $(DESTDIR)$(PREFIX)/sbin/ovpn-cli
+		$(DESTDIR)$(PREFIX)/include/linux/ovpn.h $(DESTDIR)$(PREFIX)/sbin/ovpn-cli \
+		$(DESTDIR)$(SYSTEMD_UNIT_DIR)/ovpn-cli@.service
 	$(if $(DESTDIR),@echo "uninstall: DESTDIR set: depmod not run",depmod -a $(KVER))
 	@if [ -d /sys/module/ovpn_dco_v2 ] && [ -z "$(DESTDIR)" ]; then \
 		echo "uninstall: ovpn_dco_v2 is still loaded: delete its devices and rmmod ovpn_dco_v2"; fi

@@ -26,7 +26,8 @@ ko=$D/root/lib/modules/$KVER/updates/ovpn-dco-v2.ko
 hdr=$D/root/usr/local/include/linux/ovpn_dco.h
 hdr2=$D/root/usr/local/include/linux/ovpn.h
 cli=$D/root/usr/local/sbin/ovpn-cli
-for f in "$ko" "$hdr" "$hdr2" "$cli"; do
+unit=$D/root/usr/local/lib/systemd/system/ovpn-cli@.service
+for f in "$ko" "$hdr" "$hdr2" "$cli" "$unit"; do
 	[ -f "$f" ] || fail "make install did not create ${f#"$D/root"}"
 done
 grep -q "depmod not run" "$D/install.log" || fail "make install with DESTDIR should skip depmod and say so"
@@ -56,9 +57,14 @@ if [ -x "$cli" ]; then
 else
 	fail "installed ovpn-cli is not executable"
 fi
+if [ -f "$unit" ]; then
+	grep -q '^ExecStart=/usr/local/sbin/ovpn-cli up %i$' "$unit" ||
+		fail "the installed unit does not start /usr/local/sbin/ovpn-cli: $(grep ^ExecStart "$unit")"
+	[ "$(stat -c %a "$unit")" = 644 ] || fail "unit mode $(stat -c %a "$unit"), want 644"
+fi
 left=$(find "$D/root" -type f | sed "s|^$D/root||" | sort)
 want=$(printf '%s\n' "/lib/modules/$KVER/updates/ovpn-dco-v2.ko" /usr/local/include/linux/ovpn_dco.h \
-	/usr/local/include/linux/ovpn.h /usr/local/sbin/ovpn-cli | sort)
+	/usr/local/include/linux/ovpn.h /usr/local/sbin/ovpn-cli /usr/local/lib/systemd/system/ovpn-cli@.service | sort)
 [ "$left" = "$want" ] || fail "make install created other files than expected: $(comm -3 <(echo "$left") <(echo "$want") | tr '\n' ' ')"
 
 # Installing over our own copy is an upgrade; beside another ovpn-dco-v2.ko

@@ -292,6 +292,8 @@ daemon_main(const struct tunnel_conf *c, int lock_fd, const char *pid_path,
 	if (chdir("/"))
 		_exit(1);
 	signal(SIGPIPE, SIG_IGN);
+	/* no terminal to hang up; a stray SIGHUP must not skip the teardown */
+	signal(SIGHUP, SIG_IGN);
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && fd != STDIN_FILENO) {
 		dup2(fd, STDIN_FILENO);

@@ -162,6 +162,10 @@ enum ovpn_netlink_key_dir_attrs {
  * @OVPN_NEW_KEY_ATTR_CIPHER_ALG: u16, &enum ovpn_cipher_alg
  * @OVPN_NEW_KEY_ATTR_ENCRYPT_KEY: nest, &enum ovpn_netlink_key_dir_attrs
  * @OVPN_NEW_KEY_ATTR_DECRYPT_KEY: nest, &enum ovpn_netlink_key_dir_attrs
+ * @OVPN_NEW_KEY_ATTR_EPOCH: nest, &enum ovpn_netlink_epoch_attrs: an
+ *	epoch key (Documentation/wire-format.md, "Epoch data keys") instead of
+ *	@OVPN_NEW_KEY_ATTR_ENCRYPT_KEY and @OVPN_NEW_KEY_ATTR_DECRYPT_KEY;
+ *	this module's extension, absent from the reference module
  * @__OVPN_NEW_KEY_ATTR_AFTER_LAST: internal
  * @OVPN_NEW_KEY_ATTR_MAX: last attribute
  */
@@ -173,9 +177,38 @@ enum ovpn_netlink_new_key_attrs {
 	OVPN_NEW_KEY_ATTR_CIPHER_ALG,
 	OVPN_NEW_KEY_ATTR_ENCRYPT_KEY,
 	OVPN_NEW_KEY_ATTR_DECRYPT_KEY,
+	OVPN_NEW_KEY_ATTR_EPOCH,
 
 	__OVPN_NEW_KEY_ATTR_AFTER_LAST,
 	OVPN_NEW_KEY_ATTR_MAX = __OVPN_NEW_KEY_ATTR_AFTER_LAST - 1,
+};
+
+/**
+ * enum ovpn_netlink_epoch_attrs - an epoch key in NEW_KEY
+ * @OVPN_EPOCH_ATTR_UNSPEC: unused
+ * @OVPN_EPOCH_ATTR_ENCRYPT_SECRET: binary, 32 bytes: the TX epoch secret of
+ *	epoch 1; later epochs are derived from it in the kernel
+ * @OVPN_EPOCH_ATTR_DECRYPT_SECRET: binary, 32 bytes: the RX epoch secret of
+ *	epoch 1
+ * @OVPN_EPOCH_ATTR_KEY_SIZE: u8, cipher key bytes derived per epoch: 16, 24
+ *	or 32 for AES-GCM, 32 for ChaCha20-Poly1305 (default 32)
+ * @OVPN_EPOCH_ATTR_REKEY_PACKETS: u32, TX moves to the next epoch after this
+ *	many packets in one epoch (default and maximum 2^31)
+ * @OVPN_EPOCH_ATTR_REKEY_SECONDS: u32, and after this many seconds in one
+ *	epoch, checked when a packet is sent (default 3600; 0: never by time)
+ * @__OVPN_EPOCH_ATTR_AFTER_LAST: internal
+ * @OVPN_EPOCH_ATTR_MAX: last attribute
+ */
+enum ovpn_netlink_epoch_attrs {
+	OVPN_EPOCH_ATTR_UNSPEC = 0,
+	OVPN_EPOCH_ATTR_ENCRYPT_SECRET,
+	OVPN_EPOCH_ATTR_DECRYPT_SECRET,
+	OVPN_EPOCH_ATTR_KEY_SIZE,
+	OVPN_EPOCH_ATTR_REKEY_PACKETS,
+	OVPN_EPOCH_ATTR_REKEY_SECONDS,
+
+	__OVPN_EPOCH_ATTR_AFTER_LAST,
+	OVPN_EPOCH_ATTR_MAX = __OVPN_EPOCH_ATTR_AFTER_LAST - 1,
 };
 
 /**
@@ -310,6 +343,18 @@ enum ovpn_netlink_get_peer_attrs {
  * @OVPN_GET_PEER_RESP_ATTR_LINK_RX_PACKETS: u32
  * @OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS: u32
  * @OVPN_GET_PEER_RESP_ATTR_MSS: u16, the MSS clamp (0: off)
+ * @OVPN_GET_PEER_RESP_ATTR_LAST_RX_MSECS: u32, milliseconds since the last
+ *	authentic packet from the peer (absent before the first)
+ * @OVPN_GET_PEER_RESP_ATTR_EPOCH_TX: u16, with an epoch primary key: the
+ *	epoch TX uses
+ * @OVPN_GET_PEER_RESP_ATTR_EPOCH_RX: u16, with an epoch primary key: the
+ *	newest epoch received
+ * @OVPN_GET_PEER_RESP_ATTR_EPOCH_TX_PACKETS: u32, packets sent in the TX
+ *	epoch
+ * @OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_PACKETS: u32, packets left in the TX
+ *	epoch before the next
+ * @OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_SECS: u32, seconds left in the TX
+ *	epoch before the next (absent when not rekeying by time)
  * @__OVPN_GET_PEER_RESP_ATTR_AFTER_LAST: internal
  * @OVPN_GET_PEER_RESP_ATTR_MAX: last attribute
  */
@@ -332,6 +377,12 @@ enum ovpn_netlink_get_peer_response_attrs {
 	OVPN_GET_PEER_RESP_ATTR_LINK_RX_PACKETS,
 	OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS,
 	OVPN_GET_PEER_RESP_ATTR_MSS,
+	OVPN_GET_PEER_RESP_ATTR_LAST_RX_MSECS,
+	OVPN_GET_PEER_RESP_ATTR_EPOCH_TX,
+	OVPN_GET_PEER_RESP_ATTR_EPOCH_RX,
+	OVPN_GET_PEER_RESP_ATTR_EPOCH_TX_PACKETS,
+	OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_PACKETS,
+	OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_SECS,
 
 	__OVPN_GET_PEER_RESP_ATTR_AFTER_LAST,
 	OVPN_GET_PEER_RESP_ATTR_MAX = __OVPN_GET_PEER_RESP_ATTR_AFTER_LAST - 1,

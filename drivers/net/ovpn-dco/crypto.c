@@ -20,6 +20,7 @@
 #include "compat.h"
 #include "crypto.h"
 #include "debug.h"
+#include "epoch.h"
 #include "ovpn.h"
 
 /* ChaCha20-Poly1305 keys get the library (crypto/chacha.h, poly1305.h) by
@@ -145,6 +146,7 @@ static void ovpn_ks_free_work(struct work_struct *work)
 
 	ks = container_of(to_rcu_work(work), struct ovpn_crypto_key_slot,
 			  rwork);
+	ovpn_epoch_group_free(ks);
 	crypto_free_aead(ks->encrypt);
 	crypto_free_aead(ks->decrypt);
 	kfree_sensitive(ks);
@@ -254,7 +256,25 @@ ovpn_ks_new(const struct ovpn_key_config *kc, struct netlink_ext_ack *extack)
 	 * completions need the crypto API
 	 */
 	if (kc->cipher_alg == OVPN_CIPHER_ALG_CHACHA20_POLY1305 &&
-	    READ_ONCE(ovpn_chacha_lib) && !ovpn_debug_async_crypto()) {
+	    READ_ONCE(ovpn_chacha_lib) && !ovpn_debug_async_crypto())
+		ks->lib = true;
+
+	if (kc->epoch) {
+		/* a group: its epoch keys carry the transforms */
+		ks->key_id = kc->key_id;
+		ks->cipher_alg = kc->cipher_alg;
+		spin_lock_init(&ks->replay_lock);
+		kref_init(&ks->refcount);
+		ret = ovpn_epoch_group_init(ks, kc->epoch, extack);
+		if (ret) {
+			ovpn_epoch_group_free(ks);
+			kfree_sensitive(ks);
+			return ERR_PTR(ret);
+		}
+		return ks;
+	}
+
+	if (ks->lib) {
 		if (kc->encrypt.cipher_key_size != CHACHA_KEY_SIZE ||
 		    kc->decrypt.cipher_key_size != CHACHA_KEY_SIZE) {
 			NL_SET_ERR_MSG_MOD(extack, "the cipher refused the key");
@@ -263,7 +283,6 @@ ovpn_ks_new(const struct ovpn_key_config *kc, struct netlink_ext_ack *extack)
 		}
 		ovpn_lib_key_load(ks->lib_key_xmit, kc->encrypt.cipher_key);
 		ovpn_lib_key_load(ks->lib_key_recv, kc->decrypt.cipher_key);
-		ks->lib = true;
 		goto init;
 	}
 
@@ -388,6 +407,43 @@ int ovpn_crypto_key_slot_info(struct ovpn_crypto_state *cs,
 		*alg = ks->cipher_alg;
 		ret = 0;
 	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * ovpn_crypto_epoch_info - the epochs of the primary key
+ * @cs: the peer's crypto state
+ * @info: out
+ *
+ * Return: true if the primary key is an epoch key (@info filled).
+ */
+bool ovpn_crypto_epoch_info(struct ovpn_crypto_state *cs,
+			    struct ovpn_epoch_info *info)
+{
+	struct ovpn_crypto_key_slot *ks;
+	bool ret = false;
+
+	ks = ovpn_crypto_key_slot_primary(cs);
+	if (!ks)
+		return false;
+	if (ks->ep) {
+		ovpn_epoch_info(ks, info);
+		ret = true;
+	}
+	ovpn_crypto_key_slot_put(ks);
+	return ret;
+}
+
+/* per packet: whether TX uses the epoch format (4 header bytes more) */
+bool ovpn_crypto_primary_is_epoch(struct ovpn_crypto_state *cs)
+{
+	struct ovpn_crypto_key_slot *ks;
+	bool ret;
+
+	rcu_read_lock();
+	ks = rcu_dereference(cs->slots[OVPN_KEY_SLOT_PRIMARY]);
+	ret = ks && ks->ep;
 	rcu_read_unlock();
 	return ret;
 }

@@ -46,18 +46,23 @@ struct ovpn_key_direction {
 	const u8 *nonce_tail;
 };
 
+struct ovpn_epoch;
+struct ovpn_epoch_config;
+
 /**
  * struct ovpn_key_config - a NEW_KEY request
  * @cipher_alg: OVPN_CIPHER_ALG_*
  * @key_id: key id carried on the wire, 0..7
- * @encrypt: TX direction
- * @decrypt: RX direction
+ * @encrypt: TX direction (unused with @epoch)
+ * @decrypt: RX direction (unused with @epoch)
+ * @epoch: an epoch key (epoch.h) instead of @encrypt and @decrypt, or NULL
  */
 struct ovpn_key_config {
 	enum ovpn_cipher_alg cipher_alg;
 	u8 key_id;
 	struct ovpn_key_direction encrypt;
 	struct ovpn_key_direction decrypt;
+	const struct ovpn_epoch_config *epoch;
 };
 
 /**
@@ -80,9 +85,20 @@ struct ovpn_key_config {
  *	OVPN_KS_SWAP_NOTIFIED is set; claimed with cmpxchg by the sender
  * @replay_lock: serialises @replay
  * @replay: RX replay window
- * @refcount: one for the slot pointer in &struct ovpn_crypto_state, one per
- *	packet in flight
+ * @refcount: one for the slot pointer in &struct ovpn_crypto_state (or in
+ *	&struct ovpn_epoch for an epoch key), one per packet in flight, one
+ *	per queued epoch worker
  * @rwork: frees the transforms in process context after an RCU grace period
+ * @ep: a group slot of epoch keys: their chains (constant; freed with the
+ *	slot); NULL for any other slot
+ * @epoch_fmt: an epoch key: the epoch data format (constant)
+ * @epoch: an epoch key: its epoch (constant)
+ * @epoch_iv: an epoch key: the implicit IV of its direction (constant)
+ * @rekey_at: a TX epoch key: the packet id from which the next epoch is due
+ *	(constant)
+ * @born: an epoch key: jiffies when it was derived (constant)
+ * @rekey_deadline: a TX epoch key: jiffies when the next epoch is due, 0 for
+ *	never (constant)
  */
 struct ovpn_crypto_key_slot {
 	u8 key_id;
@@ -101,6 +117,13 @@ struct ovpn_crypto_key_slot {
 	struct ovpn_replay replay;
 	struct kref refcount;
 	struct rcu_work rwork;
+	struct ovpn_epoch *ep;
+	bool epoch_fmt;
+	u16 epoch;
+	u8 epoch_iv[OVPN_NONCE_LEN];
+	u64 rekey_at;
+	unsigned long born;
+	unsigned long rekey_deadline;
 };
 
 /**
@@ -147,6 +170,10 @@ bool ovpn_crypto_has_primary(struct ovpn_crypto_state *cs);
 int ovpn_crypto_key_slot_info(struct ovpn_crypto_state *cs,
 			      enum ovpn_key_slot slot, u8 *key_id,
 			      enum ovpn_cipher_alg *alg);
+struct ovpn_epoch_info;
+bool ovpn_crypto_epoch_info(struct ovpn_crypto_state *cs,
+			    struct ovpn_epoch_info *info);
+bool ovpn_crypto_primary_is_epoch(struct ovpn_crypto_state *cs);
 bool ovpn_cipher_key_len_ok(enum ovpn_cipher_alg alg, size_t len);
 
 struct ovpn_crypto_key_slot *

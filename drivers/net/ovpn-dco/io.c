@@ -29,6 +29,7 @@
 #include "compat.h"
 #include "crypto.h"
 #include "debug.h"
+#include "epoch.h"
 #include "frontend.h"
 #include "io.h"
 #include "ovpn.h"
@@ -161,6 +162,9 @@ static u16 ovpn_peer_mss(struct ovpn_peer *peer, __be16 proto)
 		return mss;
 
 	mtu = READ_ONCE(peer->path_mtu);
+	/* path_mtu allows for the header of the v2 format */
+	if (ovpn_crypto_primary_is_epoch(&peer->crypto))
+		mtu -= OVPN_EPOCH_OVERHEAD - OVPN_DATA_HDR_LEN;
 	hdrs = sizeof(struct tcphdr) + (proto == htons(ETH_P_IP) ?
 					sizeof(struct iphdr) :
 					sizeof(struct ipv6hdr));
@@ -222,9 +226,11 @@ static int ovpn_crypto_sg_build(struct sk_buff *skb, struct scatterlist *sg,
 
 static noinline_for_stack int ovpn_lib_crypt(struct sk_buff *skb,
 					     unsigned int nfrags,
+					     unsigned int aad_len,
+					     unsigned int text_off,
 					     unsigned int text_len,
 					     const u32 *key, const u8 *nonce,
-					     bool encrypt)
+					     u8 *tag, bool encrypt)
 {
 	struct scatterlist stack_sg[OVPN_LIB_SG_STACK], *sg = stack_sg;
 	int n, ret;
@@ -235,18 +241,34 @@ static noinline_for_stack int ovpn_lib_crypt(struct sk_buff *skb,
 			return -ENOMEM;
 	}
 	sg_init_table(sg, nfrags);
-	n = skb_to_sgvec(skb, sg, OVPN_DATA_HDR_LEN, text_len);
+	n = skb_to_sgvec(skb, sg, text_off, text_len);
 	if (unlikely(n < 0)) {
 		ret = n;
 		goto out;
 	}
-	ret = ovpn_chachapoly_crypt(key, nonce, skb->data, OVPN_AAD_LEN, sg,
-				    text_len, skb->data + OVPN_TAG_OFFSET,
-				    encrypt);
+	ret = ovpn_chachapoly_crypt(key, nonce, skb->data, aad_len, sg,
+				    text_len, tag, encrypt);
 out:
 	if (sg != stack_sg)
 		kfree(sg);
 	return ret;
+}
+
+/* the transforms see the epoch format as it is: [AAD][text][tag] */
+static int ovpn_epoch_sg_build(struct sk_buff *skb, struct scatterlist *sg,
+			       unsigned int nents)
+{
+	int n;
+
+	sg_init_table(sg, nents);
+	n = skb_to_sgvec(skb, sg, 0, skb->len);
+	return n < 0 ? n : 0;
+}
+
+static void ovpn_epoch_hdr_encode(u8 *buf, u8 key_id, u32 peer_id, u64 pktid)
+{
+	ovpn_data_hdr_encode(buf, key_id, peer_id, 0);
+	put_unaligned_be64(pktid, buf + OVPN_OP_PEER_ID_LEN);
 }
 
 /* ---- TX ---- */
@@ -256,8 +278,11 @@ static void ovpn_encrypt_post(struct sk_buff *skb, int ret)
 	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
 	struct ovpn_crypto_key_slot *ks = cb->ks;
 	struct ovpn_peer *peer = cb->peer;
+	bool epoch_fmt = cb->ek->epoch_fmt;
 
 	kfree(cb->crypto_tmp);
+	if (cb->ek != ks)
+		ovpn_crypto_key_slot_put(cb->ek);
 
 	if (unlikely(ret)) {
 		net_dbg_ratelimited("%s: encryption failed: %d\n",
@@ -278,7 +303,9 @@ static void ovpn_encrypt_post(struct sk_buff *skb, int ret)
 		/* the tunnel layer counts device TX bytes from the inner
 		 * header on
 		 */
-		skb_set_inner_network_header(skb, OVPN_DATA_HDR_LEN);
+		skb_set_inner_network_header(skb, epoch_fmt ?
+					     OVPN_EPOCH_AAD_LEN :
+					     OVPN_DATA_HDR_LEN);
 		ovpn_udp_send_skb(peer, skb);
 	}
 out:
@@ -297,8 +324,71 @@ static void ovpn_encrypt_async_post(void *data, int ret)
 
 OVPN_CRYPTO_DONE(ovpn_encrypt_done, ovpn_encrypt_async_post)
 
+/* the epoch format: [header with the 64-bit packet id][text][tag] */
+static int ovpn_aead_encrypt_epoch(struct ovpn_peer *peer,
+				   struct ovpn_crypto_key_slot *ks,
+				   struct ovpn_crypto_key_slot *ek,
+				   struct sk_buff *skb)
+{
+	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
+	unsigned int payload_len = skb->len;
+	struct aead_request *req;
+	struct sk_buff *trailer;
+	struct scatterlist *sg;
+	int nfrags, ret;
+	u64 pktid;
+	u8 *iv, *tag;
+
+	ret = ovpn_epoch_pktid_next(ks, ek, &pktid);
+	if (unlikely(ret < 0)) {
+		net_warn_ratelimited("%s: peer %u: epoch %u has no packet id left, waiting for the next epoch\n",
+				     netdev_name(peer->ovpn->dev), peer->id,
+				     ek->epoch);
+		return ret;
+	}
+
+	if (unlikely(skb_has_shared_frag(skb)) && __skb_linearize(skb))
+		return -ENOMEM;
+
+	nfrags = skb_cow_data(skb, OVPN_TAG_LEN, &trailer);
+	if (unlikely(nfrags < 0))
+		return nfrags;
+	if (unlikely(skb_cow_head(skb, OVPN_HEAD_ROOM)))
+		return -ENOMEM;
+
+	tag = pskb_put(skb, trailer, OVPN_TAG_LEN);
+	__skb_push(skb, OVPN_EPOCH_AAD_LEN);
+	ovpn_epoch_hdr_encode(skb->data, ek->key_id, peer->tx_id, pktid);
+
+	if (ek->lib) {
+		u8 nonce[OVPN_NONCE_LEN];
+
+		ovpn_epoch_nonce(nonce, pktid, ek->epoch_iv);
+		return ovpn_lib_crypt(skb, nfrags, OVPN_EPOCH_AAD_LEN,
+				      OVPN_EPOCH_AAD_LEN, payload_len,
+				      ek->lib_key_xmit, nonce, tag, true);
+	}
+
+	cb->crypto_tmp = ovpn_crypto_tmp_alloc(ek->encrypt, nfrags + 2, &req,
+					       &sg, &iv);
+	if (unlikely(!cb->crypto_tmp))
+		return -ENOMEM;
+	ret = ovpn_epoch_sg_build(skb, sg, nfrags + 2);
+	if (unlikely(ret))
+		return ret;
+
+	ovpn_epoch_nonce(iv, pktid, ek->epoch_iv);
+	aead_request_set_tfm(req, ek->encrypt);
+	aead_request_set_callback(req, 0, ovpn_encrypt_done, skb);
+	aead_request_set_crypt(req, sg, sg, payload_len, iv);
+	aead_request_set_ad(req, OVPN_EPOCH_AAD_LEN);
+
+	return ovpn_aead_submit(req, true);
+}
+
 static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 			     struct ovpn_crypto_key_slot *ks,
+			     struct ovpn_crypto_key_slot *ek,
 			     struct sk_buff *skb)
 {
 	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
@@ -312,8 +402,12 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 
 	cb->peer = peer;
 	cb->ks = ks;
+	cb->ek = ek;
 	cb->crypto_tmp = NULL;
 	cb->payload_len = payload_len;
+
+	if (ek->epoch_fmt)
+		return ovpn_aead_encrypt_epoch(peer, ks, ek, skb);
 
 	ret = ovpn_pktid_xmit_next(ks, &pktid);
 	if (unlikely(ret < 0)) {
@@ -348,8 +442,10 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 		__skb_push(skb, OVPN_DATA_HDR_LEN);
 		ovpn_data_hdr_encode(skb->data, ks->key_id, peer->tx_id, pktid);
 		ovpn_nonce_build(nonce, pktid, ks->nonce_tail_xmit);
-		return ovpn_lib_crypt(skb, nfrags, payload_len,
-				      ks->lib_key_xmit, nonce, true);
+		return ovpn_lib_crypt(skb, nfrags, OVPN_AAD_LEN,
+				      OVPN_DATA_HDR_LEN, payload_len,
+				      ks->lib_key_xmit, nonce,
+				      skb->data + OVPN_TAG_OFFSET, true);
 	}
 
 	cb->crypto_tmp = ovpn_crypto_tmp_alloc(ks->encrypt, nfrags + 2, &req,
@@ -379,7 +475,7 @@ static int ovpn_aead_encrypt(struct ovpn_peer *peer,
 static void ovpn_send_one(struct ovpn_peer *peer, struct sk_buff *skb,
 			  bool more)
 {
-	struct ovpn_crypto_key_slot *ks;
+	struct ovpn_crypto_key_slot *ks, *ek;
 	int ret;
 
 	ovpn_skb_cb(skb)->tcp_more = more;
@@ -395,7 +491,8 @@ static void ovpn_send_one(struct ovpn_peer *peer, struct sk_buff *skb,
 		return;
 	}
 
-	ret = ovpn_aead_encrypt(peer, ks, skb);
+	ek = ks->ep ? ovpn_epoch_tx_key(ks) : ks;
+	ret = ovpn_aead_encrypt(peer, ks, ek, skb);
 	if (likely(ret != -EINPROGRESS))
 		ovpn_encrypt_post(skb, ret);
 }
@@ -529,12 +626,12 @@ static void ovpn_decrypt_post(struct sk_buff *skb, int ret)
 {
 	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
 	struct napi_struct *napi = cb->napi;
-	struct ovpn_crypto_key_slot *ks = cb->ks;
+	struct ovpn_crypto_key_slot *ks = cb->ks, *ek = cb->ek;
 	struct ovpn_peer *peer = cb->peer;
 	enum ovpn_replay_verdict verdict;
 	unsigned int link_len;
 	__be16 proto;
-	u32 pktid;
+	u64 pktid;
 	u16 mss;
 
 	kfree(cb->crypto_tmp);
@@ -546,17 +643,28 @@ static void ovpn_decrypt_post(struct sk_buff *skb, int ret)
 		goto drop;
 	}
 
-	/* only an authentic packet id may move the window */
-	pktid = ovpn_get_be32(skb->data + OVPN_OP_PEER_ID_LEN);
-	spin_lock_bh(&ks->replay_lock);
-	verdict = ovpn_replay_check(&ks->replay, pktid, jiffies / HZ);
-	spin_unlock_bh(&ks->replay_lock);
+	/* only an authentic packet id may move the window; an epoch's
+	 * counter never goes past 32 bits here (epoch.h)
+	 */
+	if (ek->epoch_fmt) {
+		pktid = get_unaligned_be64(skb->data + OVPN_OP_PEER_ID_LEN) &
+			OVPN_EPOCH_COUNTER_MASK;
+		if (unlikely(pktid > U32_MAX))
+			goto drop;
+	} else {
+		pktid = ovpn_get_be32(skb->data + OVPN_OP_PEER_ID_LEN);
+	}
+	spin_lock_bh(&ek->replay_lock);
+	verdict = ovpn_replay_check(&ek->replay, (u32)pktid, jiffies / HZ);
+	spin_unlock_bh(&ek->replay_lock);
 	if (unlikely(verdict != OVPN_REPLAY_OK)) {
-		net_dbg_ratelimited("%s: peer %u: packet id %u refused (%d)\n",
+		net_dbg_ratelimited("%s: peer %u: packet id %llu refused (%d)\n",
 				    netdev_name(peer->ovpn->dev), peer->id,
 				    pktid, verdict);
 		goto drop;
 	}
+	if (ks->ep)
+		ovpn_epoch_rx_authentic(ks, ek);
 
 	link_len = skb->len;
 	ovpn_stats_add(&peer->stats.link_rx, link_len);
@@ -565,7 +673,13 @@ static void ovpn_decrypt_post(struct sk_buff *skb, int ret)
 	if (!ovpn_peer_is_tcp(peer))
 		ovpn_peer_float(peer, skb);
 
-	__skb_pull(skb, OVPN_DATA_HDR_LEN);
+	if (ek->epoch_fmt) {
+		__skb_pull(skb, OVPN_EPOCH_AAD_LEN);
+		if (unlikely(pskb_trim(skb, skb->len - OVPN_TAG_LEN)))
+			goto drop;
+	} else {
+		__skb_pull(skb, OVPN_DATA_HDR_LEN);
+	}
 
 	if (unlikely(skb->len == OVPN_KEEPALIVE_LEN)) {
 		u8 msg[OVPN_KEEPALIVE_LEN];
@@ -604,6 +718,8 @@ drop:
 	dev_core_stats_rx_dropped_inc(peer->ovpn->dev);
 	kfree_skb(skb);
 out:
+	if (ek != ks)
+		ovpn_crypto_key_slot_put(ek);
 	ovpn_crypto_key_slot_put(ks);
 	ovpn_peer_put(peer);
 }
@@ -620,8 +736,56 @@ static void ovpn_decrypt_async_post(void *data, int ret)
 
 OVPN_CRYPTO_DONE(ovpn_decrypt_done, ovpn_decrypt_async_post)
 
+static int ovpn_aead_decrypt_epoch(struct ovpn_crypto_key_slot *ek,
+				   struct sk_buff *skb)
+{
+	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
+	unsigned int text_len = skb->len - OVPN_EPOCH_OVERHEAD;
+	struct aead_request *req;
+	struct sk_buff *trailer;
+	struct scatterlist *sg;
+	int nfrags, ret;
+	u64 pktid;
+	u8 *iv;
+
+	cb->payload_len = text_len;
+	nfrags = skb_cow_data(skb, 0, &trailer);
+	if (unlikely(nfrags < 0))
+		return nfrags;
+	pktid = get_unaligned_be64(skb->data + OVPN_OP_PEER_ID_LEN);
+
+	if (ek->lib) {
+		u8 nonce[OVPN_NONCE_LEN], tag[OVPN_TAG_LEN];
+
+		ovpn_epoch_nonce(nonce, pktid, ek->epoch_iv);
+		if (skb_copy_bits(skb, skb->len - OVPN_TAG_LEN, tag,
+				  OVPN_TAG_LEN))
+			return -EINVAL;
+		return ovpn_lib_crypt(skb, nfrags, OVPN_EPOCH_AAD_LEN,
+				      OVPN_EPOCH_AAD_LEN, text_len,
+				      ek->lib_key_recv, nonce, tag, false);
+	}
+
+	cb->crypto_tmp = ovpn_crypto_tmp_alloc(ek->decrypt, nfrags + 2, &req,
+					       &sg, &iv);
+	if (unlikely(!cb->crypto_tmp))
+		return -ENOMEM;
+	ret = ovpn_epoch_sg_build(skb, sg, nfrags + 2);
+	if (unlikely(ret))
+		return ret;
+
+	ovpn_epoch_nonce(iv, pktid, ek->epoch_iv);
+	aead_request_set_tfm(req, ek->decrypt);
+	aead_request_set_callback(req, 0, ovpn_decrypt_done, skb);
+	aead_request_set_crypt(req, sg, sg, text_len + OVPN_TAG_LEN, iv);
+	aead_request_set_ad(req, OVPN_EPOCH_AAD_LEN);
+
+	return ovpn_aead_submit(req, false);
+}
+
 static int ovpn_aead_decrypt(struct ovpn_peer *peer,
 			     struct ovpn_crypto_key_slot *ks,
+			     struct ovpn_crypto_key_slot *ek,
 			     struct sk_buff *skb)
 {
 	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
@@ -634,8 +798,12 @@ static int ovpn_aead_decrypt(struct ovpn_peer *peer,
 
 	cb->peer = peer;
 	cb->ks = ks;
+	cb->ek = ek;
 	cb->crypto_tmp = NULL;
 	cb->payload_len = text_len;
+
+	if (ek->epoch_fmt)
+		return ovpn_aead_decrypt_epoch(ek, skb);
 
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (unlikely(nfrags < 0))
@@ -647,8 +815,10 @@ static int ovpn_aead_decrypt(struct ovpn_peer *peer,
 		ovpn_nonce_build(nonce,
 				 ovpn_get_be32(skb->data + OVPN_OP_PEER_ID_LEN),
 				 ks->nonce_tail_recv);
-		return ovpn_lib_crypt(skb, nfrags, text_len, ks->lib_key_recv,
-				      nonce, false);
+		return ovpn_lib_crypt(skb, nfrags, OVPN_AAD_LEN,
+				      OVPN_DATA_HDR_LEN, text_len,
+				      ks->lib_key_recv, nonce,
+				      skb->data + OVPN_TAG_OFFSET, false);
 	}
 
 	cb->crypto_tmp = ovpn_crypto_tmp_alloc(ks->decrypt, nfrags + 2, &req,
@@ -676,7 +846,7 @@ static int ovpn_aead_decrypt(struct ovpn_peer *peer,
 static void ovpn_rx_one(struct sk_buff *skb, struct napi_struct *napi)
 {
 	struct ovpn_peer *peer = ovpn_skb_cb(skb)->peer;
-	struct ovpn_crypto_key_slot *ks;
+	struct ovpn_crypto_key_slot *ks, *ek;
 	int ret;
 
 	ks = ovpn_crypto_key_id_to_slot(&peer->crypto,
@@ -685,16 +855,37 @@ static void ovpn_rx_one(struct sk_buff *skb, struct napi_struct *napi)
 		net_dbg_ratelimited("%s: peer %u: no key with id %u\n",
 				    netdev_name(peer->ovpn->dev), peer->id,
 				    ovpn_key_id_from_byte(skb->data[0]));
-		dev_core_stats_rx_dropped_inc(peer->ovpn->dev);
-		kfree_skb(skb);
-		ovpn_peer_put(peer);
-		return;
+		goto drop;
+	}
+
+	ek = ks;
+	if (ks->ep) {
+		/* the header is in the linear part (ovpn_udp_encap_recv(),
+		 * ovpn_tcp_frame())
+		 */
+		ek = NULL;
+		if (likely(skb->len >= OVPN_EPOCH_OVERHEAD))
+			ek = ovpn_epoch_rx_key(ks, get_unaligned_be16(skb->data +
+							 OVPN_OP_PEER_ID_LEN));
+		if (unlikely(!ek)) {
+			net_dbg_ratelimited("%s: peer %u: no key for this epoch\n",
+					    netdev_name(peer->ovpn->dev),
+					    peer->id);
+			ovpn_crypto_key_slot_put(ks);
+			goto drop;
+		}
 	}
 
 	ovpn_skb_cb(skb)->napi = napi;
-	ret = ovpn_aead_decrypt(peer, ks, skb);
+	ret = ovpn_aead_decrypt(peer, ks, ek, skb);
 	if (likely(ret != -EINPROGRESS))
 		ovpn_decrypt_post(skb, ret);
+	return;
+
+drop:
+	dev_core_stats_rx_dropped_inc(peer->ovpn->dev);
+	kfree_skb(skb);
+	ovpn_peer_put(peer);
 }
 
 /* a packet leaves its receive queue: a TCP peer's parser may go on */

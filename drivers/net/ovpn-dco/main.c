@@ -20,6 +20,7 @@
 #include "compat.h"
 #include "crypto.h"
 #include "debug.h"
+#include "epoch.h"
 #include "frontend.h"
 #include "io.h"
 #include "netlink.h"
@@ -259,7 +260,7 @@ static int __init ovpn_init(void)
 	/* before anything is registered: a broken cipher must not carry a
 	 * single packet
 	 */
-	ret = ovpn_crypto_selftest();
+	ret = ovpn_crypto_selftest() ?: ovpn_epoch_selftest();
 	if (ret)
 		goto err_debug;
 

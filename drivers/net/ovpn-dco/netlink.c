@@ -21,6 +21,7 @@
 #include "compat.h"
 #include "crypto.h"
 #include "debug.h"
+#include "epoch.h"
 #include "frontend.h"
 #include "io.h"
 #include "netlink.h"
@@ -96,6 +97,17 @@ ovpn_nl_policy_del_peer[OVPN_DEL_PEER_ATTR_MAX + 1] = {
 };
 
 static const struct nla_policy
+ovpn_nl_policy_epoch[OVPN_EPOCH_ATTR_MAX + 1] = {
+	[OVPN_EPOCH_ATTR_ENCRYPT_SECRET] =
+		NLA_POLICY_EXACT_LEN(OVPN_EPOCH_SECRET_LEN),
+	[OVPN_EPOCH_ATTR_DECRYPT_SECRET] =
+		NLA_POLICY_EXACT_LEN(OVPN_EPOCH_SECRET_LEN),
+	[OVPN_EPOCH_ATTR_KEY_SIZE] = { .type = NLA_U8 },
+	[OVPN_EPOCH_ATTR_REKEY_PACKETS] = { .type = NLA_U32 },
+	[OVPN_EPOCH_ATTR_REKEY_SECONDS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy
 ovpn_nl_policy_new_key[OVPN_NEW_KEY_ATTR_MAX + 1] = {
 	[OVPN_NEW_KEY_ATTR_PEER_ID] = { .type = NLA_U32 },
 	[OVPN_NEW_KEY_ATTR_KEY_SLOT] =
@@ -107,6 +119,7 @@ ovpn_nl_policy_new_key[OVPN_NEW_KEY_ATTR_MAX + 1] = {
 		NLA_POLICY_NESTED(ovpn_nl_policy_key_dir),
 	[OVPN_NEW_KEY_ATTR_DECRYPT_KEY] =
 		NLA_POLICY_NESTED(ovpn_nl_policy_key_dir),
+	[OVPN_NEW_KEY_ATTR_EPOCH] = NLA_POLICY_NESTED(ovpn_nl_policy_epoch),
 };
 
 static const struct nla_policy
@@ -567,10 +580,65 @@ static int ovpn_nl_parse_key_dir(struct genl_info *info, struct nlattr *attr,
 	return 0;
 }
 
+/* the EPOCH nest of NEW_KEY: both secrets, the rest has defaults */
+static int ovpn_nl_parse_epoch(struct genl_info *info, struct nlattr *attr,
+			       enum ovpn_cipher_alg alg,
+			       struct ovpn_epoch_config *ec)
+{
+	struct nlattr *tb[OVPN_EPOCH_ATTR_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, OVPN_EPOCH_ATTR_MAX, attr,
+			       ovpn_nl_policy_epoch, info->extack);
+	if (ret)
+		return ret;
+	if (!tb[OVPN_EPOCH_ATTR_ENCRYPT_SECRET] ||
+	    !tb[OVPN_EPOCH_ATTR_DECRYPT_SECRET]) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "an epoch key needs ENCRYPT_SECRET and DECRYPT_SECRET");
+		NL_SET_BAD_ATTR(info->extack, attr);
+		return -EINVAL;
+	}
+	ec->tx_secret = nla_data(tb[OVPN_EPOCH_ATTR_ENCRYPT_SECRET]);
+	ec->rx_secret = nla_data(tb[OVPN_EPOCH_ATTR_DECRYPT_SECRET]);
+	ec->key_size = tb[OVPN_EPOCH_ATTR_KEY_SIZE] ?
+		       nla_get_u8(tb[OVPN_EPOCH_ATTR_KEY_SIZE]) : 32;
+	if (!ovpn_cipher_key_len_ok(alg, ec->key_size)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "key size does not fit the cipher (AES-GCM: 16, 24 or 32 bytes; ChaCha20-Poly1305: 32)");
+		NL_SET_BAD_ATTR(info->extack, tb[OVPN_EPOCH_ATTR_KEY_SIZE]);
+		return -EINVAL;
+	}
+	ec->rekey_packets = tb[OVPN_EPOCH_ATTR_REKEY_PACKETS] ?
+			    nla_get_u32(tb[OVPN_EPOCH_ATTR_REKEY_PACKETS]) :
+			    OVPN_EPOCH_REKEY_PACKETS_MAX;
+	if (!ec->rekey_packets ||
+	    ec->rekey_packets > OVPN_EPOCH_REKEY_PACKETS_MAX) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "REKEY_PACKETS is 1 to 2147483648");
+		NL_SET_BAD_ATTR(info->extack,
+				tb[OVPN_EPOCH_ATTR_REKEY_PACKETS]);
+		return -EINVAL;
+	}
+	ec->rekey_secs = tb[OVPN_EPOCH_ATTR_REKEY_SECONDS] ?
+			 nla_get_u32(tb[OVPN_EPOCH_ATTR_REKEY_SECONDS]) :
+			 OVPN_EPOCH_REKEY_SECS_DEFAULT;
+	/* jiffies arithmetic stays far from overflow: at most ten years */
+	if (ec->rekey_secs > 315360000U) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "REKEY_SECONDS is at most 315360000 (ten years)");
+		NL_SET_BAD_ATTR(info->extack,
+				tb[OVPN_EPOCH_ATTR_REKEY_SECONDS]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int ovpn_nl_new_key(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[OVPN_NEW_KEY_ATTR_MAX + 1];
 	struct nlattr *nest = info->attrs[OVPN_ATTR_NEW_KEY];
+	struct ovpn_epoch_config ec = {};
 	struct ovpn_key_config kc = {};
 	enum ovpn_key_slot slot;
 	struct net_device *dev;
@@ -607,12 +675,29 @@ static int ovpn_nl_new_key(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
-	ret = ovpn_nl_parse_key_dir(info, tb[OVPN_NEW_KEY_ATTR_ENCRYPT_KEY],
-				    kc.cipher_alg, &kc.encrypt,
-				    "missing ENCRYPT_KEY") ?:
-	      ovpn_nl_parse_key_dir(info, tb[OVPN_NEW_KEY_ATTR_DECRYPT_KEY],
-				    kc.cipher_alg, &kc.decrypt,
-				    "missing DECRYPT_KEY");
+	if (tb[OVPN_NEW_KEY_ATTR_EPOCH]) {
+		if (tb[OVPN_NEW_KEY_ATTR_ENCRYPT_KEY] ||
+		    tb[OVPN_NEW_KEY_ATTR_DECRYPT_KEY]) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "an epoch key takes no ENCRYPT_KEY or DECRYPT_KEY");
+			NL_SET_BAD_ATTR(info->extack,
+					tb[OVPN_NEW_KEY_ATTR_EPOCH]);
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = ovpn_nl_parse_epoch(info, tb[OVPN_NEW_KEY_ATTR_EPOCH],
+					  kc.cipher_alg, &ec);
+		kc.epoch = &ec;
+	} else {
+		ret = ovpn_nl_parse_key_dir(info,
+					    tb[OVPN_NEW_KEY_ATTR_ENCRYPT_KEY],
+					    kc.cipher_alg, &kc.encrypt,
+					    "missing ENCRYPT_KEY") ?:
+		      ovpn_nl_parse_key_dir(info,
+					    tb[OVPN_NEW_KEY_ATTR_DECRYPT_KEY],
+					    kc.cipher_alg, &kc.decrypt,
+					    "missing DECRYPT_KEY");
+	}
 	if (ret)
 		goto out;
 
@@ -715,6 +800,31 @@ static int ovpn_nl_put_stats(struct sk_buff *msg,
 	return 0;
 }
 
+/* the epochs of an epoch primary key, and when the last packet came */
+static int ovpn_nl_put_peer_epoch(struct sk_buff *msg, struct ovpn_peer *peer)
+{
+	struct ovpn_epoch_info ei;
+
+	if (atomic64_read(&peer->stats.link_rx.packets) &&
+	    nla_put_u32(msg, OVPN_GET_PEER_RESP_ATTR_LAST_RX_MSECS,
+			jiffies_to_msecs(jiffies -
+					 READ_ONCE(peer->last_recv))))
+		return -EMSGSIZE;
+	if (!ovpn_crypto_epoch_info(&peer->crypto, &ei))
+		return 0;
+	if (nla_put_u16(msg, OVPN_GET_PEER_RESP_ATTR_EPOCH_TX, ei.tx_epoch) ||
+	    nla_put_u16(msg, OVPN_GET_PEER_RESP_ATTR_EPOCH_RX, ei.rx_epoch) ||
+	    nla_put_u32(msg, OVPN_GET_PEER_RESP_ATTR_EPOCH_TX_PACKETS,
+			ei.tx_packets) ||
+	    nla_put_u32(msg, OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_PACKETS,
+			ei.rekey_packets) ||
+	    (ei.rekey_secs >= 0 &&
+	     nla_put_u32(msg, OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_SECS,
+			 min_t(s64, ei.rekey_secs, U32_MAX))))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int ovpn_nl_put_peer(struct sk_buff *msg, struct ovpn_peer *peer,
 			    struct net *net, u32 portid, u32 seq, int flags)
 {
@@ -778,7 +888,8 @@ static int ovpn_nl_put_peer(struct sk_buff *msg, struct ovpn_peer *peer,
 			      OVPN_GET_PEER_RESP_ATTR_LINK_RX_PACKETS) ||
 	    ovpn_nl_put_stats(msg, &peer->stats.link_tx,
 			      OVPN_GET_PEER_RESP_ATTR_LINK_TX_BYTES,
-			      OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS))
+			      OVPN_GET_PEER_RESP_ATTR_LINK_TX_PACKETS) ||
+	    ovpn_nl_put_peer_epoch(msg, peer))
 		goto err;
 
 	nla_nest_end(msg, nest);

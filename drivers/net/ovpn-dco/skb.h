@@ -15,6 +15,8 @@ struct ovpn_crypto_key_slot;
  * struct ovpn_skb_cb - what an in-flight packet carries
  * @peer: the peer, one reference held
  * @ks: the key slot, one reference held
+ * @ek: the key slot the crypto uses: @ks, or one of @ks's epoch keys with a
+ *	reference of its own
  * @crypto_tmp: AEAD request, IV and scatterlist of the packet
  * @payload_len: plaintext length (TX: before encryption)
  * @napi: RX: the NAPI poll decrypting the packet, NULL once the crypto
@@ -25,9 +27,10 @@ struct ovpn_crypto_key_slot;
 struct ovpn_skb_cb {
 	struct ovpn_peer *peer;
 	struct ovpn_crypto_key_slot *ks;
+	struct ovpn_crypto_key_slot *ek;
 	void *crypto_tmp;
-	unsigned int payload_len;
 	struct napi_struct *napi;
+	unsigned int payload_len;
 	bool tcp_more;
 };
 

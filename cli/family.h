@@ -62,6 +62,13 @@ struct ovpn_new_peer {
  * @km: keys and nonce tail for this end's key direction
  * @decrypt_tail: the decrypt direction's nonce tail if it differs from
  *	@km's (session keys), NULL to use @km's for both (key files)
+ * @epoch_tx: with @epoch_rx, an epoch key (ovpn-dco-v2 only) instead of
+ *	@km: the TX secret of epoch 1, FAM_EPOCH_SECRET_LEN bytes
+ * @epoch_rx: the RX secret of epoch 1
+ * @rekey_packets: epoch key: TX packets per epoch, 0 for the module's
+ *	default
+ * @rekey_seconds: epoch key: TX seconds per epoch, 0 for the module's
+ *	default, FAM_REKEY_NEVER for no limit
  */
 struct ovpn_new_key {
 	uint32_t peer_id;
@@ -70,7 +77,14 @@ struct ovpn_new_key {
 	const struct cipher *cipher;
 	const struct key_material *km;
 	const uint8_t *decrypt_tail;
+	const uint8_t *epoch_tx;
+	const uint8_t *epoch_rx;
+	uint32_t rekey_packets;
+	uint32_t rekey_seconds;
 };
+
+#define FAM_EPOCH_SECRET_LEN	32
+#define FAM_REKEY_NEVER		UINT32_MAX
 
 /* one more than the largest attribute type a parsed nest may hold */
 #define ATTR_VALS_MAX	32
@@ -331,6 +345,7 @@ struct ovpn_notif {
  * @print_peer: print a @get_peer answer ("key value" lines, then "\n")
  * @parse_notification: a "peers" notification into &struct ovpn_notif
  * @has_mss: @set_peer takes an MSS clamp
+ * @has_epoch: @new_key takes epoch keys (&struct ovpn_new_key.epoch_tx)
  * @vpn_rx_bytes: the VPN RX bytes attribute of a @get_peer answer
  * @vpn_tx_bytes: VPN TX bytes
  * @vpn_rx_packets: VPN RX packets
@@ -363,6 +378,7 @@ struct fam_ops {
 	void (*print_peer)(FILE *f, const struct attr_vals *vals);
 	int (*parse_notification)(struct nl_msg *msg, struct ovpn_notif *out);
 	bool has_mss;
+	bool has_epoch;
 	int vpn_rx_bytes;
 	int vpn_tx_bytes;
 	int vpn_rx_packets;

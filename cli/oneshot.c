@@ -70,8 +70,13 @@
  * @raw_len: their number, 0 for none
  * @kind: --kind, NULL if not given
  * @fam: the family of the device's kind (from @kind or --family)
- * @rekey_seconds: config "rekey-seconds" (ovpn-cli up), 0 for the default
- * @rekey_packets: config "rekey-packets" (ovpn-cli up), 0 for the default
+ * @epoch: --epoch (ovpn-cli up: always): session keys go in as the module's
+ *	epoch keys, which move to new keys by themselves
+ * @rekey_seconds: --rekey-seconds or config "rekey-seconds": TX seconds per
+ *	epoch of the module's epoch keys, 0 for the default, FAM_REKEY_NEVER
+ *	for no limit
+ * @rekey_packets: --rekey-packets or config "rekey-packets": TX packets per
+ *	epoch, 0 for the default
  * @hooks: ovpn-cli up's daemon: told when set up and when keyed; NULL for
  *	the one-shot command
  */
@@ -103,17 +108,17 @@ struct oneshot_cfg {
 	size_t raw_len;
 	const char *kind;
 	const struct fam_ops *fam;
-	/*
-	 * TODO(issue 16): hs_new_key() passes these on as struct
-	 * ovpn_new_key's rekey_seconds/rekey_packets (the epoch keys) once
-	 * that request has them; until then they are carried, not used.
-	 */
+	bool epoch;
 	uint32_t rekey_seconds;
 	uint32_t rekey_packets;
 	const struct oneshot_hooks *hooks;
 };
 
 enum { ROLE_DEFAULT, ROLE_LISTEN, ROLE_CONNECT };
+
+/* what the module takes (uapi/linux/ovpn_dco.h, OVPN_EPOCH_ATTR_*) */
+#define ONESHOT_REKEY_PACKETS_MAX	0x80000000U
+#define ONESHOT_REKEY_SECONDS_MAX	315360000U
 
 /* REPLY (until CONFIRM) and CONFIRM (until DONE) are resent once a second,
  * at most this often
@@ -254,6 +259,10 @@ static void parse_option(int argc, char **argv, int *i, struct oneshot_cfg *c)
 		c->quiet = true;
 		return;
 	}
+	if (!strcmp(opt, "--epoch")) {
+		c->epoch = true;
+		return;
+	}
 	if (!strcmp(opt, "--raw-key")) {
 		c->raw_key = true;
 		return;
@@ -294,6 +303,19 @@ static void parse_option(int argc, char **argv, int *i, struct oneshot_cfg *c)
 	} else if (!strcmp(opt, "--mtu")) {
 		if (!parse_u32(v, &c->mtu) || !c->mtu)
 			usage_error("invalid MTU '%s'", v);
+	} else if (!strcmp(opt, "--rekey-packets")) {
+		if (!parse_u32(v, &c->rekey_packets) || !c->rekey_packets ||
+		    c->rekey_packets > ONESHOT_REKEY_PACKETS_MAX)
+			usage_error("invalid --rekey-packets '%s' (1 to %u)", v,
+				    ONESHOT_REKEY_PACKETS_MAX);
+	} else if (!strcmp(opt, "--rekey-seconds")) {
+		if (!parse_u32(v, &c->rekey_seconds) ||
+		    c->rekey_seconds > ONESHOT_REKEY_SECONDS_MAX)
+			usage_error("invalid --rekey-seconds '%s' (0 to %u)", v,
+				    ONESHOT_REKEY_SECONDS_MAX);
+		/* 0: never by time */
+		if (!c->rekey_seconds)
+			c->rekey_seconds = FAM_REKEY_NEVER;
 	} else if (!strcmp(opt, "--mss")) {
 		uint32_t mss;
 
@@ -346,6 +368,11 @@ static void pick_family(struct oneshot_cfg *c)
 		usage_error("--kind %s and --family %s: a device of kind %s speaks %s",
 			    c->kind, upstream ? OVPN_NL_NAME : OVPNU_FAMILY_NAME,
 			    c->kind, c->fam->family);
+	if (c->epoch && !c->fam->has_epoch)
+		usage_error("--epoch: epoch keys need a device of kind ovpn-dco (family %s)",
+			    OVPN_NL_NAME);
+	if (c->epoch && c->raw_key)
+		usage_error("--epoch and --raw-key: epoch keys come from the session handshake");
 }
 
 static void parse_args(int argc, char **argv, struct oneshot_cfg *c)
@@ -1013,6 +1040,13 @@ static int hs_new_key(struct tunnel *t, const struct sess_msg *m, uint8_t slot,
 	key.cipher = c->cipher;
 	key.km = &sk.km;
 	key.decrypt_tail = sk.decrypt_tail;
+	/* the module moves both directions to new keys on its own */
+	if (c->epoch) {
+		key.epoch_tx = sk.epoch_tx;
+		key.epoch_rx = sk.epoch_rx;
+		key.rekey_packets = c->rekey_packets;
+		key.rekey_seconds = c->rekey_seconds;
+	}
 	ret = c->fam->new_key(&t->nl, t->ifindex, &key, &err);
 	for (i = 0; i < SESS_ID_LEN; i++)
 		snprintf(id + 2 * i, 3, "%02x", sk.id[i]);
@@ -1602,6 +1636,8 @@ int oneshot_run_conf(const struct tunnel_conf *tc,
 			    ROLE_DEFAULT,
 		.mss = -1,
 		.fam = &ovpn_fam_ops,
+		/* the kernel moves to new keys with no process around */
+		.epoch = true,
 		.rekey_seconds = tc->rekey_seconds,
 		.rekey_packets = tc->rekey_packets,
 		.hooks = hooks,

@@ -108,6 +108,30 @@ int ovpn_swap_keys(struct ovpn_nl *nl, uint32_t ifindex, uint32_t peer_id,
 				err);
 }
 
+/* the EPOCH nest: secrets of epoch 1, key size, rekey limits */
+static int put_epoch(struct nl_msg *msg, const struct ovpn_new_key *req)
+{
+	struct nlattr *nest = nla_nest_start(msg, OVPN_NEW_KEY_ATTR_EPOCH |
+						  NLA_F_NESTED);
+
+	if (!nest ||
+	    nla_put(msg, OVPN_EPOCH_ATTR_ENCRYPT_SECRET, FAM_EPOCH_SECRET_LEN,
+		    req->epoch_tx) ||
+	    nla_put(msg, OVPN_EPOCH_ATTR_DECRYPT_SECRET, FAM_EPOCH_SECRET_LEN,
+		    req->epoch_rx) ||
+	    nla_put_u8(msg, OVPN_EPOCH_ATTR_KEY_SIZE, req->cipher->key_len) ||
+	    (req->rekey_packets &&
+	     nla_put_u32(msg, OVPN_EPOCH_ATTR_REKEY_PACKETS,
+			 req->rekey_packets)) ||
+	    (req->rekey_seconds &&
+	     nla_put_u32(msg, OVPN_EPOCH_ATTR_REKEY_SECONDS,
+			 req->rekey_seconds == FAM_REKEY_NEVER ?
+			 0 : req->rekey_seconds)))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 int ovpn_new_key(struct ovpn_nl *nl, uint32_t ifindex,
 		 const struct ovpn_new_key *req, struct nlx_err *err)
 {
@@ -122,8 +146,9 @@ int ovpn_new_key(struct ovpn_nl *nl, uint32_t ifindex,
 	if (nla_put_u8(msg, OVPN_NEW_KEY_ATTR_KEY_SLOT, req->slot) ||
 	    nla_put_u8(msg, OVPN_NEW_KEY_ATTR_KEY_ID, req->key_id) ||
 	    nla_put_u16(msg, OVPN_NEW_KEY_ATTR_CIPHER_ALG, req->cipher->alg) ||
-	    fam_put_keys(msg, OVPN_NEW_KEY_ATTR_ENCRYPT_KEY,
-			 OVPN_NEW_KEY_ATTR_DECRYPT_KEY, req)) {
+	    (req->epoch_tx ? put_epoch(msg, req) :
+	     fam_put_keys(msg, OVPN_NEW_KEY_ATTR_ENCRYPT_KEY,
+			  OVPN_NEW_KEY_ATTR_DECRYPT_KEY, req))) {
 		/* part of the keys may already be in the message */
 		fam_free_secret(msg);
 		return fam_no_memory(err);
@@ -331,6 +356,7 @@ const struct fam_ops ovpn_fam_ops = {
 	.print_peer = ovpn_print_peer,
 	.parse_notification = ovpn_parse_notification,
 	.has_mss = true,
+	.has_epoch = true,
 	.vpn_rx_bytes = OVPN_GET_PEER_RESP_ATTR_VPN_RX_BYTES,
 	.vpn_tx_bytes = OVPN_GET_PEER_RESP_ATTR_VPN_TX_BYTES,
 	.vpn_rx_packets = OVPN_GET_PEER_RESP_ATTR_VPN_RX_PACKETS,

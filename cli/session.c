@@ -15,6 +15,7 @@
 
 #define AUTH_INFO	"ovpn-cli v1 handshake mac"
 #define SESSION_INFO	"ovpn-cli v1 session keys"
+#define EPOCH_INFO	"ovpn-cli v1 epoch secrets"
 /* key A, tail A, key B, tail B, session id */
 #define OKM_LEN		(2 * (KEYFILE_KEY_LEN + KEYFILE_NONCE_TAIL_LEN) + \
 			 SESS_ID_LEN)
@@ -38,8 +39,9 @@ int sess_derive(const uint8_t *master, const uint8_t *n_init,
 		struct sess_keys *out)
 {
 	uint8_t salt[2 * SESS_NONCE_LEN];
-	uint8_t info[sizeof(SESSION_INFO) - 1 + 1];
+	uint8_t info[sizeof(EPOCH_INFO) - 1 + 1];
 	uint8_t okm[OKM_LEN];
+	uint8_t eokm[2 * SESS_EPOCH_SECRET_LEN];
 	const uint8_t *a = okm;
 	const uint8_t *b = okm + KEYFILE_KEY_LEN + KEYFILE_NONCE_TAIL_LEN;
 	const uint8_t *mine, *theirs;
@@ -48,13 +50,27 @@ int sess_derive(const uint8_t *master, const uint8_t *n_init,
 	memcpy(salt, n_init, SESS_NONCE_LEN);
 	memcpy(salt + SESS_NONCE_LEN, n_resp, SESS_NONCE_LEN);
 	memcpy(info, SESSION_INFO, sizeof(SESSION_INFO) - 1);
-	info[sizeof(info) - 1] = key_id;
+	info[sizeof(SESSION_INFO) - 1] = key_id;
 
 	if (mbedtls_hkdf(sha256(), salt, sizeof(salt), master, SESS_MASTER_LEN,
-			 info, sizeof(info), okm, sizeof(okm))) {
+			 info, sizeof(SESSION_INFO), okm, sizeof(okm))) {
 		explicit_bzero(out, sizeof(*out));
 		goto out;
 	}
+	/* the same inputs under another label: A's TX secret first */
+	memcpy(info, EPOCH_INFO, sizeof(EPOCH_INFO) - 1);
+	info[sizeof(EPOCH_INFO) - 1] = key_id;
+	if (mbedtls_hkdf(sha256(), salt, sizeof(salt), master, SESS_MASTER_LEN,
+			 info, sizeof(EPOCH_INFO), eokm, sizeof(eokm))) {
+		explicit_bzero(out, sizeof(*out));
+		goto out;
+	}
+	memcpy(out->epoch_tx, eokm + (role == SESS_ROLE_A ?
+				       0 : SESS_EPOCH_SECRET_LEN),
+	       SESS_EPOCH_SECRET_LEN);
+	memcpy(out->epoch_rx, eokm + (role == SESS_ROLE_A ?
+				       SESS_EPOCH_SECRET_LEN : 0),
+	       SESS_EPOCH_SECRET_LEN);
 	mine = role == SESS_ROLE_A ? a : b;
 	theirs = role == SESS_ROLE_A ? b : a;
 	memcpy(out->km.encrypt_key, mine, KEYFILE_KEY_LEN);
@@ -67,6 +83,7 @@ int sess_derive(const uint8_t *master, const uint8_t *n_init,
 	ret = 0;
 out:
 	explicit_bzero(okm, sizeof(okm));
+	explicit_bzero(eokm, sizeof(eokm));
 	return ret;
 }
 

@@ -29,6 +29,8 @@
 #define SESS_MSG_LEN		(5 + 2 * SESS_NONCE_LEN + SESS_MAC_LEN)
 /* what the static key file contributes: the first 72 decoded bytes */
 #define SESS_MASTER_LEN		(2 * KEYFILE_KEY_LEN + KEYFILE_NONCE_TAIL_LEN)
+/* an epoch secret (Documentation/wire-format.md, "Epoch data keys") */
+#define SESS_EPOCH_SECRET_LEN	32
 /* "no key yet" in the key-id byte of a HELLO */
 #define SESS_NO_KEY		0xff
 
@@ -59,11 +61,15 @@ struct sess_msg {
  *	tail (see @decrypt_tail)
  * @decrypt_tail: the nonce tail of the other direction
  * @id: a non-secret identifier of the session (printable, never a key)
+ * @epoch_tx: the TX epoch secret of epoch 1, for the module's epoch keys
+ * @epoch_rx: the RX epoch secret of epoch 1
  */
 struct sess_keys {
 	struct key_material km;
 	uint8_t decrypt_tail[KEYFILE_NONCE_TAIL_LEN];
 	uint8_t id[SESS_ID_LEN];
+	uint8_t epoch_tx[SESS_EPOCH_SECRET_LEN];
+	uint8_t epoch_rx[SESS_EPOCH_SECRET_LEN];
 };
 
 /**

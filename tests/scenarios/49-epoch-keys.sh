@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The module's epoch keys (one-shot --epoch): the kernel moves each direction
+# to the next key by itself, with no loss and no nonce twice, and keeps
+# doing so with no process left. The debug build's test_first_pktid starts
+# every epoch's counter at 0xFFFFFFFF - 1500, so an epoch carries 750
+# packets before TX moves on (epoch.h: half of what is left):
+# 1. counted fast pings both ways and iperf3 both ways: every ping answered,
+#    each direction crossed at least 5 epochs, nothing refused on receive
+#    (rx_dropped: authentication, replay, unknown epoch), nothing dropped on
+#    send for want of packet ids (tx_dropped), and every packet one end sent
+#    authenticated at the other (GET_PEER link counters).
+# 2. both one-shot processes killed (SIGKILL: no teardown): the devices and
+#    their sockets stay in the kernel, and 1,600 more pings each way cross
+#    with the epochs still advancing (the first data packet of part 2 onward
+#    carries epochs that no process ever saw).
+# 3. (run first) refusals: --epoch with --raw-key, with kind ovpn, and
+#    --rekey-packets 0 are usage errors that leave no device behind.
+# The capture of parts 1 and 2: no (source, key id, 64-bit packet id) twice,
+# and (tests/tools/sesscheck, which derives the epoch keys in userspace from
+# the captured handshake, independently of the module) every data packet up
+# to 400 bytes authenticates under exactly one epoch key of the session, none
+# twice, and both directions used at least 5 epochs.
+# timeout: 200
+. "${OVPN_LIB:-$(dirname "$0")/../lib.sh}"
+. "$(dirname "$0")/lib/datapath.sh"
+. "$(dirname "$0")/lib/debugmod.sh"
+
+require_debug_module
+require_cli
+require_key sample.key
+[ -x "$TOOLS/sesscheck" ] || fail "$TOOLS/sesscheck not built (make all)"
+del_devs() {
+	ns "$A" "$IP_BIN" link del "$OVPN_DEV" 2>/dev/null
+	ns "$B" "$IP_BIN" link del "$OVPN_DEV" 2>/dev/null
+}
+trap 'rc=$?; del_devs; cleanup; normal_module_restore || rc=1; exit $rc' EXIT
+dmesg_mark
+setup_two_hosts
+quiet_new_devices "$A" "$B"
+
+ping_bg() { bg "$1" "$2" /usr/bin/ping -c "$4" -i "$5" -W 2 "$3"; }
+ping_done() {
+	bg_wait "$1" 120 || fail "ping $1: exit status $?: $(tail -n 3 "$(bg_log "$1")")"
+	grep -q " $2 received, 0% packet loss" "$(bg_log "$1")" ||
+		fail "ping $1 lost packets: $(tail -n 3 "$(bg_log "$1")")"
+}
+# check_counters WHAT: nothing refused, each end took what the other sent
+check_counters() {
+	local pa pb a_tx a_rx b_tx b_rx d a_miss b_miss
+	sleep 1
+	peer_snap "$A" "$OVPN_DEV" pa
+	peer_snap "$B" "$OVPN_DEV" pb
+	a_tx=$(kv_field "$pa" link_tx_packets) a_rx=$(kv_field "$pa" link_rx_packets)
+	b_tx=$(kv_field "$pb" link_tx_packets) b_rx=$(kv_field "$pb" link_rx_packets)
+	log "$1: a link tx $a_tx rx $a_rx; b link tx $b_tx rx $b_rx"
+	for n in "$A" "$B"; do
+		for c in rx_dropped rx_errors tx_dropped; do
+			d=$(dev_stat "$n" "$OVPN_DEV" "$c")
+			assert_eq "$d" 0 "$1: $c of $OVPN_DEV in $n"
+		done
+	done
+	a_miss=$(dev_stat "$A" "$OVPN_DEV" rx_missed_errors) b_miss=$(dev_stat "$B" "$OVPN_DEV" rx_missed_errors)
+	assert_eq "$((b_rx + b_miss))" "$a_tx" "$1: packets b authenticated = packets a sent"
+	assert_eq "$((a_rx + a_miss))" "$b_tx" "$1: packets a authenticated = packets b sent"
+	A_TX=$a_tx B_TX=$b_tx
+}
+
+echo "== 3. refusals"
+out=$(ns "$A" "$OVPN_CLI" udp i4 "$A_IP" "$PORT" "$B_IP" "$PORT" "$A_VPN" "$VPN_MASK" "$B_VPN" "$KEYS/sample.key" 0 --epoch --raw-key 2>&1)
+assert_eq "$?" 2 "exit status of --epoch --raw-key"
+grepq -- '--epoch and --raw-key' <<<"$out" || fail "no clear message for --epoch --raw-key: $out"
+out=$(ns "$A" "$OVPN_CLI" udp i4 "$A_IP" "$PORT" "$B_IP" "$PORT" "$A_VPN" "$VPN_MASK" "$B_VPN" "$KEYS/sample.key" 0 --epoch --kind ovpn 2>&1)
+assert_eq "$?" 2 "exit status of --epoch --kind ovpn"
+grepq 'epoch keys need a device of kind ovpn-dco' <<<"$out" || fail "no clear message for --epoch --kind ovpn: $out"
+out=$(ns "$A" "$OVPN_CLI" udp i4 "$A_IP" "$PORT" "$B_IP" "$PORT" "$A_VPN" "$VPN_MASK" "$B_VPN" "$KEYS/sample.key" 0 --epoch --rekey-packets 0 2>&1)
+assert_eq "$?" 2 "exit status of --rekey-packets 0"
+ns "$A" "$IP_BIN" link show "$OVPN_DEV" >/dev/null 2>&1 && fail "a refused one-shot left $OVPN_DEV behind"
+
+cap_start wire "$B" "$B_DEV" udp port "$PORT"
+
+echo "== 1. epochs under traffic"
+debug_module_load test_first_pktid=$((0xFFFFFFFF - 1500))
+oneshot_pair --quiet --keepalive 0,0 --epoch
+oneshot_wait_ready tun-a && oneshot_wait_ready tun-b || fail "no session key: $(cat "$(bg_log tun-a)" "$(bg_log tun-b)")"
+iperf_server srv "$B"
+t0=$SECONDS
+ping_bg pa1 "$A" "$B_VPN" 1600 0.005
+ping_bg pb1 "$B" "$A_VPN" 1600 0.005
+iperf_both "$A" "$B_VPN" 3 -b 4M
+ping_done pa1 1600
+ping_done pb1 1600
+log "part 1: 1600 pings each way and iperf3 both ways, all answered, $((SECONDS - t0)) s"
+check_counters "part 1"
+P1_A_TX=$A_TX P1_B_TX=$B_TX
+assert_gt "$A_TX" $((5 * 750)) "packets a sent in part 1 (5 epochs carry 3750)"
+bg_stop srv
+
+echo "== 2. no process left: the kernel keeps moving to new keys"
+bg_stop tun-a KILL 10
+bg_stop tun-b KILL 10
+ns "$A" "$IP_BIN" link show "$OVPN_DEV" >/dev/null || fail "a's device went with its process"
+ns "$B" "$IP_BIN" link show "$OVPN_DEV" >/dev/null || fail "b's device went with its process"
+t0=$SECONDS
+ping_bg pa2 "$A" "$B_VPN" 1600 0.005
+ping_bg pb2 "$B" "$A_VPN" 1600 0.005
+ping_done pa2 1600
+ping_done pb2 1600
+log "part 2: 1600 pings each way with no process, all answered, $((SECONDS - t0)) s"
+check_counters "part 2"
+cap_stop wire
+del_devs
+
+echo "== the wire: one epoch key per packet, no (key, nonce) twice"
+# byte 0 (opcode, key id) at IP offset 28, the 64-bit packet id at 32..39
+"$TCPDUMP_BIN" -r "$(cap_file wire)" -n -x udp 2>/dev/null | awk '
+	/^[0-9]/ { src = $3; b0 = "" }
+	$1 == "0x0010:" { b0 = substr($8, 1, 2) }
+	$1 == "0x0020:" && b0 ~ /^4[89a-f]$/ { print src, b0, $2 $3 $4 $5 }' >"$LOGDIR/hdrs.txt"
+nhdr=$(wc -l <"$LOGDIR/hdrs.txt")
+dups=$(sort "$LOGDIR/hdrs.txt" | uniq -d | head -n 5)
+log "data packets on the wire: $nhdr"
+[ -z "$dups" ] || fail "(source, key id, packet id) repeated on the wire: $dups"
+assert_ge $((A_TX + B_TX)) "$nhdr" "data packets captured vs sent"
+pcap_pkts "$(cap_file wire)" less 400 | awk '$7 != "-" { print $5, $7 }' >"$LOGDIR/wire.txt"
+t0=$SECONDS
+"$TOOLS/sesscheck" "$KEYS/sample.key" <"$LOGDIR/wire.txt" >"$LOGDIR/sesscheck.txt"
+rc=$?
+grep -v '^session ' "$LOGDIR/sesscheck.txt" | head -n 10 | sed 's/^/    sesscheck: /'
+log "sesscheck took $((SECONDS - t0)) s"
+assert_eq "$rc" 0 "sesscheck: every data packet under exactly one epoch key, no (key, nonce) twice"
+ea=$(awk '/^epochs / { print $4 }' "$LOGDIR/sesscheck.txt")
+eb=$(awk '/^epochs / { print $7 }' "$LOGDIR/sesscheck.txt")
+assert_ge "${ea:-0}" 6 "epochs A used (sesscheck)"
+assert_ge "${eb:-0}" 6 "epochs B used (sesscheck)"
+ndata=$(sed -n 's/^data \([0-9]*\) .*/\1/p' "$LOGDIR/sesscheck.txt")
+assert_gt "$ndata" 6000 "data packets checked by sesscheck"
+dmesg_check_since
+echo "ok: epoch keys: a $ea and b $eb epochs on the wire, $((2 * 3200)) pings answered ($((2 * 1600)) with no process), $nhdr data packets ($ndata checked by key), no nonce twice"

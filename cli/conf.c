@@ -173,11 +173,15 @@ static int conf_set(struct tunnel_conf *c, const char *key, const char *v,
 		if (!parse_keepalive(v, &c->ka_interval, &c->ka_timeout))
 			return *what = "keepalive must be INTERVAL TIMEOUT (seconds)", -1;
 	} else if (!strcmp(key, "rekey-seconds")) {
-		if (!parse_u32(v, &c->rekey_seconds))
-			goto bad;
+		if (!parse_u32(v, &c->rekey_seconds) ||
+		    c->rekey_seconds > CONF_REKEY_SECONDS_MAX)
+			return *what = "rekey-seconds must be 0 (never by time) to 315360000", -1;
+		if (!c->rekey_seconds)
+			c->rekey_seconds = CONF_REKEY_NEVER;
 	} else if (!strcmp(key, "rekey-packets")) {
-		if (!parse_u32(v, &c->rekey_packets))
-			goto bad;
+		if (!parse_u32(v, &c->rekey_packets) || !c->rekey_packets ||
+		    c->rekey_packets > CONF_REKEY_PACKETS_MAX)
+			return *what = "rekey-packets must be 1 to 2147483648", -1;
 	}
 	return 0;
 bad:

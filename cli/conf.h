@@ -23,6 +23,12 @@
 
 enum { CONF_TCP_NONE, CONF_TCP_LISTEN, CONF_TCP_CONNECT };
 
+/* what the module takes per epoch (uapi OVPN_EPOCH_ATTR_REKEY_*) */
+#define CONF_REKEY_PACKETS_MAX	0x80000000U
+#define CONF_REKEY_SECONDS_MAX	315360000U
+/* "rekey-seconds = 0": never by time (FAM_REKEY_NEVER, family.h) */
+#define CONF_REKEY_NEVER	UINT32_MAX
+
 /**
  * struct tunnel_conf - a parsed config file
  * @name: the tunnel's name (the file's name without ".conf")
@@ -45,8 +51,10 @@ enum { CONF_TCP_NONE, CONF_TCP_LISTEN, CONF_TCP_CONNECT };
  * @mtu: "mtu", 0 for the kernel's default
  * @ka_interval: "keepalive" interval, seconds
  * @ka_timeout: "keepalive" timeout, seconds
- * @rekey_seconds: "rekey-seconds", 0 for the kernel's default
- * @rekey_packets: "rekey-packets", 0 for the kernel's default
+ * @rekey_seconds: "rekey-seconds": seconds per key epoch, 0 if not given
+ *	(the kernel's default), CONF_REKEY_NEVER for "0" (never by time)
+ * @rekey_packets: "rekey-packets": packets per key epoch, 1 to
+ *	CONF_REKEY_PACKETS_MAX; 0 if not given (the kernel's default)
  */
 struct tunnel_conf {
 	char name[CONF_NAME_MAX + 1];

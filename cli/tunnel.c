@@ -36,6 +36,8 @@
 #include "rtnl.h"
 #include "util.h"
 
+_Static_assert(CONF_REKEY_NEVER == FAM_REKEY_NEVER, "rekey-seconds = 0");
+
 #define RUN_DIR		"/run/ovpn-cli"
 /* how long down waits for the daemon after SIGTERM, then after SIGKILL */
 #define STOP_TERM_MS	10000

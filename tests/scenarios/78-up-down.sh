@@ -47,6 +47,7 @@ conf() {
 	peer-address = $5
 	keepalive = 1 30   # short interval: latest rx stays fresh
 	cipher = aes-256-gcm
+	rekey-seconds = 600
 	EOF
 }
 
@@ -103,6 +104,11 @@ assert_match "$show" "
   key epoch: " "show: key epoch"
 assert_match "$show" "
   next rekey: " "show: next rekey"
+# with the module's epoch keys the config's rekey-seconds reached the kernel
+case "$show" in
+*"key epoch: tx"*)
+	assert_match "$show" "next rekey: in (5[0-9][0-9]|600) s or after [0-9]+ packets" "show: rekey-seconds 600 in the kernel" ;;
+esac
 # the named form prints the same tunnel; an unknown name is an error
 out=$(ocli a show hq 2>&1) || fail "show hq: $out"
 assert_match "$out" "^tunnel: hq" "show hq"

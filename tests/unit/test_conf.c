@@ -107,6 +107,10 @@ static void test_all_keys(void)
 	      c.ka_interval == 1 && c.ka_timeout == 30, "keepalive with a comma");
 	check(!parse(BASE "keepalive = 0 0\n", &c, err, sizeof(err)) &&
 	      !c.ka_interval && !c.ka_timeout, "keepalive off");
+	check(!parse(BASE "rekey-seconds = 0\n", &c, err, sizeof(err)) &&
+	      c.rekey_seconds == CONF_REKEY_NEVER, "rekey-seconds 0: never by time");
+	check(!parse(BASE "rekey-packets = 2147483648\n", &c, err, sizeof(err)) &&
+	      c.rekey_packets == 0x80000000U, "rekey-packets at its maximum");
 }
 
 static void test_errors(void)
@@ -123,8 +127,10 @@ static void test_errors(void)
 	refuse(BASE "cipher = none\n", "site1.conf:5: unknown cipher", "cipher none");
 	refuse(BASE "keepalive = 10\n", "site1.conf:5: keepalive must be INTERVAL TIMEOUT", "keepalive one number");
 	refuse(BASE "keepalive = a b\n", "site1.conf:5: keepalive must be", "keepalive words");
-	refuse(BASE "rekey-seconds = -1\n", "site1.conf:5: invalid rekey-seconds '-1'", "rekey-seconds");
-	refuse(BASE "rekey-packets = 99999999999\n", "site1.conf:5: invalid rekey-packets", "rekey-packets too big");
+	refuse(BASE "rekey-seconds = -1\n", "site1.conf:5: rekey-seconds must be 0 (never by time) to 315360000, not '-1'", "rekey-seconds");
+	refuse(BASE "rekey-seconds = 315360001\n", "site1.conf:5: rekey-seconds must be", "rekey-seconds too big");
+	refuse(BASE "rekey-packets = 2147483649\n", "site1.conf:5: rekey-packets must be 1 to 2147483648", "rekey-packets too big");
+	refuse(BASE "rekey-packets = 0\n", "site1.conf:5: rekey-packets must be", "rekey-packets 0");
 	refuse(BASE "device = much-too-long-name\n", "site1.conf:5: device must be", "device too long");
 	refuse(BASE "peer-address = fd00::2\n", "'peer-address' and 'address' are of different", "peer-address family");
 	refuse(BASE "address6 = 10.9.0.1/24\n", "site1.conf:5: address6 must be IPV6", "address6 IPv4");

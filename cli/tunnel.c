@@ -635,6 +635,7 @@ static void print_ago(uint64_t ms)
 static void show_peer(const struct attr_vals *v)
 {
 	char addr[INET6_ADDRSTRLEN + 16];
+	bool has_secs, has_pkts;
 
 	if (v->remote_len) {
 		sockaddr_str((const struct sockaddr *)&v->remote, v->remote_len,
@@ -661,13 +662,16 @@ static void show_peer(const struct attr_vals *v)
 			printf(" (%llu packets sent in it)",
 			       (unsigned long long)v->num[OVPN_GET_PEER_RESP_ATTR_EPOCH_TX_PACKETS]);
 		printf("\n  next rekey: ");
-		if (ATTR_HAS(v, OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_SECS))
-			printf("in %llu s or ",
-			       (unsigned long long)v->num[OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_SECS]);
-		if (ATTR_HAS(v, OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_PACKETS))
+		has_secs = ATTR_HAS(v, OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_SECS);
+		has_pkts = ATTR_HAS(v, OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_PACKETS);
+		if (has_secs)
+			printf("in %llu s%s",
+			       (unsigned long long)v->num[OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_SECS],
+			       has_pkts ? " or " : "\n");
+		if (has_pkts)
 			printf("after %llu packets\n",
 			       (unsigned long long)v->num[OVPN_GET_PEER_RESP_ATTR_EPOCH_REKEY_PACKETS]);
-		else
+		else if (!has_secs)
 			printf("not reported\n");
 	} else {
 		printf("  key epoch: none reported (session key)\n");

@@ -16,8 +16,17 @@
  * "spread" (round robin over all clients), "one" (every packet from the
  * first client). At most --window requests are unanswered at a time.
  *
+ * "setup" is "run" without the clients: the server's peers and keys only
+ * (they stay when it exits), for measurements of idle peers.
+ *
  * "keepalive" and "delete" send SET_PEER or DEL_PEER to the same N peers of
- * the server (mass expiry, timed teardown) and touch nothing else.
+ * the server (mass expiry, timed teardown) and touch nothing else. "dump"
+ * reads a GET_PEER dump of the device and checks that it lists each of the
+ * N peers exactly once. "listen" counts the DEL_PEER notifications of those
+ * N peers (until it has them all, a timeout, or an overrun and silence).
+ *
+ * "run" and "setup" also report the kernel's slab, vmalloc and per-CPU
+ * memory (/proc/meminfo) before and after the setup, for the cost per peer.
  *
  * Output: "key value" lines on stdout (Documentation/scale.md lists them);
  * errors on stderr. Keys never leave the process. Exit status: 0 done (the
@@ -30,6 +39,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -168,8 +178,9 @@ static struct in_addr vpn_base, vpn_dst;
 static const struct cipher *cipher;
 static uint32_t reach_secs, duration = 3, window = 32, inner_len = 84;
 static const char *load = "spread";
-static bool keepalive_at_setup, expire_after, wrong_key, hold;
+static bool keepalive_at_setup, expire_after, wrong_key, hold, no_clients;
 static uint32_t ka_interval, ka_timeout, ex_interval, ex_timeout;
+static uint32_t listen_secs = 60, rcvbuf;
 
 static void __attribute__((noreturn)) usage(const char *fmt, ...)
 {
@@ -182,8 +193,11 @@ static void __attribute__((noreturn)) usage(const char *fmt, ...)
 	fprintf(stderr,
 		"\nusage: scalegen run --iface DEV --clients N --server ADDR --client-ip ADDR\n"
 		"                    --vpn-base ADDR --vpn-dst ADDR [options]\n"
+		"       scalegen setup --iface DEV --clients N --server ADDR --client-ip ADDR\n"
+		"                      --vpn-base ADDR [options]\n"
 		"       scalegen keepalive I,T --iface DEV --clients N [options]\n"
-		"       scalegen delete --iface DEV --clients N [options]\n"
+		"       scalegen delete|dump --iface DEV --clients N [options]\n"
+		"       scalegen listen --iface DEV --clients N [--timeout SECS] [--rcvbuf BYTES]\n"
 		"options: --server-netns NS --family ovpn-dco-v2|ovpn --peer-id-base ID\n"
 		"         --server-port P --client-port-base P --cipher C --reach SECS\n"
 		"         --load spread|one|both|none --duration SECS --window W --size BYTES\n"
@@ -379,6 +393,64 @@ static double per_sec(uint64_t n, long long us)
 	return us > 0 ? n * 1e6 / us : 0;
 }
 
+static long long realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* ---------------------------------------------------------------- memory */
+
+/**
+ * struct mem - the kernel's memory that peers can cost, from /proc/meminfo
+ * @slab_kb: Slab (every kmalloc and kmem_cache object)
+ * @vmalloc_kb: VmallocUsed
+ * @percpu_kb: Percpu
+ */
+struct mem {
+	long long slab_kb;
+	long long vmalloc_kb;
+	long long percpu_kb;
+};
+
+static void mem_read(struct mem *m)
+{
+	char line[256];
+	long long v;
+	FILE *f;
+
+	m->slab_kb = m->vmalloc_kb = m->percpu_kb = -1;
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Slab: %lld", &v) == 1)
+			m->slab_kb = v;
+		else if (sscanf(line, "VmallocUsed: %lld", &v) == 1)
+			m->vmalloc_kb = v;
+		else if (sscanf(line, "Percpu: %lld", &v) == 1)
+			m->percpu_kb = v;
+	}
+	fclose(f);
+}
+
+/* "<what>_slab_kb" etc. and the growth since @base per peer, in bytes */
+static void mem_report(const char *what, const struct mem *base)
+{
+	struct mem m;
+
+	mem_read(&m);
+	printf("%s_slab_kb %lld\n%s_vmalloc_kb %lld\n%s_percpu_kb %lld\n",
+	       what, m.slab_kb, what, m.vmalloc_kb, what, m.percpu_kb);
+	printf("%s_slab_bytes_per_peer %.0f\n%s_vmalloc_bytes_per_peer %.0f\n"
+	       "%s_percpu_bytes_per_peer %.0f\n",
+	       what, (m.slab_kb - base->slab_kb) * 1024.0 / n_clients,
+	       what, (m.vmalloc_kb - base->vmalloc_kb) * 1024.0 / n_clients,
+	       what, (m.percpu_kb - base->percpu_kb) * 1024.0 / n_clients);
+}
+
 /* SET_PEER on every peer; prints "<what>_peers", "<what>_ms" */
 static int server_keepalive(struct server *s, const char *what,
 			    uint32_t interval, uint32_t timeout)
@@ -426,6 +498,194 @@ static int server_delete(struct server *s)
 	       (unsigned long long)deleted, (unsigned long long)gone,
 	       us / 1000, per_sec(deleted, us));
 	return 0;
+}
+
+/* the dump's answer for one peer: count it, and it once more if seen */
+struct dump_count {
+	int id_attr;
+	uint8_t *seen;
+	uint64_t entries, in_range, dups, no_id;
+};
+
+static void dump_peer(const struct attr_vals *vals, void *arg)
+{
+	struct dump_count *d = arg;
+	uint64_t id;
+
+	d->entries++;
+	if (!ATTR_HAS(vals, d->id_attr)) {
+		d->no_id++;
+		return;
+	}
+	id = vals->num[d->id_attr];
+	if (id < peer_id_base || id - peer_id_base >= n_clients)
+		return;
+	d->in_range++;
+	if (d->seen[id - peer_id_base]++)
+		d->dups++;
+}
+
+/* GET_PEER dump, timed: every one of the N peers exactly once? */
+static int server_dump(struct server *s)
+{
+	/* the upstream family's OVPN_A_PEER_ID is 1 too */
+	struct dump_count d = { .id_attr = OVPN_GET_PEER_RESP_ATTR_PEER_ID };
+	uint64_t missing = 0;
+	long long t0, us;
+	struct nlx_err err;
+	uint32_t i;
+	int ret;
+
+	d.seen = calloc(n_clients, 1);
+	if (!d.seen) {
+		fprintf(stderr, "scalegen: out of memory\n");
+		return -1;
+	}
+	t0 = now_us();
+	ret = s->fam->get_peer(&s->nl, s->ifindex, NULL, dump_peer, &d, &err);
+	us = now_us() - t0;
+	if (ret)
+		nlx_report("GET_PEER dump", &err);
+	for (i = 0; i < n_clients; i++)
+		missing += !d.seen[i];
+	free(d.seen);
+	printf("dump_ms %lld\ndump_entries %llu\ndump_peers %llu\ndump_missing %llu\n"
+	       "dump_duplicates %llu\ndump_without_id %llu\ndump_ok %s\n",
+	       us / 1000, (unsigned long long)d.entries,
+	       (unsigned long long)d.in_range, (unsigned long long)missing,
+	       (unsigned long long)d.dups, (unsigned long long)d.no_id,
+	       !ret && !missing && !d.dups ? "yes" : "no");
+	return ret ? -1 : 0;
+}
+
+/**
+ * struct listen_count - DEL_PEER notifications of the N peers of one device
+ * @s: the device and its family
+ * @seen: per peer, how many
+ * @total: notifications of those peers
+ * @distinct: peers notified at least once
+ * @dups: notifications of a peer already notified
+ * @reasons: by reason (the last slot: any other value)
+ * @first_ms: CLOCK_REALTIME of the first, in ms (0: none yet)
+ * @last_ms: of the last
+ */
+struct listen_count {
+	const struct server *s;
+	uint8_t *seen;
+	uint64_t total, distinct, dups;
+	uint64_t reasons[6];
+	long long first_ms, last_ms;
+};
+
+static int listen_notification(struct nl_msg *msg, void *arg)
+{
+	struct listen_count *l = arg;
+	struct ovpn_notif n;
+	uint32_t idx;
+
+	if (l->s->fam->parse_notification(msg, &n) || n.kind != NOTIF_DEL_PEER ||
+	    n.ifindex != l->s->ifindex || !n.has_peer_id ||
+	    n.peer_id < peer_id_base || n.peer_id - peer_id_base >= n_clients)
+		return NL_SKIP;
+	idx = n.peer_id - peer_id_base;
+	l->total++;
+	if (l->seen[idx]) {
+		l->dups++;
+	} else {
+		l->seen[idx] = 1;
+		l->distinct++;
+	}
+	l->reasons[n.has_reason && n.reason < 5 ? n.reason : 5]++;
+	l->last_ms = realtime_ms();
+	if (!l->first_ms)
+		l->first_ms = l->last_ms;
+	return NL_OK;
+}
+
+/*
+ * Count the DEL_PEER notifications of the N peers until every peer was
+ * notified, --timeout passes, a signal comes, or the socket overran and
+ * nothing more came for a while (what is lost will not come).
+ */
+static int server_listen(struct server *s)
+{
+	static const char * const names[] = {
+		"teardown", "userspace", "expired", "transport_error",
+		"transport_disconnect", "other",
+	};
+	struct listen_count l = { .s = s };
+	long long end, quiet = 0;
+	uint64_t overruns = 0;
+	struct nlx_err err;
+	struct ovpn_nl nl;
+	sigset_t set;
+	int ret = 0;
+	size_t i;
+
+	l.seen = calloc(n_clients, 1);
+	if (!l.seen) {
+		fprintf(stderr, "scalegen: out of memory\n");
+		return -1;
+	}
+	if (s->fam->nl_open_mcast(&nl, (int)rcvbuf, &err)) {
+		nlx_report("listen", &err);
+		free(l.seen);
+		return -1;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	printf("listening %lld\n", realtime_ms());
+	fflush(stdout);
+	end = monotonic_ms() + listen_secs * 1000LL;
+	while (l.distinct < n_clients) {
+		struct pollfd pfd = {
+			.fd = nl_socket_get_fd(nl.sk), .events = POLLIN,
+		};
+		long long now = monotonic_ms();
+		sigset_t pending;
+		int ms;
+
+		if (now >= end || (quiet && now >= quiet))
+			break;
+		/* SIGTERM: report what came so far */
+		if (!sigpending(&pending) && (sigismember(&pending, SIGTERM) ||
+					      sigismember(&pending, SIGINT)))
+			break;
+		ms = end - now > 200 ? 200 : (int)(end - now);
+		if (poll(&pfd, 1, ms) < 0 && errno != EINTR) {
+			perror("scalegen: poll");
+			ret = -1;
+			break;
+		}
+		if (!(pfd.revents & POLLIN))
+			continue;
+		if (ovpn_nl_recv_notifications(&nl, listen_notification, &l,
+					       &err)) {
+			if (err.error != ENOBUFS) {
+				nlx_report("listen", &err);
+				ret = -1;
+				break;
+			}
+			overruns++;
+		}
+		if (overruns)
+			quiet = monotonic_ms() + 3000;
+	}
+	printf("ntf_peers %llu\nntf_total %llu\nntf_duplicates %llu\nntf_missing %llu\n"
+	       "ntf_overruns %llu\nntf_first_ms %lld\nntf_last_ms %lld\n",
+	       (unsigned long long)l.distinct, (unsigned long long)l.total,
+	       (unsigned long long)l.dups,
+	       (unsigned long long)(n_clients - l.distinct),
+	       (unsigned long long)overruns, l.first_ms, l.last_ms);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (l.reasons[i])
+			printf("ntf_%s %llu\n", names[i],
+			       (unsigned long long)l.reasons[i]);
+	ovpn_nl_close(&nl);
+	free(l.seen);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ keys */
@@ -958,6 +1218,12 @@ static void parse_options(int argc, char **argv, int first)
 		} else if (!strcmp(o, "--keepalive")) {
 			parse_ka(v, &ka_interval, &ka_timeout);
 			keepalive_at_setup = true;
+		} else if (!strcmp(o, "--timeout")) {
+			listen_secs = parse_num(v, o);
+		} else if (!strcmp(o, "--rcvbuf")) {
+			rcvbuf = parse_num(v, o);
+			if (rcvbuf > INT32_MAX)
+				usage("--rcvbuf: at most %d bytes", INT32_MAX);
 		} else if (!strcmp(o, "--expire")) {
 			parse_ka(v, &ex_interval, &ex_timeout);
 			expire_after = true;
@@ -981,8 +1247,10 @@ static void check_run_options(void)
 		usage("run: --server and --client-ip are required");
 	if (server_ip.family != client_ip.family)
 		usage("run: --server and --client-ip of different families");
-	if (!vpn_base.s_addr || !vpn_dst.s_addr)
+	if (!vpn_base.s_addr || (!vpn_dst.s_addr && !no_clients))
 		usage("run: --vpn-base and --vpn-dst are required");
+	if (no_clients && (reach_secs || strcmp(load, "none") || expire_after))
+		usage("setup: no clients, so no --reach, --load or --expire");
 	if ((uint64_t)base + n_clients > UINT32_MAX ||
 	    (dst >= base && dst - base < n_clients))
 		usage("run: --vpn-dst inside the clients' addresses, or too many clients");
@@ -1025,6 +1293,7 @@ static int cmd_run(int home_ns, int srv_ns)
 {
 	char msg[256];
 	struct server s;
+	struct mem mem0;
 	int srv_fd, ret = 1;
 	uint32_t i;
 
@@ -1043,7 +1312,7 @@ static int cmd_run(int home_ns, int srv_ns)
 			cipher->alg == OVPN_CIPHER_ALG_CHACHA20_POLY1305;
 	}
 	printf("clients %u\ncipher %s\n", n_clients, cipher->name);
-	if (clients_open())
+	if (!no_clients && clients_open())
 		return 1;
 
 	if (srv_ns >= 0)
@@ -1058,8 +1327,13 @@ static int cmd_run(int home_ns, int srv_ns)
 	if (srv_ns >= 0)
 		enter_netns(home_ns, "the starting namespace");
 	fflush(stdout);
+	/* after the clients' sockets: what grows now is the server's */
+	mem_read(&mem0);
+	printf("mem_base_slab_kb %lld\nmem_base_vmalloc_kb %lld\nmem_base_percpu_kb %lld\n",
+	       mem0.slab_kb, mem0.vmalloc_kb, mem0.percpu_kb);
 	if (server_setup(&s, srv_fd))
 		goto out;
+	mem_report("mem_idle", &mem0);
 	fflush(stdout);
 
 	if (reach_secs)
@@ -1077,6 +1351,8 @@ static int cmd_run(int home_ns, int srv_ns)
 		       (unsigned long long)rx_keepalive,
 		       (unsigned long long)rx_reordered,
 		       (unsigned long long)rx_late);
+	if (reach_secs || strcmp(load, "none"))
+		mem_report("mem_busy", &mem0);
 	if (expire_after &&
 	    server_keepalive(&s, "expire", ex_interval, ex_timeout))
 		goto out;
@@ -1112,7 +1388,11 @@ int main(int argc, char **argv)
 			usage("keepalive: INTERVAL,TIMEOUT missing");
 		parse_ka(argv[2], &interval, &timeout);
 		first = 3;
-	} else if (strcmp(cmd, "run") && strcmp(cmd, "delete")) {
+	} else if (!strcmp(cmd, "setup")) {
+		no_clients = true;
+		load = "none";
+	} else if (strcmp(cmd, "run") && strcmp(cmd, "delete") &&
+		   strcmp(cmd, "dump") && strcmp(cmd, "listen")) {
 		usage("unknown command '%s'", cmd);
 	}
 	parse_options(argc, argv, first);
@@ -1129,7 +1409,7 @@ int main(int argc, char **argv)
 		home_ns = open_netns("/proc/self/ns/net");
 		srv_ns = open_netns(server_netns);
 	}
-	if (!strcmp(cmd, "run"))
+	if (!strcmp(cmd, "run") || !strcmp(cmd, "setup"))
 		return cmd_run(home_ns, srv_ns);
 
 	if (srv_ns >= 0)
@@ -1137,6 +1417,10 @@ int main(int argc, char **argv)
 	server_open(&s);
 	if (!strcmp(cmd, "keepalive"))
 		ret = server_keepalive(&s, "keepalive", interval, timeout) ? 1 : 0;
+	else if (!strcmp(cmd, "dump"))
+		ret = server_dump(&s) ? 1 : 0;
+	else if (!strcmp(cmd, "listen"))
+		ret = server_listen(&s) ? 1 : 0;
 	else
 		ret = server_delete(&s) ? 1 : 0;
 	ovpn_nl_close(&s.nl);

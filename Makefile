@@ -15,6 +15,16 @@
 #                 userspace, WireGuard; table, build/bench/results.json and
 #                 build/bench/bench.png. Knobs: BENCH_CONTENDERS, BENCH_TESTS,
 #                 BENCH_TIME, BENCH_REPS (README "Benchmark"). Not part of check.
+# make bench-scale
+#                 the peer-scale benchmark in one guest boot: ours and the
+#                 reference module side by side at N = 1, 100, 1,000 and
+#                 10,000 peers (setup, memory per peer, packet path, idle
+#                 CPU, dump, notifications, teardown); table, chart and
+#                 results.json in build/bench-scale, the latest table and
+#                 chart copied to Documentation/bench/scale-latest.*. Knobs:
+#                 BENCH_SCALE_N, BENCH_SCALE_MODULES, BENCH_SCALE_IDLE,
+#                 BENCH_SCALE_TIME (Documentation/performance.md, "Peer
+#                 scale"). Not part of check.
 # make fuzz-unit  libFuzzer on the pure-logic code (replay window, header
 #                 codec, key files): FUZZ_SECONDS (default 60) per harness
 # make fuzz       the fuzzing scenarios (80-89: netlink and wire fuzzers at
@@ -93,7 +103,7 @@ DKMS_KVERS ?= $(KVER)
 
 .PHONY: all module module-debug moddir cli tools deps deps-if-missing unit check guest demo demo-run clean sparse \
 	checkpatch reference check-reference check-6.12 build-other install uninstall install-check \
-	dkms-source dkms-add dkms-remove dkms-check bench bench-run check-debug soak soak-debug deps-debug \
+	dkms-source dkms-add dkms-remove dkms-check bench bench-run bench-scale bench-scale-run check-debug soak soak-debug deps-debug \
 	fuzz fuzz-unit systemd-check
 
 all: module cli tools
@@ -184,6 +194,20 @@ bench:
 
 bench-run: all
 	KVER=$(KVER) $(TOP)/tests/guest/run.sh --bench
+
+# The same packages as bench (matplotlib for the chart). The table and the
+# chart are copied to Documentation/bench even when a step failed: they say
+# which.
+bench-scale:
+	$(TOP)/scripts/deps.sh --bench --if-missing
+	$(MAKE) -C $(TOP) bench-scale-run $(USER_KVARS)
+
+bench-scale-run: all
+	KVER=$(KVER) $(TOP)/tests/guest/run.sh --bench-scale; rc=$$?; \
+	for f in table.txt:scale-latest.txt scale.png:scale-latest.png; do \
+		[ ! -f $(TOP)/build/bench-scale/$${f%%:*} ] || \
+			cp $(TOP)/build/bench-scale/$${f%%:*} $(TOP)/Documentation/bench/$${f#*:}; \
+	done; exit $$rc
 
 # Not part of `check`: the kernel build alone takes 20+ minutes on 2 cores
 # (cached afterwards), and the suite runs several times slower there.

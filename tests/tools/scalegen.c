@@ -388,17 +388,17 @@ static void server_open(struct server *s)
 	printf("family %s\n", s->fam->family);
 }
 
-static double per_sec(uint64_t n, long long us)
-{
-	return us > 0 ? n * 1e6 / us : 0;
-}
-
 static long long realtime_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static double per_sec(uint64_t n, long long us)
+{
+	return us > 0 ? n * 1e6 / us : 0;
 }
 
 /* ---------------------------------------------------------------- memory */
@@ -459,6 +459,7 @@ static int server_keepalive(struct server *s, const char *what,
 	struct nlx_err err;
 	uint32_t i;
 
+	printf("%s_started_ms %lld\n", what, realtime_ms());
 	for (i = 0; i < n_clients; i++) {
 		if (s->fam->set_peer(&s->nl, s->ifindex, peer_id_base + i,
 				     interval, timeout, -1, &err)) {
@@ -480,6 +481,7 @@ static int server_delete(struct server *s)
 	struct nlx_err err;
 	uint32_t i;
 
+	printf("delete_started_ms %lld\n", realtime_ms());
 	for (i = 0; i < n_clients; i++) {
 		if (!s->fam->del_peer(&s->nl, s->ifindex, peer_id_base + i,
 				      &err)) {

@@ -190,6 +190,12 @@ new_dev() {
 		link set $DEV up
 	EOF
 	wait_link_up "$S" "$DEV" || { echo "$DEV not up"; return 1; }
+	# an experiment: our receive queues' NAPI threaded or not (the
+	# reference has no such queues; its per-peer NAPI follows the device)
+	if [ -n "${BENCH_SCALE_NAPI_THREADED:-}" ] && [ "$MOD" = ours ]; then
+		ns "$S" /bin/sh -c "echo $BENCH_SCALE_NAPI_THREADED >/sys/class/net/$DEV/threaded" ||
+			{ echo "cannot set $DEV's threaded NAPI to $BENCH_SCALE_NAPI_THREADED"; return 1; }
+	fi
 }
 
 # secs for N peers at RATE per second, at least MIN
@@ -314,7 +320,7 @@ rec info kernel "$(uname -r)"
 rec info cpus "$(nproc)"
 rec info mem_total_kb "$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)"
 rec info cmdline "$(cat /proc/cmdline)"
-rec info knobs "n=${SCALE_N// /,} modules=${SCALE_MODULES// /,} idle_secs=$IDLE_SECS load_secs=$LOAD_SECS"
+rec info knobs "n=${SCALE_N// /,} modules=${SCALE_MODULES// /,} idle_secs=$IDLE_SECS load_secs=$LOAD_SECS napi_threaded=${BENCH_SCALE_NAPI_THREADED:-default}"
 rec info ours_srcversion "${OVPN_SRCVERSION:-?}"
 rec info ref_srcversion "${BENCH_REF_SRCVERSION:-?}"
 [ -x "$SG" ] || fail "$SG not built (make -C tests/tools)"

@@ -207,6 +207,10 @@ def table(results):
     if b:
         L.append(f"idle guest before any device: {b.get('base_cpu_pct', '?')}% CPU "
                  f"({b.get('base_softirq_pct', '?')}% softirq)")
+    k = results.get("knobs", {})
+    if k:
+        L.append("knobs: " + "; ".join(f"{a}={b}" for a, b in k.items())
+                 + ("" if k.get("napi_threaded", "default") == "default" else " (NOT the module's default NAPI mode)"))
     L.append("cells: ours / reference = ours/reference, measured in this one boot")
     L.append("")
     head = "| figure | " + " | ".join(f"N={n:,}" for n in ns) + " |"

@@ -25,7 +25,9 @@
 #                   one after the other, N = BENCH_SCALE_N peers (default
 #                   '1 100 1000 10000'); knobs BENCH_SCALE_MODULES (default
 #                   'ours reference'), BENCH_SCALE_IDLE (s of idle CPU
-#                   measured, 10), BENCH_SCALE_TIME (s per load phase, 3).
+#                   measured, 10), BENCH_SCALE_TIME (s per load phase, 3),
+#                   BENCH_SCALE_NAPI_THREADED (0/1: ours' devices' threaded
+#                   NAPI; default: as the module sets it).
 #                   Guest memory 2048 MB unless --mem. Results (table.txt,
 #                   results.json, scale.png) in build/bench-scale
 #                   ($BENCH_OUT) by tests/bench/scale_report.py.
@@ -173,6 +175,7 @@ if [ "$SCALE" = 1 ]; then
 	[[ " $S_MODS " =~ ^(\ (ours|reference))+\ $ ]] || die "BENCH_SCALE_MODULES must be 'ours', 'reference' or both, not '$S_MODS'"
 	[[ "$S_IDLE" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SCALE_IDLE must be whole seconds >= 1, not '$S_IDLE'"
 	[[ "$S_TIME" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SCALE_TIME must be whole seconds >= 1, not '$S_TIME'"
+	[[ "${BENCH_SCALE_NAPI_THREADED:-}" =~ ^[01]?$ ]] || die "BENCH_SCALE_NAPI_THREADED must be 0, 1 or empty (the module's default)"
 fi
 # The base initramfs cache (module-independent) stays in build/guest unless
 # OVPN_GUEST_OUT is given; a reference run keeps its artifacts apart.
@@ -556,6 +559,7 @@ if [ "$SCALE" = 1 ]; then
 		echo "BENCH_SCALE_MODULES='$S_MODS'"
 		echo "BENCH_SCALE_IDLE=$S_IDLE"
 		echo "BENCH_SCALE_TIME=$S_TIME"
+		echo "BENCH_SCALE_NAPI_THREADED=${BENCH_SCALE_NAPI_THREADED:-}"
 		echo "BENCH_REF_KO=$P/ref/ovpn-dco-v2.ko"
 		echo "BENCH_REF_SRCVERSION='$REF_SRCVERSION'"
 	} >"$ROOT$P/tests/bench/bench.conf"

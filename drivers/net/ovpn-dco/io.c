@@ -254,17 +254,6 @@ out:
 	return ret;
 }
 
-/* the transforms see the epoch format as it is: [AAD][text][tag] */
-static int ovpn_epoch_sg_build(struct sk_buff *skb, struct scatterlist *sg,
-			       unsigned int nents)
-{
-	int n;
-
-	sg_init_table(sg, nents);
-	n = skb_to_sgvec(skb, sg, 0, skb->len);
-	return n < 0 ? n : 0;
-}
-
 static void ovpn_epoch_hdr_encode(u8 *buf, u8 key_id, u32 peer_id, u64 pktid)
 {
 	ovpn_data_hdr_encode(buf, key_id, peer_id, 0);
@@ -324,20 +313,73 @@ static void ovpn_encrypt_async_post(void *data, int ret)
 
 OVPN_CRYPTO_DONE(ovpn_encrypt_done, ovpn_encrypt_async_post)
 
+/**
+ * ovpn_epoch_crypt - en- or decrypt a packet of the epoch format in place
+ * @skb: the packet, at its header, writable (skb_cow_data())
+ * @ek: the epoch key
+ * @pktid: the packet's 64-bit packet id
+ * @nfrags: what skb_cow_data() returned
+ * @text_len: plaintext length
+ * @tag: TX: where the tag goes (the packet's last bytes); RX: a copy of it
+ *	(used by the library only)
+ * @encrypt: which way
+ * @done: the completion of an asynchronous transform (ovpn_encrypt_done(),
+ *	ovpn_decrypt_done())
+ *
+ * Return: 0 or a negative errno when done, -EINPROGRESS when an asynchronous
+ * transform completes later through @done.
+ */
+static int ovpn_epoch_crypt(struct sk_buff *skb,
+			    struct ovpn_crypto_key_slot *ek, u64 pktid,
+			    int nfrags, unsigned int text_len, u8 *tag,
+			    bool encrypt, crypto_completion_t done)
+{
+	struct crypto_aead *tfm = encrypt ? ek->encrypt : ek->decrypt;
+	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
+	struct aead_request *req;
+	struct scatterlist *sg;
+	int ret;
+	u8 *iv;
+
+	if (ek->lib) {
+		u8 nonce[OVPN_NONCE_LEN];
+
+		ovpn_epoch_nonce(nonce, pktid, ek->epoch_iv);
+		return ovpn_lib_crypt(skb, nfrags, OVPN_EPOCH_AAD_LEN,
+				      OVPN_EPOCH_AAD_LEN, text_len,
+				      encrypt ? ek->lib_key_xmit :
+				      ek->lib_key_recv, nonce, tag, encrypt);
+	}
+
+	cb->crypto_tmp = ovpn_crypto_tmp_alloc(tfm, nfrags + 2, &req, &sg, &iv);
+	if (unlikely(!cb->crypto_tmp))
+		return -ENOMEM;
+	sg_init_table(sg, nfrags + 2);
+	ret = skb_to_sgvec(skb, sg, 0, skb->len);
+	if (unlikely(ret < 0))
+		return ret;
+
+	ovpn_epoch_nonce(iv, pktid, ek->epoch_iv);
+	aead_request_set_tfm(req, tfm);
+	aead_request_set_callback(req, 0, done, skb);
+	/* the transforms see the format as it is: [AAD][text][tag] */
+	aead_request_set_crypt(req, sg, sg, encrypt ? text_len :
+			       text_len + OVPN_TAG_LEN, iv);
+	aead_request_set_ad(req, OVPN_EPOCH_AAD_LEN);
+	return ovpn_aead_submit(req, encrypt);
+}
+
 /* the epoch format: [header with the 64-bit packet id][text][tag] */
 static int ovpn_aead_encrypt_epoch(struct ovpn_peer *peer,
 				   struct ovpn_crypto_key_slot *ks,
 				   struct ovpn_crypto_key_slot *ek,
 				   struct sk_buff *skb)
 {
-	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
 	unsigned int payload_len = skb->len;
-	struct aead_request *req;
 	struct sk_buff *trailer;
-	struct scatterlist *sg;
 	int nfrags, ret;
 	u64 pktid;
-	u8 *iv, *tag;
+	u8 *tag;
 
 	ret = ovpn_epoch_pktid_next(ks, ek, &pktid);
 	if (unlikely(ret < 0)) {
@@ -360,30 +402,8 @@ static int ovpn_aead_encrypt_epoch(struct ovpn_peer *peer,
 	__skb_push(skb, OVPN_EPOCH_AAD_LEN);
 	ovpn_epoch_hdr_encode(skb->data, ek->key_id, peer->tx_id, pktid);
 
-	if (ek->lib) {
-		u8 nonce[OVPN_NONCE_LEN];
-
-		ovpn_epoch_nonce(nonce, pktid, ek->epoch_iv);
-		return ovpn_lib_crypt(skb, nfrags, OVPN_EPOCH_AAD_LEN,
-				      OVPN_EPOCH_AAD_LEN, payload_len,
-				      ek->lib_key_xmit, nonce, tag, true);
-	}
-
-	cb->crypto_tmp = ovpn_crypto_tmp_alloc(ek->encrypt, nfrags + 2, &req,
-					       &sg, &iv);
-	if (unlikely(!cb->crypto_tmp))
-		return -ENOMEM;
-	ret = ovpn_epoch_sg_build(skb, sg, nfrags + 2);
-	if (unlikely(ret))
-		return ret;
-
-	ovpn_epoch_nonce(iv, pktid, ek->epoch_iv);
-	aead_request_set_tfm(req, ek->encrypt);
-	aead_request_set_callback(req, 0, ovpn_encrypt_done, skb);
-	aead_request_set_crypt(req, sg, sg, payload_len, iv);
-	aead_request_set_ad(req, OVPN_EPOCH_AAD_LEN);
-
-	return ovpn_aead_submit(req, true);
+	return ovpn_epoch_crypt(skb, ek, pktid, nfrags, payload_len, tag,
+				true, ovpn_encrypt_done);
 }
 
 static int ovpn_aead_encrypt(struct ovpn_peer *peer,
@@ -739,48 +759,23 @@ OVPN_CRYPTO_DONE(ovpn_decrypt_done, ovpn_decrypt_async_post)
 static int ovpn_aead_decrypt_epoch(struct ovpn_crypto_key_slot *ek,
 				   struct sk_buff *skb)
 {
-	struct ovpn_skb_cb *cb = ovpn_skb_cb(skb);
 	unsigned int text_len = skb->len - OVPN_EPOCH_OVERHEAD;
-	struct aead_request *req;
+	u8 tag[OVPN_TAG_LEN];
 	struct sk_buff *trailer;
-	struct scatterlist *sg;
-	int nfrags, ret;
-	u64 pktid;
-	u8 *iv;
+	int nfrags;
 
-	cb->payload_len = text_len;
+	ovpn_skb_cb(skb)->payload_len = text_len;
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (unlikely(nfrags < 0))
 		return nfrags;
-	pktid = get_unaligned_be64(skb->data + OVPN_OP_PEER_ID_LEN);
-
-	if (ek->lib) {
-		u8 nonce[OVPN_NONCE_LEN], tag[OVPN_TAG_LEN];
-
-		ovpn_epoch_nonce(nonce, pktid, ek->epoch_iv);
-		if (skb_copy_bits(skb, skb->len - OVPN_TAG_LEN, tag,
-				  OVPN_TAG_LEN))
-			return -EINVAL;
-		return ovpn_lib_crypt(skb, nfrags, OVPN_EPOCH_AAD_LEN,
-				      OVPN_EPOCH_AAD_LEN, text_len,
-				      ek->lib_key_recv, nonce, tag, false);
-	}
-
-	cb->crypto_tmp = ovpn_crypto_tmp_alloc(ek->decrypt, nfrags + 2, &req,
-					       &sg, &iv);
-	if (unlikely(!cb->crypto_tmp))
-		return -ENOMEM;
-	ret = ovpn_epoch_sg_build(skb, sg, nfrags + 2);
-	if (unlikely(ret))
-		return ret;
-
-	ovpn_epoch_nonce(iv, pktid, ek->epoch_iv);
-	aead_request_set_tfm(req, ek->decrypt);
-	aead_request_set_callback(req, 0, ovpn_decrypt_done, skb);
-	aead_request_set_crypt(req, sg, sg, text_len + OVPN_TAG_LEN, iv);
-	aead_request_set_ad(req, OVPN_EPOCH_AAD_LEN);
-
-	return ovpn_aead_submit(req, false);
+	/* the library compares against a copy: the tag may span fragments */
+	if (ek->lib && skb_copy_bits(skb, skb->len - OVPN_TAG_LEN, tag,
+				     OVPN_TAG_LEN))
+		return -EINVAL;
+	return ovpn_epoch_crypt(skb, ek,
+				get_unaligned_be64(skb->data +
+						   OVPN_OP_PEER_ID_LEN),
+				nfrags, text_len, tag, false, ovpn_decrypt_done);
 }
 
 static int ovpn_aead_decrypt(struct ovpn_peer *peer,

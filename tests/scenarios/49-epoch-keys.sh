@@ -16,6 +16,9 @@
 #    carries epochs that no process ever saw).
 # 3. (run first) refusals: --epoch with --raw-key, with kind ovpn, and
 #    --rekey-packets 0 are usage errors that leave no device behind.
+# 4. ChaCha20-Poly1305 epoch keys, through the library and (test_async_crypto)
+#    through the crypto API with asynchronous completions: 800 pings each
+#    way across epochs, counters as in 1.
 # The capture of parts 1 and 2: no (source, key id, 64-bit packet id) twice,
 # and (tests/tools/sesscheck, which derives the epoch keys in userspace from
 # the captured handshake, independently of the module) every data packet up
@@ -108,8 +111,30 @@ ping_done pa2 1600
 ping_done pb2 1600
 log "part 2: 1600 pings each way with no process, all answered, $((SECONDS - t0)) s"
 check_counters "part 2"
+SENT=$((A_TX + B_TX))
 cap_stop wire
 del_devs
+
+# other_cipher NAME OPTIONS...: ChaCha20-Poly1305 epoch keys with the
+# module loaded with OPTIONS: 800 pings each way across epochs, counters
+other_cipher() {
+	local what=$1
+	shift
+	debug_module_load test_first_pktid=$((0xFFFFFFFF - 1500)) "$@"
+	oneshot_pair --quiet --keepalive 0,0 --epoch --cipher chacha20-poly1305
+	oneshot_wait_ready tun-a && oneshot_wait_ready tun-b || fail "$what: no session key"
+	ping_bg pa-$what "$A" "$B_VPN" 800 0.005
+	ping_bg pb-$what "$B" "$A_VPN" 800 0.005
+	ping_done pa-$what 800
+	ping_done pb-$what 800
+	check_counters "$what"
+	assert_gt "$A_TX" 1500 "$what: packets a sent (two epochs at least)"
+	bg_stop tun-a TERM 10 || fail "tun-a: exit status $? on SIGTERM"
+	bg_stop tun-b TERM 10 || fail "tun-b: exit status $? on SIGTERM"
+}
+echo "== 4. ChaCha20-Poly1305 epochs: the library, then asynchronous crypto API completions"
+other_cipher chacha-lib
+other_cipher chacha-async test_async_crypto=1
 
 echo "== the wire: one epoch key per packet, no (key, nonce) twice"
 # byte 0 (opcode, key id) at IP offset 28, the 64-bit packet id at 32..39
@@ -121,7 +146,7 @@ nhdr=$(wc -l <"$LOGDIR/hdrs.txt")
 dups=$(sort "$LOGDIR/hdrs.txt" | uniq -d | head -n 5)
 log "data packets on the wire: $nhdr"
 [ -z "$dups" ] || fail "(source, key id, packet id) repeated on the wire: $dups"
-assert_ge $((A_TX + B_TX)) "$nhdr" "data packets captured vs sent"
+assert_ge "$SENT" "$nhdr" "data packets captured vs sent (parts 1 and 2)"
 pcap_pkts "$(cap_file wire)" less 400 | awk '$7 != "-" { print $5, $7 }' >"$LOGDIR/wire.txt"
 t0=$SECONDS
 "$TOOLS/sesscheck" "$KEYS/sample.key" <"$LOGDIR/wire.txt" >"$LOGDIR/sesscheck.txt"

@@ -19,6 +19,8 @@
 # 4. ChaCha20-Poly1305 epoch keys, through the library and (test_async_crypto)
 #    through the crypto API with asynchronous completions: 800 pings each
 #    way across epochs, counters as in 1.
+# 5. by time: --rekey-seconds 1 and no test_first_pktid: after 5 s of pings
+#    a's TX epoch (GET_PEER epoch_tx) is at least 4, b's RX epoch follows.
 # The capture of parts 1 and 2: no (source, key id, 64-bit packet id) twice,
 # and (tests/tools/sesscheck, which derives the epoch keys in userspace from
 # the captured handshake, independently of the module) every data packet up
@@ -41,33 +43,6 @@ trap 'rc=$?; del_devs; cleanup; normal_module_restore || rc=1; exit $rc' EXIT
 dmesg_mark
 setup_two_hosts
 quiet_new_devices "$A" "$B"
-
-ping_bg() { bg "$1" "$2" /usr/bin/ping -c "$4" -i "$5" -W 2 "$3"; }
-ping_done() {
-	bg_wait "$1" 120 || fail "ping $1: exit status $?: $(tail -n 3 "$(bg_log "$1")")"
-	grep -q " $2 received, 0% packet loss" "$(bg_log "$1")" ||
-		fail "ping $1 lost packets: $(tail -n 3 "$(bg_log "$1")")"
-}
-# check_counters WHAT: nothing refused, each end took what the other sent
-check_counters() {
-	local pa pb a_tx a_rx b_tx b_rx d a_miss b_miss
-	sleep 1
-	peer_snap "$A" "$OVPN_DEV" pa
-	peer_snap "$B" "$OVPN_DEV" pb
-	a_tx=$(kv_field "$pa" link_tx_packets) a_rx=$(kv_field "$pa" link_rx_packets)
-	b_tx=$(kv_field "$pb" link_tx_packets) b_rx=$(kv_field "$pb" link_rx_packets)
-	log "$1: a link tx $a_tx rx $a_rx; b link tx $b_tx rx $b_rx"
-	for n in "$A" "$B"; do
-		for c in rx_dropped rx_errors tx_dropped; do
-			d=$(dev_stat "$n" "$OVPN_DEV" "$c")
-			assert_eq "$d" 0 "$1: $c of $OVPN_DEV in $n"
-		done
-	done
-	a_miss=$(dev_stat "$A" "$OVPN_DEV" rx_missed_errors) b_miss=$(dev_stat "$B" "$OVPN_DEV" rx_missed_errors)
-	assert_eq "$((b_rx + b_miss))" "$a_tx" "$1: packets b authenticated = packets a sent"
-	assert_eq "$((a_rx + a_miss))" "$b_tx" "$1: packets a authenticated = packets b sent"
-	A_TX=$a_tx B_TX=$b_tx
-}
 
 echo "== 3. refusals"
 out=$(ns "$A" "$OVPN_CLI" udp i4 "$A_IP" "$PORT" "$B_IP" "$PORT" "$A_VPN" "$VPN_MASK" "$B_VPN" "$KEYS/sample.key" 0 --epoch --raw-key 2>&1)
@@ -135,6 +110,24 @@ other_cipher() {
 echo "== 4. ChaCha20-Poly1305 epochs: the library, then asynchronous crypto API completions"
 other_cipher chacha-lib
 other_cipher chacha-async test_async_crypto=1
+
+echo "== 5. by time: --rekey-seconds 1, no packet limit in reach"
+debug_module_load
+oneshot_pair --quiet --keepalive 0,0 --epoch --rekey-seconds 1
+oneshot_wait_ready tun-a && oneshot_wait_ready tun-b || fail "by time: no session key"
+ping_bg pa-time "$A" "$B_VPN" 500 0.01
+ping_done pa-time 500
+check_counters "by time"
+peer_snap "$A" "$OVPN_DEV" pa
+peer_snap "$B" "$OVPN_DEV" pb
+log "by time: a $(grep -E '^\s*epoch' <<<"$pa" | tr -s ' \n' ' ')"
+assert_ge "$(kv_field "$pa" epoch_tx)" 4 "a's TX epoch after 5 s of pings at 1 s per epoch"
+assert_ge "$(kv_field "$pb" epoch_rx)" 4 "b's RX epoch (follows a's TX)"
+left=$(kv_field "$pa" epoch_rekey_secs)
+[ "$left" -le 1 ] 2>/dev/null || fail "seconds left in a's TX epoch: $left, expected 0 or 1"
+[ "$(kv_field "$pa" last_rx_msecs)" != "?" ] || fail "get_peer shows no last_rx_msecs: $pa"
+bg_stop tun-a TERM 10 || fail "tun-a: exit status $? on SIGTERM"
+bg_stop tun-b TERM 10 || fail "tun-b: exit status $? on SIGTERM"
 
 echo "== the wire: one epoch key per packet, no (key, nonce) twice"
 # byte 0 (opcode, key id) at IP offset 28, the 64-bit packet id at 32..39

@@ -394,3 +394,40 @@ cipher_tunnel_checks() {
 peer_line() {
 	printf '%s\n' "$1" | awk '/_packets|_bytes/ { printf "%s=%s ", $1, $2 }'
 }
+
+# ---------------------------------------------------------------- counted traffic
+
+# ping_bg NAME NS DST COUNT INTERVAL: a counted ping in the background
+ping_bg() { bg "$1" "$2" /usr/bin/ping -c "$4" -i "$5" -W 2 "$3"; }
+# ping_done NAME COUNT: it ended, every request answered
+ping_done() {
+	bg_wait "$1" 120 || fail "ping $1: exit status $?: $(tail -n 3 "$(bg_log "$1")")"
+	grep -q " $2 received, 0% packet loss" "$(bg_log "$1")" ||
+		fail "ping $1 lost packets: $(tail -n 3 "$(bg_log "$1")")"
+}
+# check_counters WHAT: on the one-shot pair's devices ($OVPN_DEV in a and b):
+# nothing refused on receive, each end took every data packet the other sent
+# (for tunnels without keepalives). Sets A_TX and B_TX (link_tx_packets). A packet dropped
+# unread because the receive queue was full (rx_missed_errors: load, not a
+# bad packet) is counted apart.
+check_counters() {
+	local pa pb a_tx a_rx b_tx b_rx d a_miss b_miss
+	sleep 1
+	peer_snap "$A" "$OVPN_DEV" pa
+	peer_snap "$B" "$OVPN_DEV" pb
+	a_tx=$(kv_field "$pa" link_tx_packets) a_rx=$(kv_field "$pa" link_rx_packets)
+	b_tx=$(kv_field "$pb" link_tx_packets) b_rx=$(kv_field "$pb" link_rx_packets)
+	log "$1: a link tx $a_tx rx $a_rx vpn tx $(kv_field "$pa" vpn_tx_packets) rx $(kv_field "$pa" vpn_rx_packets);" \
+		"b link tx $b_tx rx $b_rx vpn tx $(kv_field "$pb" vpn_tx_packets) rx $(kv_field "$pb" vpn_rx_packets)"
+	for n in "$A" "$B"; do
+		for c in rx_dropped rx_errors tx_dropped; do
+			d=$(dev_stat "$n" "$OVPN_DEV" "$c")
+			assert_eq "$d" 0 "$1: $c of $OVPN_DEV in $n"
+		done
+	done
+	a_miss=$(dev_stat "$A" "$OVPN_DEV" rx_missed_errors) b_miss=$(dev_stat "$B" "$OVPN_DEV" rx_missed_errors)
+	[ "$a_miss$b_miss" = 00 ] || log "$1: rx_missed_errors (receive queue full) a $a_miss b $b_miss"
+	assert_eq "$((b_rx + b_miss))" "$a_tx" "$1: data packets b authenticated (link_rx_packets) = packets a sent (link_tx_packets)"
+	assert_eq "$((a_rx + a_miss))" "$b_tx" "$1: data packets a authenticated (link_rx_packets) = packets b sent (link_tx_packets)"
+	A_TX=$a_tx B_TX=$b_tx
+}

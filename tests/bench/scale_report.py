@@ -33,7 +33,7 @@ MODULES = ["ours", "reference"]
 
 # key, label, unit divisor, decimals, lower is better
 FIGURES = [
-    ("setup_peers_per_sec", "setup: peers/s (NEW_PEER+NEW_KEY+SET_PEER)", 1, 0, False),
+    ("setup_peers_per_sec", "setup: peers/s (NEW_PEER + NEW_KEY)", 1, 0, False),
     ("mem_idle_slab_bytes_per_peer", "slab per idle peer, bytes", 1, 0, True),
     ("mem_idle_vmalloc_bytes_per_peer", "vmalloc per idle peer, bytes", 1, 0, True),
     ("mem_idle_percpu_bytes_per_peer", "per-CPU per idle peer, bytes", 1, 0, True),

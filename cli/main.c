@@ -111,6 +111,7 @@ void usage(FILE *f)
 "                      SO_RCVBUF, capped by net.core.rmem_max; OpenVPN 2.6\n"
 "                      asks for 1048576) instead of forcing 8 MiB\n"
 "  ovpn-cli genkey <key-file>\n"
+"  ovpn-cli --version\n"
 "\n"
 "  Every <iface> command accepts --ifindex N to send N instead of the\n"
 "  device's index; new_peer --fd-file PATH sends an fd of PATH (read-only)\n"
@@ -141,6 +142,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("ovpn-cli %s\n", OVPN_VERSION);
 		return 0;
 	}
 

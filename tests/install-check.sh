@@ -34,7 +34,7 @@ grep -q "depmod not run" "$D/install.log" || fail "make install with DESTDIR sho
 if [ -f "$ko" ]; then
 	vm=$(modinfo -F vermagic "$ko" | awk '{print $1}')
 	[ "$vm" = "$KVER" ] || fail "installed module is for '$vm', not $KVER"
-	[ "$(modinfo -F version "$ko")" = "$(sed -n 's/^#define OVPN_DCO_VERSION "\([^"]*\)".*$/\1/p' "$TOP/drivers/net/ovpn-dco/main.c")" ] ||
+	[ "$(modinfo -F version "$ko")" = "$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$TOP/dkms.conf")" ] ||
 		fail "installed module has version '$(modinfo -F version "$ko")'"
 	[ "$(stat -c %a "$ko")" = 644 ] || fail "module mode $(stat -c %a "$ko"), want 644"
 fi

@@ -27,8 +27,12 @@
 #include "ovpn.h"
 #include "peer.h"
 
-/* the debug build says so wherever the version shows (modinfo, sysfs) */
-#define OVPN_DCO_VERSION "0.1.0" OVPN_DEBUG_BUILD_TAG
+/* OVPN_VERSION: dkms.conf's PACKAGE_VERSION, passed by Kbuild (one version
+ * for module, dkms, packages and CLI; "" first: a plain string concatenation
+ * to checkpatch). The debug build says so wherever the version shows
+ * (modinfo, sysfs).
+ */
+#define OVPN_DCO_VERSION "" OVPN_VERSION OVPN_DEBUG_BUILD_TAG
 
 struct workqueue_struct *ovpn_wq;
 

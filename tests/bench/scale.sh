@@ -38,6 +38,7 @@
 #   @scale info KEY VALUE...
 #   @scale module MODULE KEY=VALUE...        (loaded: version, srcversion)
 #   @scale m MODULE N KEY=VALUE...           (measurements)
+#   @scale slab MODULE N CACHE=BYTES...      (slab growth per peer, N >= 1000)
 #   @scale fail MODULE N STEP REASON...
 #   @scale dmesg MODULE LINE...
 #   @scale done
@@ -200,6 +201,24 @@ new_dev() {
 	fi
 }
 
+# slab_snap FILE: bytes of active objects per slab cache
+slab_snap() {
+	awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo >"$1" 2>/dev/null
+}
+
+# slab_growth FILE: from N = 1000 on, the caches that grew most since
+# slab_snap FILE, in bytes per peer (what a peer is made of)
+slab_growth() {
+	local out
+	[ "$N" -ge 1000 ] || return 0
+	slab_snap "$1.after"
+	out=$(awk -v n="$N" 'NR == FNR { b[$1] = $2; next }
+		{ d = ($2 - b[$1]) / n; if (d >= 16) printf "%s=%.0f\n", $1, d }' "$1" "$1.after" |
+		sort -t= -k2 -rn | head -n 8 | tr '\n' ' ')
+	# shellcheck disable=SC2086 # one word per cache
+	[ -z "$out" ] || rec slab "$MOD" "$N" $out
+}
+
 # secs for N peers at RATE per second, at least MIN
 bound() { echo $(( $2 + $1 / $3 )); }
 
@@ -272,8 +291,10 @@ one_n() {
 		bg_stop "$run" TERM 20 >/dev/null 2>&1
 	fi
 
-	# 5. mass expiry
+	# 5. mass expiry (its setup also says which slab caches the peers use)
+	slab_snap "$LOGDIR/slab0"
 	if setup_only expire-setup 1195; then
+		slab_growth "$LOGDIR/slab0"
 		listen expire "$(bound "$N" 40 50)" &&
 			listen expire-1m "$(bound "$N" 40 50)" --rcvbuf 1048576
 		t0=$(now_ms)

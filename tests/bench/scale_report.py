@@ -89,6 +89,8 @@ def parse_log(path):
                 base.update(kv(w[4:]))
             elif w[2] in mods:
                 mods[w[2]]["n"].setdefault(w[3], {}).update(kv(w[4:]))
+        elif kind == "slab" and len(w) >= 4 and w[2] in mods:
+            mods[w[2]].setdefault("slab", {})[w[3]] = kv(w[4:])
         elif kind == "fail" and len(w) >= 5 and w[2] in mods:
             mods[w[2]]["fails"].append({"n": num(w[3]), "step": w[4], "reason": " ".join(w[5:])})
         elif kind == "dmesg" and len(w) >= 3 and w[2] in mods:
@@ -247,6 +249,9 @@ def table(results):
             L.append(f"{m}: not run")
         else:
             L.append(f"{m}: version {ver or '?'}, srcversion {mod['module'].get('srcversion', '?')}")
+        for n, caches in sorted(mod.get("slab", {}).items(), key=lambda x: int(x[0])):
+            L.append(f"  slab caches grown per peer at N={int(n):,} (bytes): "
+                     + ", ".join(f"{c} {b}" for c, b in caches.items()))
         for f in mod["fails"]:
             L.append(f"  {m}, N={f['n']}: {f['step']}: {f['reason']}")
         for r in mod["kernel_reports"][:10]:

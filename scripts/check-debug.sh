@@ -38,7 +38,7 @@ log "debug kernel $KREL ready in $((t1 - t0)) s ($CACHE)"
 MODB=$TOP/build/debug-module
 rm -rf "$MODB"
 mkdir -p "$MODB"
-(cd "$TOP" && find Kbuild drivers include uapi -type f \( -name Kbuild -o -name '*.[ch]' \) -print0 |
+(cd "$TOP" && find dkms.conf Kbuild drivers include uapi -type f \( -name dkms.conf -o -name Kbuild -o -name '*.[ch]' \) -print0 |
 	xargs -0 cp --parents -t "$MODB")
 make -s -C "$CACHE/src" M="$MODB" W=1 modules >&2
 KO=$MODB/ovpn-dco-v2.ko
@@ -48,7 +48,7 @@ KO=$MODB/ovpn-dco-v2.ko
 MODD=$TOP/build/debug-module-ovpn-debug
 rm -rf "$MODD"
 mkdir -p "$MODD"
-(cd "$TOP" && find Kbuild drivers include uapi -type f \( -name Kbuild -o -name '*.[ch]' \) -print0 |
+(cd "$TOP" && find dkms.conf Kbuild drivers include uapi -type f \( -name dkms.conf -o -name Kbuild -o -name '*.[ch]' \) -print0 |
 	xargs -0 cp --parents -t "$MODD")
 make -s -C "$CACHE/src" M="$MODD" OVPN_DEBUG=1 W=1 modules >&2
 DEBUG_KO=$MODD/ovpn-dco-v2.ko

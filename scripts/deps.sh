@@ -16,6 +16,8 @@
 #                                 linux-headers-SERIES-amd64 metapackages (e.g. 6.12),
 #                                 and the kernel they depend on instead of KVER
 #   --dkms                        also dkms (make dkms-check)
+#   --deb                         also what make deb / deb-check need (debhelper,
+#                                 dh-dkms, lintian, dkms, man-db, groff)
 #
 # KVER (environment) selects the kernel; default: the one linux-image-amd64
 # depends on (scripts/kver.sh). Its image and headers are installed explicitly,
@@ -25,7 +27,7 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
-if_missing=0 bench=0 debug_kernel=0 series='' dkms=0
+if_missing=0 bench=0 debug_kernel=0 series='' dkms=0 deb=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--if-missing) if_missing=1 ;;
@@ -34,8 +36,9 @@ while [ $# -gt 0 ]; do
 	--kernel) series=${2:-}; shift ;;
 	--kernel=*) series=${1#*=} ;;
 	--dkms) dkms=1 ;;
-	-h|--help) sed -n '3,21p' "$0"; exit 0 ;;
-	*) echo "usage: $0 [--if-missing] [--bench] [--debug-kernel] [--kernel SERIES] [--dkms]" >&2; exit 2 ;;
+	--deb) deb=1 ;;
+	-h|--help) sed -n '3,23p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [--if-missing] [--bench] [--debug-kernel] [--kernel SERIES] [--dkms] [--deb]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -67,6 +70,10 @@ BENCH_PKGS=(wireguard-tools python3-matplotlib)
 # make dkms-check: dkms itself (only ever run on scratch trees there; xz for
 # the modules it compresses like the kernel's own).
 [ "$dkms" = 0 ] || PKGS+=(dkms xz-utils)
+# make deb / deb-check (scripts/deb.sh, tests/deb-check.sh): Debian's packaging
+# tools (dh_dkms is its own package in Debian 12), lintian, and man/groff to
+# render the manual pages; dkms builds the module when the package installs.
+[ "$deb" = 0 ] || PKGS+=(debhelper dh-dkms dpkg-dev lintian dkms xz-utils man-db groff-base)
 
 # Wait for a concurrent apt/dpkg (another job on the machine) instead of failing.
 LOCK_OPTS=(-o DPkg::Lock::Timeout=600)
@@ -137,6 +144,7 @@ for f in "/boot/vmlinuz-$KVER" "/lib/modules/$KVER/kernel" "/lib/modules/$KVER/b
 done
 cmds=(qemu-system-x86_64 cpio gzip depmod modinfo busybox ip ping iperf3 tcpdump openvpn bash)
 [ "$dkms" = 0 ] || cmds+=(dkms xz)
+[ "$deb" = 0 ] || cmds+=(dkms xz dpkg-buildpackage dh dh_dkms lintian man groff)
 for c in "${cmds[@]}"; do
 	PATH=$PATH:/usr/sbin:/sbin command -v "$c" >/dev/null || { echo "deps.sh: missing command $c" >&2; err=1; }
 done

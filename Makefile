@@ -14,7 +14,7 @@
 #                 (CLI, OpenVPN 2.6), the reference module, OpenVPN in
 #                 userspace, WireGuard; table, build/bench/results.json and
 #                 build/bench/bench.png. Knobs: BENCH_CONTENDERS, BENCH_TESTS,
-#                 BENCH_TIME, BENCH_REPS (README "Benchmark"). Not part of check.
+#                 BENCH_TIME, BENCH_REPS (Documentation/benchmark.md). Not part of check.
 # make bench-scale
 #                 the peer-scale benchmark in one guest boot: ours and the
 #                 reference module side by side at N = 1, 100, 1,000 and

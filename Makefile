@@ -54,6 +54,18 @@
 #                 systemd-analyze verify of the unit (part of check; skipped
 #                 with a message where systemd-analyze is missing)
 # make uninstall  the reverse
+# make deb        the Debian packages, with debhelper and dh_dkms, in build/deb:
+#                 ovpn-dco-fast-dkms (the module's sources; DKMS builds it for
+#                 every kernel with headers) and ovpn-cli (binary, ovpn-cli(8),
+#                 /etc/ovpn-cli, the systemd unit, bash completion); the
+#                 version is dkms.conf's (Documentation/packaging.md)
+# make deb-check  make deb, lintian, then install, upgrade from a lower
+#                 version and purge in a throwaway root (an overlay of /):
+#                 dkms must build for both Debian 12 kernels and leave nothing
+#                 behind (part of check; DEB_CHECK_GUEST=1 also boots the
+#                 module dkms built)
+# make man        ovpn-cli(8) and ovpn-dco-v2(4) in build/man, generated
+#                 from ovpn-cli --help and the module's parameter strings
 # make install-check
 #                 install + uninstall into a scratch DESTDIR, checked
 #
@@ -103,6 +115,7 @@ DKMS_KVERS ?= $(KVER)
 
 .PHONY: all module module-debug moddir cli tools deps deps-if-missing unit check guest demo demo-run clean sparse \
 	checkpatch reference check-reference check-6.12 build-other install uninstall install-check \
+	deb deb-check man \
 	dkms-source dkms-add dkms-remove dkms-check bench bench-run bench-scale bench-scale-run check-debug soak soak-debug deps-debug \
 	fuzz fuzz-unit systemd-check
 
@@ -157,6 +170,7 @@ check: deps-if-missing
 	$(MAKE) -C $(TOP) build-other
 	$(MAKE) -C $(TOP) unit
 	$(MAKE) -C $(TOP) systemd-check
+	$(MAKE) -C $(TOP) deb-check
 	$(MAKE) -C $(TOP) guest $(USER_KVARS)
 
 FUZZ_SECONDS ?= 60
@@ -261,6 +275,22 @@ dkms-check:
 	$(TOP)/scripts/deps.sh --if-missing --dkms
 	$(MAKE) -C $(TOP) cli tools
 	$(TOP)/scripts/dkms-check.sh $(DKMS_KVERS)
+
+# Debian packages (scripts/deb.sh; Documentation/packaging.md). deb-check
+# tests them against every kernel with headers: Debian 12's two series, the
+# second installed here if missing (check-6.12 installs it anyway).
+deb:
+	$(TOP)/scripts/deps.sh --if-missing --deb
+	$(TOP)/scripts/deb.sh
+
+deb-check:
+	$(TOP)/scripts/deps.sh --if-missing --deb --kernel $(SERIES2)
+	$(TOP)/tests/deb-check.sh
+
+man: cli
+	mkdir -p $(TOP)/build/man
+	python3 $(TOP)/scripts/gen-man.py cli $(TOP)/cli/ovpn-cli $(TOP)/build/man/ovpn-cli.8
+	python3 $(TOP)/scripts/gen-man.py module $(TOP) $(TOP)/build/man/ovpn-dco-v2.4
 
 # both builds: the debug one has code of its own
 sparse: moddir

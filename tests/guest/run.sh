@@ -170,8 +170,8 @@ if [ "$SCALE" = 1 ]; then
 	[ "$LOAD_MODULE" = 1 ] || die "--bench-scale needs the module (no --no-module)"
 	S_N=${BENCH_SCALE_N:-1 100 1000 10000} S_MODS=${BENCH_SCALE_MODULES:-ours reference}
 	S_IDLE=${BENCH_SCALE_IDLE:-10} S_TIME=${BENCH_SCALE_TIME:-5}
-	[[ "$S_N" =~ ^[1-9][0-9]*( [1-9][0-9]*)*$ ]] || die "BENCH_SCALE_N must be peer counts (1 to 60000) separated by spaces, not '$S_N'"
-	for n in $S_N; do [ "$n" -le 60000 ] || die "BENCH_SCALE_N: $n peers is more than 60000"; done
+	[[ "$S_N" =~ ^[1-9][0-9]*( [1-9][0-9]*)*$ ]] || die "BENCH_SCALE_N must be peer counts (1 to 45000) separated by spaces, not '$S_N'"
+	for n in $S_N; do [ "$n" -le 45000 ] || die "BENCH_SCALE_N: $n peers is more than 45000 (one client port each, from 20000)"; done
 	[[ " $S_MODS " =~ ^(\ (ours|reference))+\ $ ]] || die "BENCH_SCALE_MODULES must be 'ours', 'reference' or both, not '$S_MODS'"
 	[[ "$S_IDLE" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SCALE_IDLE must be whole seconds >= 1, not '$S_IDLE'"
 	[[ "$S_TIME" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SCALE_TIME must be whole seconds >= 1, not '$S_TIME'"
@@ -544,6 +544,8 @@ flush_files
 mkdir -p "$ROOT$P/keys" "$ROOT$P/tests"
 [ -d "$TOP/keys" ] && cp -a "$TOP/keys/." "$ROOT$P/keys/"
 cp "$TOP/tests/lib.sh" "$ROOT$P/tests/lib.sh"
+# scenario 95 runs the README's quick starts as the README shows them
+cp "$TOP/README.md" "$ROOT$P/README.md"
 cp -a "$SCN_DIR" "$ROOT$P/tests/scenarios"
 if [ "$BENCH$SCALE" != 00 ]; then
 	cp -a "$TOP/tests/bench" "$ROOT$P/tests/bench"

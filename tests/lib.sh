@@ -246,6 +246,19 @@ setup_two_hosts() {
 	wait_link_up "$B" "$B_DEV"
 }
 
+# dmesg_mark: remember how long dmesg is; dmesg_check_since fails on kernel
+# reports that appeared after the mark.
+_DMESG_MARK=0
+dmesg_mark() { _DMESG_MARK=$(dmesg | wc -l); }
+dmesg_check_since() {
+	local new
+	new=$(dmesg | tail -n +"$((_DMESG_MARK + 1))")
+	if printf '%s\n' "$new" | grep -Eq 'BUG:|WARNING:|Oops|refcount_t|KASAN|unregister_netdevice: waiting|list_add corruption|list_del corruption|Poison overwritten'; then
+		printf '%s\n' "$new" | tail -n 60 >&2
+		fail "kernel report in dmesg"
+	fi
+}
+
 # ------------------------------------------------------- background processes
 
 # bg NAME NS CMD...: start CMD in NS in the background, output to $LOGDIR/NAME.log.

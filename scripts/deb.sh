@@ -82,14 +82,16 @@ if ! (cd "$stage" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}
 	die "dpkg-buildpackage failed (log $log)"
 fi
 arch=$(dpkg --print-architecture)
+# build/deb holds one version: apt-get install ./build/deb/*.deb must not
+# see an older one beside it
+rm -f "$out/${name}-dkms_"*.deb "$out/ovpn-cli_"*.deb "$out/ovpn-cli-dbgsym_"*.deb \
+	"$out/${name}_"*.changes "$out/${name}_"*.buildinfo
 files=("${name}-dkms_${version}_all.deb" "ovpn-cli_${version}_${arch}.deb"
        "${name}_${version}_${arch}.changes" "${name}_${version}_${arch}.buildinfo")
 for f in "${files[@]}"; do
 	[ -f "$work/$f" ] || die "dpkg-buildpackage did not make $f (log $log)"
 	mv "$work/$f" "$out/"
 done
-# dbgsym packages (ovpn-cli's debug symbols) go beside them
-find "$work" -maxdepth 1 -name '*.deb' -exec mv {} "$out/" \;
 rm -rf "$stage"
 echo "deb: $out:"
 for f in "${files[@]}"; do echo "    $f"; done

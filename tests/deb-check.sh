@@ -189,8 +189,11 @@ if [ "${1:-}" = --ns ]; then
 	# nothing of the host's runtime (systemd, sockets) is seen inside
 	mount -t tmpfs tmpfs "$M/run"
 	mount -t tmpfs tmpfs "$M/tmp"
-	# the one way out: logs and the modules dkms built
-	mkdir -p "$M$OUT"
+	# this tree as it is on the host, wherever it is (a clone under /tmp
+	# too), read-only, and the one way out: logs and the modules dkms built
+	mkdir -p "$M$TOP"
+	mount --bind "$TOP" "$M$TOP"
+	mount -o remount,bind,ro "$M$TOP"
 	mount --bind "$OUT" "$M$OUT"
 	chroot "$M" "$(realpath "$0")" --in-root || echo "0 1" >"$OUT/root.result"
 
@@ -199,7 +202,7 @@ if [ "${1:-}" = --ns ]; then
 	# except dpkg's own records, logs and caches, the man-db index, depmod's
 	# indexes and dkms's signing key (/var/lib/dkms/mok.*: created on first
 	# use, shared by every dkms module). The paths whose mounts hid them from
-	# the overlay (proc, dev, sys, run, tmp, build/deb/check) are not in it.
+	# the overlay (proc, dev, sys, run, tmp, this tree) are not in it.
 	leftover=$OUT/leftover.txt
 	: >"$leftover"
 	(cd "$R/upper" && find . -mindepth 1 | sed 's|^\./||' | sort) | while read -r p; do

@@ -90,6 +90,8 @@ def build_module(c, uapi):
                             ignore=shutil.ignore_patterns("*.o", "*.cmd", "*.ko", "*.mod*"))
         shutil.copytree(uapi, os.path.join(tmp, "uapi"))
         shutil.copy(os.path.join(TOP, "Kbuild"), tmp)
+        # Kbuild reads the version there
+        shutil.copy(os.path.join(TOP, "dkms.conf"), tmp)
         r = subprocess.run(["make", "-s", "-j2", "-C", kdir, f"M={tmp}",
                             "KCFLAGS=-include " + os.path.join(SHADOW, "kernel-if_link.h"),
                             "modules"], capture_output=True, text=True, check=False)
@@ -116,8 +118,9 @@ def run(uapi):
     srcs = sorted(os.path.join(cli, f) for f in os.listdir(cli) if f.endswith(".c"))
     srcs.append(os.path.join(TOP, "tests", "tools", "nlcheck.c"))
     for src in srcs:
+        # OVPN_VERSION: what cli/Makefile passes (dkms.conf's version)
         ok, err = compile_c(["-I", SHADOW, "-I", uapi, "-I", os.path.join(TOP, "include"),
-                             "-I", cli] + nl + [src])
+                             "-I", cli, '-DOVPN_VERSION="0"'] + nl + [src])
         c.check(ok, f"{os.path.relpath(src, TOP)} with 6.16 headers", err)
     build_module(c, uapi)
     return c

@@ -12,7 +12,9 @@
 #   4. in a throwaway root (an overlay of / in a private mount namespace,
 #      written to a tmpfs, entered with chroot: the real kernel headers,
 #      compilers, dkms and dpkg database, and nothing reaches the host):
-#      dpkg -i P, dkms must have built and installed P for every kernel;
+#      dpkg -i P with the last kernel's headers hidden, dkms must have built
+#      and installed P for the others; those headers appear and the kernel's
+#      dkms hook runs, dkms must build P for it (a new kernel: AUTOINSTALL);
 #      dpkg -i V (the upgrade), the same for V and nothing of P left;
 #      ovpn-cli --version, modinfo version, files, modes, man pages;
 #      dpkg --purge: no file, directory, dkms entry or module left, judged by
@@ -43,13 +45,14 @@ if [ "${1:-}" = --in-root ]; then
 	arch=$(dpkg --print-architecture)
 	debs() { echo "$1/$NAME-dkms_$2_all.deb $1/ovpn-cli_$2_$arch.deb"; }
 
-	# a version is in place: dkms built and installed it for every kernel
-	installed_as() { # VERSION
+	# a version is in place: dkms built and installed it for these kernels
+	installed_as() { # VERSION KVER...
 		local v=$1 k st ko
+		shift
 		[ "$(dpkg-query -W -f='${Version}' "$NAME-dkms" ovpn-cli 2>/dev/null | tr '\n' ' ')" = "$v$v" ] &&
 			ok "dpkg: $NAME-dkms and ovpn-cli $v installed" ||
 			bad "dpkg: not both packages at $v: $(dpkg-query -W "$NAME-dkms" ovpn-cli 2>&1 | tr '\n' ' ')"
-		for k in $KVERS; do
+		for k in "$@"; do
 			# (dkms status also prints readelf's complaints on stderr)
 			st=$(dkms status -m "$NAME" -k "$k" 2>/dev/null)
 			case "$st" in
@@ -81,14 +84,33 @@ if [ "${1:-}" = --in-root ]; then
 		fi
 	}
 
-	echo "deb-check: install $P (the previous version)"
+	# The last kernel plays a new one: its headers are hidden while P
+	# installs, then "installed" (put back, and the hook linux-headers-*
+	# runs), and dkms must build P for it by itself (AUTOINSTALL).
+	read -r -a kv <<<"$KVERS"
+	newk=''
+	[ "${#kv[@]}" -lt 2 ] || { newk=${kv[-1]}; unset 'kv[-1]'; }
+	[ -z "$newk" ] || mv "/lib/modules/$newk/build" "/lib/modules/$newk/.build-hidden"
+
+	echo "deb-check: install $P (the previous version)${newk:+, headers of $newk hidden}"
 	# shellcheck disable=SC2046
 	if dpkg -i $(debs "$PREV_DIR" "$P") >"$OUT/install-$P.log" 2>&1; then
 		ok "dpkg -i $P"
-		installed_as "$P"
+		installed_as "$P" "${kv[@]}"
 	else
 		bad "dpkg -i $P failed (build/deb/check/install-$P.log)"
 		tail -n 30 "$OUT/install-$P.log" >&2
+	fi
+	if [ -n "$newk" ]; then
+		mv "/lib/modules/$newk/.build-hidden" "/lib/modules/$newk/build"
+		# ("added" only: no line names the kernel)
+		case "$(dkms status -m "$NAME" -k "$newk" 2>/dev/null)" in
+		*"$newk"*) bad "dkms built for $newk although its headers were hidden" ;;
+		esac
+		echo "deb-check: new kernel $newk: its headers appear, /etc/kernel/header_postinst.d/dkms runs"
+		/etc/kernel/header_postinst.d/dkms "$newk" >"$OUT/newkernel.log" 2>&1 ||
+			bad "the dkms kernel hook failed (build/deb/check/newkernel.log)"
+		installed_as "$P" "$newk"
 	fi
 
 	echo "deb-check: upgrade to $V"
@@ -97,7 +119,8 @@ if [ "${1:-}" = --in-root ]; then
 	if (cd "$DEB_DIR/../.." && apt-get install -y -q ./build/deb/*.deb) \
 		>"$OUT/install-$V.log" 2>&1; then
 		ok "apt-get install ./build/deb/*.deb ($V over $P)"
-		installed_as "$V"
+		# shellcheck disable=SC2086
+		installed_as "$V" $KVERS
 	else
 		bad "apt-get install of $V failed (build/deb/check/install-$V.log)"
 		tail -n 30 "$OUT/install-$V.log" >&2
@@ -218,6 +241,8 @@ if [ "${1:-}" = --ns ]; then
 			[ -d "/$p" ] || echo "directory left: /$p" >>"$leftover"
 		elif [ ! -e "/$p" ] && [ ! -L "/$p" ]; then
 			echo "file left: /$p" >>"$leftover"
+		elif [ -L "$u" ] || [ -L "/$p" ]; then
+			[ "$(readlink "$u")" = "$(readlink "/$p")" ] || echo "symlink changed: /$p" >>"$leftover"
 		elif ! cmp -s "$u" "/$p"; then
 			echo "file changed: /$p" >>"$leftover"
 		fi

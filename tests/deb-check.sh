@@ -12,6 +12,7 @@
 #   4. in a throwaway root (an overlay of / in a private mount namespace,
 #      written to a tmpfs, entered with chroot: the real kernel headers,
 #      compilers, dkms and dpkg database, and nothing reaches the host):
+#      openvpn-dco-dkms unpacked, then dpkg -i P must replace it;
 #      dpkg -i P with the last kernel's headers hidden, dkms must have built
 #      and installed P for the others; those headers appear and the kernel's
 #      dkms hook runs, dkms must build P for it (a new kernel: AUTOINSTALL);
@@ -92,6 +93,18 @@ if [ "${1:-}" = --in-root ]; then
 	[ "${#kv[@]}" -lt 2 ] || { newk=${kv[-1]}; unset 'kv[-1]'; }
 	[ -z "$newk" ] || mv "/lib/modules/$newk/build" "/lib/modules/$newk/.build-hidden"
 
+	# Debian's openvpn-dco-dkms is there first (unpacked only: its dkms
+	# build is not what is tested), and ours replaces it: Conflicts+Replaces
+	# let dpkg remove it in the same step. (scripts/deps.sh downloads it to
+	# build/reference/ for the unit tests.)
+	ref=$(ls "$TOP"/build/reference/openvpn-dco-dkms_*_all.deb 2>/dev/null | tail -n 1)
+	if [ -n "$ref" ]; then
+		dpkg --unpack "$ref" >"$OUT/reference.log" 2>&1 ||
+			bad "dpkg --unpack $ref (build/deb/check/reference.log)"
+	else
+		echo "deb-check:   (no build/reference/openvpn-dco-dkms_*.deb: replacing it is not tested)"
+	fi
+
 	echo "deb-check: install $P (the previous version)${newk:+, headers of $newk hidden}"
 	# shellcheck disable=SC2046
 	if dpkg -i $(debs "$PREV_DIR" "$P") >"$OUT/install-$P.log" 2>&1; then
@@ -100,6 +113,17 @@ if [ "${1:-}" = --in-root ]; then
 	else
 		bad "dpkg -i $P failed (build/deb/check/install-$P.log)"
 		tail -n 30 "$OUT/install-$P.log" >&2
+	fi
+	if [ -n "$ref" ]; then
+		st=$(dpkg-query -W -f='${db:Status-Abbrev}' openvpn-dco-dkms 2>/dev/null || true)
+		case "$st" in
+		ii*|iU*|iF*|iH*) bad "openvpn-dco-dkms is still installed ($st) beside $NAME-dkms" ;;
+		*) if ls -d /usr/src/ovpn-dco-[0-9]* >/dev/null 2>&1; then
+			bad "openvpn-dco-dkms's sources stayed: $(ls -d /usr/src/ovpn-dco-[0-9]*)"
+		   else
+			ok "$NAME-dkms replaced openvpn-dco-dkms (removed by dpkg in the same step)"
+		   fi ;;
+		esac
 	fi
 	if [ -n "$newk" ]; then
 		mv "/lib/modules/$newk/.build-hidden" "/lib/modules/$newk/build"

@@ -8,7 +8,8 @@
 #                 `make guest` builds it and ships it beside the normal one.
 #                 (OVPN_DEBUG=1 on any module target does the same.)
 # make deps       install every Debian package the build, tests and demo need
-# make check      unit tests + the guest scenario suite (installs deps if missing)
+# make check      unit tests, deb-check (below) and the guest scenario suite
+#                 (installs deps if missing)
 # make demo       a measured tunnel between two namespaces in one guest boot
 # make bench      the side-by-side benchmark in one guest boot: veth, ours
 #                 (CLI, OpenVPN 2.6), the reference module, OpenVPN in

@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
 	--kernel=*) series=${1#*=} ;;
 	--dkms) dkms=1 ;;
 	--deb) deb=1 ;;
-	-h|--help) sed -n '3,23p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,24p' "$0"; exit 0 ;;
 	*) echo "usage: $0 [--if-missing] [--bench] [--debug-kernel] [--kernel SERIES] [--dkms] [--deb]" >&2; exit 2 ;;
 	esac
 	shift

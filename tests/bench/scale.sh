@@ -13,8 +13,8 @@
 #   1. scalegen run: NEW_PEER + NEW_KEY for every client, timed; the
 #      kernel's slab, vmalloc and per-CPU memory before and after (idle
 #      peers) and after the traffic (busy peers); every client reached;
-#      echo traffic spread over all N and on one: replies per second and
-#      round trip. Then SET_PEER keepalive 10,120 (OpenVPN's server
+#      echo traffic spread over all N and on one, in alternating segments:
+#      replies per second and round trip. Then SET_PEER keepalive 10,120 (OpenVPN's server
 #      "keepalive 10 60", doubled on the server) on every peer; only now,
 #      or the keepalives of the peers silent during the load on one would
 #      load the generator. It then holds the clients.
@@ -51,7 +51,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SCALE_N=${BENCH_SCALE_N:-1 100 1000 10000}
 SCALE_MODULES=${BENCH_SCALE_MODULES:-ours reference}
 IDLE_SECS=${BENCH_SCALE_IDLE:-10}
-LOAD_SECS=${BENCH_SCALE_TIME:-5}
+LOAD_SECS=${BENCH_SCALE_TIME:-8}
+# each load phase in 4 segments, alternating (scalegen --rounds): the
+# first segment after the reach phase runs slower, and the host's load
+# drifts; both then fall on spread and one alike
+SEG_SECS=$(( (LOAD_SECS + 3) / 4 ))
 REF_KO=${BENCH_REF_KO:-/opt/ovpn/ref/ovpn-dco-v2.ko}
 RMMOD_BIN=/usr/sbin/rmmod
 INSMOD_BIN=/usr/sbin/insmod
@@ -251,7 +255,7 @@ one_n() {
 	# 1. setup, memory, traffic; the clients then stay (hold)
 	bg "$run" "$C" "$SG" run --server-netns "$S" --iface "$DEV" --clients "$N" --server "$S_IP" \
 		--client-ip "$C_IP" --vpn-base "$VPN_BASE" --vpn-dst "$SRV_VPN" --expire 10,120 \
-		--reach 60 --load both --duration "$LOAD_SECS" --hold
+		--reach 60 --load both --rounds 4 --duration "$SEG_SECS" --hold
 	f=$(bg_log "$run")
 	if ! wait_for "grep -q '^holding' '$f' || ! kill -0 $(bg_pid "$run")" "$(bound "$N" 150 40)" 0.2 ||
 		! grep -q '^holding' "$f"; then

@@ -25,7 +25,8 @@
 #                   one after the other, N = BENCH_SCALE_N peers (default
 #                   '1 100 1000 10000'); knobs BENCH_SCALE_MODULES (default
 #                   'ours reference'), BENCH_SCALE_IDLE (s of idle CPU
-#                   measured, 10), BENCH_SCALE_TIME (s per load phase, 5),
+#                   measured, 10), BENCH_SCALE_TIME (s per load phase, in 4
+#                   alternating segments, 8),
 #                   BENCH_SCALE_NAPI_THREADED (0/1: ours' devices' threaded
 #                   NAPI; default: as the module sets it).
 #                   Guest memory 2048 MB unless --mem. Results (table.txt,
@@ -169,7 +170,7 @@ if [ "$SCALE" = 1 ]; then
 	[ "$MODULE" = ours ] || die "--bench-scale loads ours at boot and swaps in the reference itself: no --module reference"
 	[ "$LOAD_MODULE" = 1 ] || die "--bench-scale needs the module (no --no-module)"
 	S_N=${BENCH_SCALE_N:-1 100 1000 10000} S_MODS=${BENCH_SCALE_MODULES:-ours reference}
-	S_IDLE=${BENCH_SCALE_IDLE:-10} S_TIME=${BENCH_SCALE_TIME:-5}
+	S_IDLE=${BENCH_SCALE_IDLE:-10} S_TIME=${BENCH_SCALE_TIME:-8}
 	[[ "$S_N" =~ ^[1-9][0-9]*( [1-9][0-9]*)*$ ]] || die "BENCH_SCALE_N must be peer counts (1 to 45000) separated by spaces, not '$S_N'"
 	for n in $S_N; do [ "$n" -le 45000 ] || die "BENCH_SCALE_N: $n peers is more than 45000 (one client port each, from 20000)"; done
 	[[ " $S_MODS " =~ ^(\ (ours|reference))+\ $ ]] || die "BENCH_SCALE_MODULES must be 'ours', 'reference' or both, not '$S_MODS'"

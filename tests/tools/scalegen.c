@@ -146,6 +146,7 @@ struct client {
  * @n_rtt: how many
  * @per_sec: valid replies per whole second since @start_ms
  * @n_sec: size of @per_sec
+ * @replied: per client, whether it got a valid reply in this phase
  */
 struct phase {
 	const char *name;
@@ -158,6 +159,7 @@ struct phase {
 	size_t n_rtt;
 	uint64_t *per_sec;
 	size_t n_sec;
+	uint8_t *replied;
 };
 
 /* what every phase shares: the clients and what came back that was wrong */
@@ -180,7 +182,7 @@ static uint32_t reach_secs, duration = 3, window = 32, inner_len = 84;
 static const char *load = "spread";
 static bool keepalive_at_setup, expire_after, wrong_key, hold, no_clients;
 static uint32_t ka_interval, ka_timeout, ex_interval, ex_timeout;
-static uint32_t listen_secs = 60, rcvbuf;
+static uint32_t listen_secs = 60, rcvbuf, rounds = 1;
 
 static void __attribute__((noreturn)) usage(const char *fmt, ...)
 {
@@ -200,7 +202,8 @@ static void __attribute__((noreturn)) usage(const char *fmt, ...)
 		"       scalegen listen --iface DEV --clients N [--timeout SECS] [--rcvbuf BYTES]\n"
 		"options: --server-netns NS --family ovpn-dco-v2|ovpn --peer-id-base ID\n"
 		"         --server-port P --client-port-base P --cipher C --reach SECS\n"
-		"         --load spread|one|both|none --duration SECS --window W --size BYTES\n"
+		"         --load spread|one|both|none --duration SECS --rounds R --window W\n"
+		"         --size BYTES --timeout SECS --rcvbuf BYTES\n"
 		"         --keepalive I,T --expire I,T --wrong-key --hold\n");
 	exit(EXIT_USAGE);
 }
@@ -935,6 +938,7 @@ static void client_recv(uint32_t idx)
 		if (!check_reply(idx, plain, n - DATA_HDR_LEN))
 			continue;
 		c->replies++;
+		cur->replied[idx] = 1;
 		cur->rx++;
 		if (inflight)
 			inflight--;
@@ -996,7 +1000,8 @@ static void phase_start(struct phase *p, const char *name, uint32_t secs)
 	p->rtt = calloc(RTT_SAMPLES_MAX, sizeof(*p->rtt));
 	p->n_sec = secs + 2;
 	p->per_sec = calloc(p->n_sec, sizeof(*p->per_sec));
-	if (!p->rtt || !p->per_sec) {
+	p->replied = calloc(n_clients, 1);
+	if (!p->rtt || !p->per_sec || !p->replied) {
 		fprintf(stderr, "scalegen: out of memory\n");
 		exit(1);
 	}
@@ -1023,7 +1028,7 @@ static void phase_report(struct phase *p, long long us, size_t full_secs)
 	const char *n = p->name;
 
 	for (i = 0; i < n_clients; i++)
-		replied += clients[i].replies > 0;
+		replied += p->replied[i];
 	printf("%s_ms %lld\n%s_tx_packets %llu\n%s_tx_errors %llu\n"
 	       "%s_rx_packets %llu\n%s_lost %llu\n%s_clients_replied %u\n",
 	       n, us / 1000, n, (unsigned long long)p->tx,
@@ -1050,6 +1055,7 @@ static void phase_report(struct phase *p, long long us, size_t full_secs)
 	}
 	free(p->rtt);
 	free(p->per_sec);
+	free(p->replied);
 	cur = NULL;
 }
 
@@ -1094,27 +1100,73 @@ static void run_reach(uint32_t secs)
 	phase_report(&p, now_us() - t0, 0);
 }
 
-/* @secs of requests from every client in turn, or (@one) from the first */
-static void run_load(const char *name, bool one, uint32_t secs)
-{
-	long long t0, end, us;
-	uint32_t next = 0;
+/**
+ * struct load - a load phase run in one or more segments
+ * @p: its counters, over every segment
+ * @one: every request from the first client (else round robin)
+ * @us: time spent sending, over every segment
+ * @next: the next client (round robin)
+ */
+struct load {
 	struct phase p;
+	bool one;
+	long long us;
+	uint32_t next;
+};
 
-	phase_start(&p, name, secs);
+/* @secs more of @l's requests, then its replies */
+static void load_segment(struct load *l, uint32_t secs)
+{
+	struct phase *p = &l->p;
+	long long t0, end;
+
+	inflight = 0;
+	cur = p;
+	/* per_sec counts the seconds this phase has sent, not the wall's */
+	p->start_ms = monotonic_ms() - l->us / 1000;
 	t0 = now_us();
-	end = p.start_ms + secs * 1000LL;
+	end = monotonic_ms() + secs * 1000LL;
 	while (monotonic_ms() < end) {
 		wait_window(end, false);
 		if (monotonic_ms() >= end)
 			break;
-		send_request(next);
-		if (!one && ++next == n_clients)
-			next = 0;
+		send_request(l->next);
+		if (!l->one && ++l->next == n_clients)
+			l->next = 0;
 	}
-	us = now_us() - t0;
+	l->us += now_us() - t0;
 	wait_window(monotonic_ms() + DRAIN_MS, true);
-	phase_report(&p, us, secs);
+}
+
+/*
+ * The load phases: with both, @rounds segments of @secs each, alternating
+ * spread and one in the order spread, one, one, spread, spread, ... so that
+ * neither is always first (the first segment after the reach phase runs
+ * slower) and a drift of the host's load falls on both alike.
+ */
+static void run_loads(bool spread, bool one, uint32_t secs, uint32_t rounds)
+{
+	struct load ls = { .one = false }, lo = { .one = true };
+	uint32_t r;
+
+	if (spread)
+		phase_start(&ls.p, "spread", secs * rounds);
+	if (one)
+		phase_start(&lo.p, "one", secs * rounds);
+	for (r = 0; r < rounds; r++) {
+		bool one_first = one && (r % 2 == 1 || !spread);
+
+		if (one_first)
+			load_segment(&lo, secs);
+		if (spread)
+			load_segment(&ls, secs);
+		if (one && !one_first)
+			load_segment(&lo, secs);
+	}
+	if (spread)
+		phase_report(&ls.p, ls.us, secs * rounds);
+	if (one)
+		phase_report(&lo.p, lo.us, secs * rounds);
 }
 
 /* ------------------------------------------------------------------ main */
@@ -1220,6 +1272,10 @@ static void parse_options(int argc, char **argv, int first)
 		} else if (!strcmp(o, "--keepalive")) {
 			parse_ka(v, &ka_interval, &ka_timeout);
 			keepalive_at_setup = true;
+		} else if (!strcmp(o, "--rounds")) {
+			rounds = parse_num(v, o);
+			if (!rounds || rounds > 100)
+				usage("--rounds: 1 to 100");
 		} else if (!strcmp(o, "--timeout")) {
 			listen_secs = parse_num(v, o);
 		} else if (!strcmp(o, "--rcvbuf")) {
@@ -1340,10 +1396,10 @@ static int cmd_run(int home_ns, int srv_ns)
 
 	if (reach_secs)
 		run_reach(reach_secs);
-	if (!strcmp(load, "spread") || !strcmp(load, "both"))
-		run_load("spread", false, duration);
-	if (!strcmp(load, "one") || !strcmp(load, "both"))
-		run_load("one", true, duration);
+	if (strcmp(load, "none"))
+		run_loads(!strcmp(load, "spread") || !strcmp(load, "both"),
+			  !strcmp(load, "one") || !strcmp(load, "both"),
+			  duration, rounds);
 	if (reach_secs || strcmp(load, "none"))
 		printf("rx_auth_fail %llu\nrx_bad %llu\nrx_other %llu\nrx_keepalive %llu\n"
 		       "rx_reordered %llu\nrx_late %llu\n",

@@ -16,6 +16,8 @@
 #      dpkg -i P with the last kernel's headers hidden, dkms must have built
 #      and installed P for the others; those headers appear and the kernel's
 #      dkms hook runs, dkms must build P for it (a new kernel: AUTOINSTALL);
+#      the upgrade runs with uname -r saying that kernel: our postinst must
+#      build for the others, which dkms's own postinst skips;
 #      dpkg -i V (the upgrade), the same for V and nothing of P left;
 #      ovpn-cli --version, modinfo version, files, modes, man pages;
 #      dpkg --purge: no file, directory, dkms entry or module left, judged by
@@ -137,7 +139,18 @@ if [ "${1:-}" = --in-root ]; then
 		installed_as "$P" "$newk"
 	fi
 
-	echo "deb-check: upgrade to $V"
+	# The upgrade runs as on a host that booted the newest kernel: dkms's
+	# common.postinst then builds for that one only, and our postinst must
+	# build for the others. uname -r says so (bound over uname itself: dpkg
+	# gives maintainer scripts a PATH of its own).
+	if [ -n "$newk" ]; then
+		cp /usr/bin/uname /usr/local/bin/deb-check-uname.real
+		printf '#!/bin/sh\n[ "$*" = -r ] && echo %s && exit 0\nexec /usr/local/bin/deb-check-uname.real "$@"\n' \
+			"$newk" >/usr/local/bin/deb-check-uname
+		chmod 755 /usr/local/bin/deb-check-uname
+		mount --bind /usr/local/bin/deb-check-uname /usr/bin/uname
+	fi
+	echo "deb-check: upgrade to $V${newk:+, running kernel $newk}"
 	# as the README says it (its Depends are all installed here, so nothing
 	# is downloaded)
 	if (cd "$DEB_DIR/../.." && apt-get install -y -q ./build/deb/*.deb) \
@@ -145,9 +158,24 @@ if [ "${1:-}" = --in-root ]; then
 		ok "apt-get install ./build/deb/*.deb ($V over $P)"
 		# shellcheck disable=SC2086
 		installed_as "$V" $KVERS
+		dkms status -m "$NAME" >"$OUT/dkms-status.txt" 2>/dev/null
+		for k in "${kv[@]}"; do
+			[ -n "$newk" ] || break
+			# (apt's progress lines end in CR)
+			if tr -d '\r' <"$OUT/install-$V.log" |
+			   grep -qxF "$NAME-dkms: building the module for kernel $k"; then
+				ok "postinst built for $k beside the running $newk"
+			else
+				bad "postinst did not build for $k (build/deb/check/install-$V.log)"
+			fi
+		done
 	else
 		bad "apt-get install of $V failed (build/deb/check/install-$V.log)"
 		tail -n 30 "$OUT/install-$V.log" >&2
+	fi
+	if [ -n "$newk" ]; then
+		umount /usr/bin/uname
+		rm -f /usr/local/bin/deb-check-uname /usr/local/bin/deb-check-uname.real
 	fi
 	if [ -e "/usr/src/$NAME-$P" ] || [ -e "/var/lib/dkms/$NAME/$P" ]; then
 		bad "the upgrade left $P behind: $(ls -d "/usr/src/$NAME-$P" "/var/lib/dkms/$NAME/$P" 2>/dev/null)"

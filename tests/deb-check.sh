@@ -392,13 +392,13 @@ fi
 echo "deb-check: throwaway root: $(($(date +%s) - t1)) s"
 
 if [ "${DEB_CHECK_GUEST:-0}" = 1 ]; then
+	read -r -a scn <<<"${DEB_CHECK_SCENARIOS:-02-*}"
 	for k in $KVERS; do
 		ko=$(ls "$OUT/ko/$k"/ovpn-dco-v2.ko* 2>/dev/null | head -n 1)
 		[ -n "$ko" ] || { fail "no dkms-built module of $k to boot"; continue; }
-		echo "deb-check: guest run of ${DEB_CHECK_SCENARIOS:-02-*} on $k with $ko"
-		# shellcheck disable=SC2086
+		echo "deb-check: guest run of ${scn[*]} on $k with $ko"
 		if flock /tmp/guest.lock env KVER="$k" OVPN_GUEST_OUT="$TOP/build/guest-deb-$k" \
-			"$TOP/tests/guest/run.sh" --ko "$ko" ${DEB_CHECK_SCENARIOS:-'02-*'}; then
+			"$TOP/tests/guest/run.sh" --ko "$ko" "${scn[@]}"; then
 			pass "guest run on $k"
 		else
 			fail "guest run with the package's module on $k (build/guest-deb-$k)"

@@ -14,10 +14,10 @@
 #      kernel's slab, vmalloc and per-CPU memory before and after (idle
 #      peers) and after the traffic (busy peers); every client reached;
 #      echo traffic spread over all N and on one, in alternating segments:
-#      replies per second and round trip. Then SET_PEER keepalive 10,120 (OpenVPN's server
-#      "keepalive 10 60", doubled on the server) on every peer; only now,
-#      or the keepalives of the peers silent during the load on one would
-#      load the generator. It then holds the clients.
+#      replies per second and round trip. Then SET_PEER keepalive 10,120
+#      (OpenVPN's server "keepalive 10 60", doubled on the server) on every
+#      peer; only now, or the keepalives of the peers silent during the
+#      load on one would load the generator. It then holds the clients.
 #   2. idle: CPU time of the whole guest over $BENCH_SCALE_IDLE seconds
 #      with the N idle peers (their keepalives only), against the same
 #      measurement before any device existed.
@@ -52,9 +52,9 @@ SCALE_N=${BENCH_SCALE_N:-1 100 1000 10000}
 SCALE_MODULES=${BENCH_SCALE_MODULES:-ours reference}
 IDLE_SECS=${BENCH_SCALE_IDLE:-10}
 LOAD_SECS=${BENCH_SCALE_TIME:-8}
-# each load phase in 4 segments, alternating (scalegen --rounds): the
-# first segment after the reach phase runs slower, and the host's load
-# drifts; both then fall on spread and one alike
+# each load phase in 4 segments, alternating (scalegen --rounds), so that
+# an order effect and the drift of the host's load fall on spread and one
+# alike
 SEG_SECS=$(( (LOAD_SECS + 3) / 4 ))
 REF_KO=${BENCH_REF_KO:-/opt/ovpn/ref/ovpn-dco-v2.ko}
 RMMOD_BIN=/usr/sbin/rmmod

@@ -18,7 +18,8 @@
 #      dkms hook runs, dkms must build P for it (a new kernel: AUTOINSTALL);
 #      the upgrade runs with uname -r saying that kernel: our postinst must
 #      build for the others, which dkms's own postinst skips;
-#      dpkg -i V (the upgrade), the same for V and nothing of P left;
+#      apt-get install ./build/deb/*.deb (the README's command) upgrades to V:
+#      the same for V, and nothing of P left;
 #      ovpn-cli --version, modinfo version, files, modes, man pages;
 #      dpkg --purge: no file, directory, dkms entry or module left, judged by
 #      what the overlay's upper layer still holds beyond dpkg's own records;

@@ -162,9 +162,10 @@ systemd-check: cli
 	$(TOP)/tests/systemd-check.sh
 
 # SCENARIOS='02* 7*': only these scenarios (run.sh globs); default all
+# GUEST_SHARDS guests side by side (tests/guest/shards.sh; default 2)
 guest: all module-debug
 	KVER=$(KVER) OVPN_KO_PATH=$(KO) OVPN_DEBUG_KO_PATH=$(DEBUG_KO) \
-		$(TOP)/tests/guest/run.sh $(foreach g,$(SCENARIOS),'$(g)')
+		$(TOP)/tests/guest/shards.sh $(foreach g,$(SCENARIOS),'$(g)')
 
 check: deps-if-missing
 	$(MAKE) -C $(TOP) all $(USER_KVARS)

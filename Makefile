@@ -162,7 +162,7 @@ systemd-check: cli
 	$(TOP)/tests/systemd-check.sh
 
 # SCENARIOS='02* 7*': only these scenarios (run.sh globs); default all
-# GUEST_SHARDS guests side by side (tests/guest/shards.sh; default 2)
+# GUEST_SHARDS=2: two guests side by side (tests/guest/shards.sh; default 1)
 guest: all module-debug
 	KVER=$(KVER) OVPN_KO_PATH=$(KO) OVPN_DEBUG_KO_PATH=$(DEBUG_KO) \
 		$(TOP)/tests/guest/shards.sh $(foreach g,$(SCENARIOS),'$(g)')

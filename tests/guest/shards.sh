@@ -4,7 +4,7 @@
 # make guest / make check: the scenario suite in GUEST_SHARDS guests side by
 # side (default 1: one guest, run.sh alone). A guest under TCG keeps about one
 # host core busy, so on a 2-core machine GUEST_SHARDS=2 finishes the suite in
-# about 0.7 of the time (6.12: 27 min against 38). Not the default yet: in
+# about 0.65 of the time (6.12: 25 min; 6.1 in one guest: 39). Not the default yet: in
 # its first full run, scenario 69 (OpenVPN over TCP renegotiating every 4 s)
 # timed out waiting for its bulk transfer, which it never does alone. Each shard is a tests/guest/run.sh of its own, with
 # its artifacts in $OVPN_GUEST_OUT/shardN/ (default build/guest/shardN/) and

@@ -292,8 +292,10 @@ int ovpn_epoch_group_init(struct ovpn_crypto_key_slot *group,
 	int ret;
 
 	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
-	if (!ep)
+	if (!ep) {
+		NL_SET_ERR_MSG_MOD(extack, "no memory for the epoch keys");
 		return -ENOMEM;
+	}
 	group->ep = ep;
 	ep->group = group;
 	spin_lock_init(&ep->rx_lock);
@@ -325,8 +327,10 @@ int ovpn_epoch_group_init(struct ovpn_crypto_key_slot *group,
 	RCU_INIT_POINTER(ep->rx_cur, ks);
 
 	ret = ovpn_epoch_iterate(ep->hmac, ep->rx_next_secret);
-	if (ret)
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot derive the epoch keys");
 		return ret;
+	}
 	ks = ovpn_epoch_key_new(ep, ep->rx_next_secret, 2, false);
 	if (IS_ERR(ks))
 		goto err_key;

@@ -20,13 +20,18 @@
  * (they stay when it exits), for measurements of idle peers.
  *
  * "keepalive" and "delete" send SET_PEER or DEL_PEER to the same N peers of
- * the server (mass expiry, timed teardown) and touch nothing else. "dump"
- * reads a GET_PEER dump of the device and checks that it lists each of the
- * N peers exactly once. "listen" counts the DEL_PEER notifications of those
- * N peers (until it has them all, a timeout, or an overrun and silence).
+ * the server (mass expiry, timed teardown) and touch nothing else; "delete
+ * --window W" keeps up to W requests in flight. "dump" reads a GET_PEER
+ * dump of the device and checks that it lists each of the N peers exactly
+ * once; "dump --race" deletes and adds peers between the parts of the dump
+ * and checks that every peer that stayed was listed once, none twice (then
+ * puts the N back as they were). "listen" counts the DEL_PEER
+ * notifications of those N peers (until it has them all, a timeout, or an
+ * overrun and silence).
  *
  * "run" and "setup" also report the kernel's slab, vmalloc and per-CPU
- * memory (/proc/meminfo) before and after the setup, for the cost per peer.
+ * memory (/proc/meminfo) before and after the setup, for the cost per peer,
+ * and "run" its own CPU time in each traffic phase.
  *
  * Output: "key value" lines on stdout (Documentation/scale.md lists them);
  * errors on stderr. Keys never leave the process. Exit status: 0 done (the
@@ -147,6 +152,9 @@ struct client {
  * @per_sec: valid replies per whole second since @start_ms
  * @n_sec: size of @per_sec
  * @replied: per client, whether it got a valid reply in this phase
+ * @cpu_user_us: the process's user CPU time in the phase (getrusage())
+ * @cpu_sys_us: its system CPU time (the kernel's work in its system calls,
+ *	and what runs in softirq while it does)
  */
 struct phase {
 	const char *name;
@@ -160,6 +168,8 @@ struct phase {
 	uint64_t *per_sec;
 	size_t n_sec;
 	uint8_t *replied;
+	long long cpu_user_us;
+	long long cpu_sys_us;
 };
 
 /* what every phase shares: the clients and what came back that was wrong */
@@ -181,6 +191,7 @@ static const struct cipher *cipher;
 static uint32_t reach_secs, duration = 3, window = 32, inner_len = 84;
 static const char *load = "spread";
 static bool keepalive_at_setup, expire_after, wrong_key, hold, no_clients;
+static bool race, window_set, server_port_set;
 static uint32_t ka_interval, ka_timeout, ex_interval, ex_timeout;
 static uint32_t listen_secs = 60, rcvbuf, rounds = 1;
 
@@ -198,7 +209,10 @@ static void __attribute__((noreturn)) usage(const char *fmt, ...)
 		"       scalegen setup --iface DEV --clients N --server ADDR --client-ip ADDR\n"
 		"                      --vpn-base ADDR [options]\n"
 		"       scalegen keepalive I,T --iface DEV --clients N [options]\n"
-		"       scalegen delete|dump --iface DEV --clients N [options]\n"
+		"       scalegen delete --iface DEV --clients N [--window W] [options]\n"
+		"       scalegen dump --iface DEV --clients N [options]\n"
+		"       scalegen dump --race --iface DEV --clients N --server ADDR --client-ip ADDR\n"
+		"                        --vpn-base ADDR [options]\n"
 		"       scalegen listen --iface DEV --clients N [--timeout SECS] [--rcvbuf BYTES]\n"
 		"options: --server-netns NS --family ovpn-dco-v2|ovpn --peer-id-base ID\n"
 		"         --server-port P --client-port-base P --cipher C --reach SECS\n"
@@ -476,15 +490,201 @@ static int server_keepalive(struct server *s, const char *what,
 	return 0;
 }
 
-/* DEL_PEER of every peer, timed; one already gone is counted, not fatal */
-static int server_delete(struct server *s)
+/* a DEL_PEER request of peer @id, not sent yet (NULL: out of memory) */
+static struct nl_msg *del_peer_msg(struct server *s, uint32_t id)
+{
+	const struct fam_u32 a = { OVPN_DEL_PEER_ATTR_PEER_ID, id };
+
+	if (s->fam == &ovpnu_fam_ops)
+		return ovpnu_msg_del_peer(&s->nl, s->ifindex, id);
+	return fam_req(&s->nl, OVPN_CMD_DEL_PEER, 0, s->ifindex,
+		       OVPN_ATTR_DEL_PEER, &a, 1, NULL);
+}
+
+/**
+ * struct del_window - DEL_PEER requests in flight, answered by sequence
+ * @seq0: sequence number of the first request
+ * @seqs: per peer (index), the sequence number of its request
+ * @sent: requests sent
+ * @answered: ACKs and errors received
+ * @deleted: ACKs
+ * @gone: ENOENT
+ * @failed: index of the first peer refused otherwise, or -1
+ * @err: why
+ */
+struct del_window {
+	uint32_t seq0;
+	uint32_t *seqs;
+	uint32_t sent;
+	uint32_t answered;
+	uint64_t deleted;
+	uint64_t gone;
+	int64_t failed;
+	struct nlx_err err;
+};
+
+/* the peer (index) whose request had sequence number @seq, or -1 */
+static int64_t del_window_peer(const struct del_window *w, uint32_t seq)
+{
+	uint32_t i = seq - w->seq0;
+
+	if (i >= w->sent || w->seqs[i] != seq)
+		return -1;
+	return i;
+}
+
+static int del_window_seq_ok(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+static int del_window_ack(struct nl_msg *msg, void *arg)
+{
+	struct del_window *w = arg;
+
+	if (del_window_peer(w, nlmsg_hdr(msg)->nlmsg_seq) >= 0) {
+		w->answered++;
+		w->deleted++;
+	}
+	return NL_OK;
+}
+
+static int del_window_error(struct sockaddr_nl *nla, struct nlmsgerr *e,
+			    void *arg)
+{
+	/* libnl hands us nlmsg_data() of the NLMSG_ERROR message */
+	const struct nlmsghdr *nlh =
+		(const struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct del_window *w = arg;
+	size_t off = NLMSG_HDRLEN + sizeof(e->error);
+	int64_t i = del_window_peer(w, e->msg.nlmsg_seq);
+
+	(void)nla;
+	if (i < 0)
+		return NL_SKIP;
+	w->answered++;
+	if (-e->error == ENOENT) {
+		w->gone++;
+		return NL_SKIP;
+	}
+	if (w->failed >= 0 && w->failed < i)
+		return NL_SKIP;
+	/* the first refusal is the one reported, with its extack message */
+	w->failed = i;
+	nlx_err_clear(&w->err);
+	w->err.error = -e->error;
+	w->err.kernel = true;
+	off += nlh->nlmsg_flags & NLM_F_CAPPED ? sizeof(struct nlmsghdr) :
+						   NLMSG_ALIGN(e->msg.nlmsg_len);
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && nlh->nlmsg_len > off &&
+	    !nla_parse(tb, NLMSGERR_ATTR_MAX,
+		       (struct nlattr *)((char *)nlh + off),
+		       nlh->nlmsg_len - off, NULL) &&
+	    tb[NLMSGERR_ATTR_MSG])
+		snprintf(w->err.msg, sizeof(w->err.msg), "%.*s",
+			 nla_len(tb[NLMSGERR_ATTR_MSG]),
+			 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	return NL_SKIP;
+}
+
+/*
+ * DEL_PEER of every peer with up to @window requests in flight: each is
+ * sent without waiting for the ACKs of those before it, and the answers
+ * are matched to their peers by sequence number. After a refusal other
+ * than ENOENT nothing more is sent; what is in flight is still read.
+ */
+static int server_delete_window(struct server *s, uint32_t window,
+				uint64_t *deleted, uint64_t *gone)
+{
+	struct del_window w = { .failed = -1 };
+	struct nl_sock *sk = s->nl.sk;
+	struct nl_cb *cb;
+	int ret = 0;
+
+	w.seqs = calloc(n_clients, sizeof(*w.seqs));
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!w.seqs || !cb) {
+		fprintf(stderr, "scalegen: out of memory\n");
+		free(w.seqs);
+		if (cb)
+			nl_cb_put(cb);
+		return -1;
+	}
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, del_window_seq_ok, NULL);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, del_window_ack, &w);
+	nl_cb_err(cb, NL_CB_CUSTOM, del_window_error, &w);
+	/* room for the ACKs of a full window (and their extack messages) */
+	nl_socket_set_buffer_size(sk, 1 << 20, 0);
+
+	while (w.answered < w.sent || (w.sent < n_clients && w.failed < 0)) {
+		while (w.sent - w.answered < window && w.sent < n_clients &&
+		       w.failed < 0) {
+			struct nl_msg *msg = del_peer_msg(s, peer_id_base + w.sent);
+			int n;
+
+			if (!msg) {
+				fprintf(stderr, "scalegen: out of memory\n");
+				ret = -1;
+				goto out;
+			}
+			n = nl_send_auto(sk, msg);
+			if (n >= 0) {
+				if (!w.sent)
+					w.seq0 = nlmsg_hdr(msg)->nlmsg_seq;
+				w.seqs[w.sent++] = nlmsg_hdr(msg)->nlmsg_seq;
+			}
+			nlmsg_free(msg);
+			if (n < 0) {
+				fprintf(stderr, "scalegen: DEL_PEER of peer %u: netlink send: %s\n",
+					peer_id_base + w.sent, nl_geterror(n));
+				ret = -1;
+				goto out;
+			}
+		}
+		if (w.answered < w.sent) {
+			int n = nl_recvmsgs(sk, cb);
+
+			if (n < 0) {
+				fprintf(stderr, "scalegen: DEL_PEER: netlink receive: %s (%u of %u requests answered)\n",
+					nl_geterror(n), w.answered, w.sent);
+				ret = -1;
+				goto out;
+			}
+		}
+	}
+	if (w.failed >= 0) {
+		report_peer("DEL_PEER", peer_id_base + (uint32_t)w.failed, &w.err);
+		ret = -1;
+	}
+	*deleted = w.deleted;
+	*gone = w.gone;
+out:
+	nl_cb_put(cb);
+	free(w.seqs);
+	return ret;
+}
+
+/*
+ * DEL_PEER of every peer, timed; one already gone is counted, not fatal.
+ * @window 1: one at a time, each ACK awaited; more: server_delete_window().
+ */
+static int server_delete(struct server *s, uint32_t window)
 {
 	uint64_t gone = 0, deleted = 0;
 	long long t0 = now_us(), us;
 	struct nlx_err err;
 	uint32_t i;
 
-	printf("delete_started_ms %lld\n", realtime_ms());
+	printf("delete_window %u\ndelete_started_ms %lld\n", window,
+	       realtime_ms());
+	if (window > 1) {
+		if (server_delete_window(s, window, &deleted, &gone))
+			return -1;
+		goto done;
+	}
 	for (i = 0; i < n_clients; i++) {
 		if (!s->fam->del_peer(&s->nl, s->ifindex, peer_id_base + i,
 				      &err)) {
@@ -498,6 +698,7 @@ static int server_delete(struct server *s)
 		report_peer("DEL_PEER", peer_id_base + i, &err);
 		return -1;
 	}
+done:
 	us = now_us() - t0;
 	printf("deleted %llu\nalready_gone %llu\ndelete_ms %lld\ndelete_peers_per_sec %.0f\n",
 	       (unsigned long long)deleted, (unsigned long long)gone,
@@ -736,39 +937,50 @@ static int client_keys(struct server *s, struct client *c, struct nlx_err *err)
 	return ret;
 }
 
+/*
+ * NEW_PEER of client @c (the server's socket @srv_fd, the client's transport
+ * address on @port and its VPN address) and NEW_KEY (and SET_PEER); a
+ * refusal is reported on stderr.
+ */
+static int server_add_peer(struct server *s, int srv_fd, struct client *c,
+			   uint16_t port)
+{
+	struct ovpn_new_peer req;
+	struct nlx_err err;
+
+	memset(&req, 0, sizeof(req));
+	req.peer_id = c->peer_id;
+	req.fd = srv_fd;
+	req.remote_len = make_sockaddr(&client_ip, port, &req.remote);
+	req.vpn_ipv4.family = AF_INET;
+	req.vpn_ipv4.v4.s_addr = c->vpn;
+	if (s->fam->new_peer(&s->nl, s->ifindex, &req, &err)) {
+		report_peer("NEW_PEER", c->peer_id, &err);
+		return -1;
+	}
+	if (client_keys(s, c, &err)) {
+		report_peer("NEW_KEY", c->peer_id, &err);
+		return -1;
+	}
+	if (keepalive_at_setup &&
+	    s->fam->set_peer(&s->nl, s->ifindex, c->peer_id, ka_interval,
+			     ka_timeout, -1, &err)) {
+		report_peer("SET_PEER", c->peer_id, &err);
+		return -1;
+	}
+	return 0;
+}
+
 /* NEW_PEER and NEW_KEY (and SET_PEER) for every client, timed */
 static int server_setup(struct server *s, int srv_fd)
 {
 	long long t0 = now_us(), us;
-	struct ovpn_new_peer req;
-	struct nlx_err err;
 	uint32_t i;
 
-	for (i = 0; i < n_clients; i++) {
-		struct client *c = &clients[i];
-
-		memset(&req, 0, sizeof(req));
-		req.peer_id = c->peer_id;
-		req.fd = srv_fd;
-		req.remote_len = make_sockaddr(&client_ip, client_port_base + i,
-					       &req.remote);
-		req.vpn_ipv4.family = AF_INET;
-		req.vpn_ipv4.v4.s_addr = c->vpn;
-		if (s->fam->new_peer(&s->nl, s->ifindex, &req, &err)) {
-			report_peer("NEW_PEER", c->peer_id, &err);
+	for (i = 0; i < n_clients; i++)
+		if (server_add_peer(s, srv_fd, &clients[i],
+				    client_port_base + i))
 			goto fail;
-		}
-		if (client_keys(s, c, &err)) {
-			report_peer("NEW_KEY", c->peer_id, &err);
-			goto fail;
-		}
-		if (keepalive_at_setup &&
-		    s->fam->set_peer(&s->nl, s->ifindex, c->peer_id,
-				     ka_interval, ka_timeout, -1, &err)) {
-			report_peer("SET_PEER", c->peer_id, &err);
-			goto fail;
-		}
-	}
 	us = now_us() - t0;
 	printf("setup_peers %u\nsetup_ms %lld\nsetup_peers_per_sec %.0f\n",
 	       n_clients, us / 1000, per_sec(n_clients, us));
@@ -776,6 +988,437 @@ static int server_setup(struct server *s, int srv_fd)
 fail:
 	printf("setup_peers %u\n", i);
 	return -1;
+}
+
+/* ------------------------------------------------------------ dump race */
+
+/*
+ * "dump --race": a GET_PEER dump of the device while peers come and go.
+ * The kernel builds a dump of N peers in parts, each when userspace has
+ * read the one before: after each part, on another socket, scalegen
+ * deletes some of the N peers and adds new ones (ids above the N), then
+ * checks that each of the N it never deleted was listed exactly once and
+ * no peer twice.
+ *
+ * To act between parts it must know where the kernel stands. The dump's
+ * socket reads at most RACE_PART_BYTES at a time (so parts are no larger)
+ * and has the smallest receive buffer, so that the kernel keeps exactly
+ * one part queued ahead of the one being read (it builds the next when a
+ * read leaves the queue below half the buffer, and a peek never does).
+ * That part is peeked at: its last peer L is where the kernel will resume.
+ * Our by_id table has RACE_HASH_BITS bits of buckets, walked in order, so
+ * the changes go where a walk that resumes by position would go wrong:
+ * alternately L itself is deleted (a resume by count then skips the peer
+ * after L) or a new peer is added to L's bucket (it then lists L again),
+ * and each time a peer not listed yet, in a later bucket, is deleted and
+ * another is added there.
+ */
+#define RACE_HASH_BITS	10	/* OVPN_PEER_HASH_BITS */
+#define RACE_PART_BYTES	8192
+#define RACE_ADDS_MAX	4096
+#define RACE_IDS_SHOWN	10
+/* per peer of the N */
+#define RACE_SEEN	0x7f	/* times listed (saturating) */
+#define RACE_QUEUED	0x80	/* in a part the kernel built, not read yet */
+
+/**
+ * struct race - a dump racing with changes of the device
+ * @s: the device; its socket makes the changes
+ * @dump_fd: the dump's socket (peeked at)
+ * @srv_fd: the server's UDP socket of the peers it adds
+ * @seen: per peer of the N: RACE_SEEN, RACE_QUEUED
+ * @deleted: per peer of the N: deleted during the dump
+ * @added: ids of the peers added
+ * @added_seen: how often each was listed
+ * @n_added: how many
+ * @entries: answers of the dump
+ * @others: answers of other peers of the device
+ * @dups: answers of a peer listed before
+ * @no_id: answers without a peer id
+ * @n_deleted: peers of the N deleted during the dump
+ * @parts: parts of the dump seen queued
+ * @interleavings: parts after which the device changed
+ * @q_len: length of the part queued at the last peek
+ * @q_first: its first peer id
+ * @q_last: its last
+ * @rng: for the choice of peers and buckets
+ * @failed: a request was refused: no more changes
+ */
+struct race {
+	struct server *s;
+	int dump_fd;
+	int srv_fd;
+	uint8_t *seen;
+	uint8_t *deleted;
+	uint32_t added[RACE_ADDS_MAX];
+	uint8_t added_seen[RACE_ADDS_MAX];
+	uint32_t n_added;
+	uint64_t entries, others, dups, no_id;
+	uint32_t n_deleted;
+	uint32_t parts;
+	uint32_t interleavings;
+	ssize_t q_len;
+	uint32_t q_first;
+	uint32_t q_last;
+	uint32_t rng;
+	bool failed;
+};
+
+/* the kernel's bucket of peer @id: hash_min(id, 10) = hash_32(id, 10) */
+static uint32_t race_bucket(uint32_t id)
+{
+	return (id * 0x61C88647U) >> (32 - RACE_HASH_BITS);
+}
+
+static uint32_t race_rand(struct race *r)
+{
+	r->rng ^= r->rng << 13;
+	r->rng ^= r->rng >> 17;
+	r->rng ^= r->rng << 5;
+	return r->rng;
+}
+
+static bool race_is_ours(uint32_t id)
+{
+	return id >= peer_id_base && id - peer_id_base < n_clients;
+}
+
+/* a client (no socket, keys freed after) for peer @id, VPN address @vpn */
+static int race_new_peer(struct race *r, uint32_t id, uint32_t vpn,
+			 uint16_t port)
+{
+	struct client c = { .fd = -1, .peer_id = id, .vpn = htonl(vpn) };
+	int ret;
+
+	c.enc.chacha = c.dec.chacha =
+		cipher->alg == OVPN_CIPHER_ALG_CHACHA20_POLY1305;
+	ret = server_add_peer(r->s, r->srv_fd, &c, port);
+	aead_free(&c.enc);
+	aead_free(&c.dec);
+	return ret;
+}
+
+static void race_del(struct race *r, uint32_t id)
+{
+	struct nlx_err err;
+
+	if (r->deleted[id - peer_id_base])
+		return;
+	if (r->s->fam->del_peer(&r->s->nl, r->s->ifindex, id, &err)) {
+		report_peer("DEL_PEER", id, &err);
+		r->failed = true;
+		return;
+	}
+	r->deleted[id - peer_id_base] = 1;
+	r->n_deleted++;
+}
+
+/*
+ * A new peer in bucket @bkt: an id above the N, not used yet; VPN address
+ * and transport port after those of the N (--vpn-base, --client-port-base)
+ */
+static void race_add(struct race *r, uint32_t bkt)
+{
+	uint32_t id = peer_id_base + n_clients, j;
+
+	if (r->n_added == RACE_ADDS_MAX)
+		return;
+	for (; id <= 0xFFFFFE; id++) {
+		if (race_bucket(id) != bkt)
+			continue;
+		for (j = 0; j < r->n_added && r->added[j] != id; j++)
+			;
+		if (j == r->n_added)
+			break;
+	}
+	if (id > 0xFFFFFE)
+		return;
+	j = r->n_added;
+	if (race_new_peer(r, id, ntohl(vpn_base.s_addr) + n_clients + j,
+			  client_port_base + n_clients + j)) {
+		r->failed = true;
+		return;
+	}
+	r->added[j] = id;
+	r->n_added++;
+}
+
+/* one of the N, not listed or queued yet, in a bucket after @bkt */
+static void race_del_ahead(struct race *r, uint32_t bkt)
+{
+	uint32_t tries, i;
+
+	for (tries = 0; tries < 256; tries++) {
+		i = race_rand(r) % n_clients;
+		if (!r->seen[i] && !r->deleted[i] &&
+		    race_bucket(peer_id_base + i) > bkt + 1) {
+			race_del(r, peer_id_base + i);
+			return;
+		}
+	}
+}
+
+/*
+ * The peer ids in the part queued on the dump's socket (@buf, @len bytes):
+ * marks those of the N as queued; the first in *@first, the last in
+ * *@last, *@done if it ends the dump. Returns whether it held any.
+ */
+static bool race_parse_part(struct race *r, const uint8_t *buf, size_t len,
+			    uint32_t *first, uint32_t *last, bool *done)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int n = len;
+	bool any = false;
+
+	for (; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
+		const struct nlattr *a, *in;
+		int rem, irem;
+
+		if (nlh->nlmsg_type == NLMSG_DONE ||
+		    nlh->nlmsg_type == NLMSG_ERROR) {
+			*done = true;
+			break;
+		}
+		if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+			continue;
+		/* IFINDEX, then the nest of the peer: its PEER_ID is 1 */
+		a = (const struct nlattr *)((const char *)NLMSG_DATA(nlh) +
+					    GENL_HDRLEN);
+		rem = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+		for (; nla_ok(a, rem); a = nla_next(a, &rem)) {
+			if (nla_type(a) == FAM_A_IFINDEX)
+				continue;
+			irem = nla_len(a);
+			for (in = nla_data(a); nla_ok(in, irem);
+			     in = nla_next(in, &irem)) {
+				uint32_t id;
+
+				if (nla_type(in) != 1 || nla_len(in) != 4)
+					continue;
+				id = nla_get_u32((struct nlattr *)in);
+				if (!any)
+					*first = id;
+				*last = id;
+				any = true;
+				if (race_is_ours(id))
+					r->seen[id - peer_id_base] |= RACE_QUEUED;
+				break;
+			}
+			break;
+		}
+	}
+	return any;
+}
+
+/*
+ * After an answer of the dump: if the kernel queued a new part since the
+ * last look, change the device around where it will resume.
+ */
+static void race_step(struct race *r)
+{
+	static uint8_t buf[RACE_PART_BYTES];
+	uint32_t first = 0, last = 0, bkt;
+	bool any, done = false;
+	ssize_t n;
+
+	n = recv(r->dump_fd, buf, sizeof(buf),
+		 MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+	if (n <= 0)
+		return;		/* nothing queued: the dump is complete */
+	if (n > (ssize_t)sizeof(buf))
+		n = sizeof(buf);
+	any = race_parse_part(r, buf, n, &first, &last, &done);
+	/* the same part until it is read */
+	if (n == r->q_len && first == r->q_first && last == r->q_last)
+		return;
+	r->q_len = n;
+	r->q_first = first;
+	r->q_last = last;
+	r->parts++;
+	/* a part that ends the dump: the kernel is done with the device */
+	if (!any || done || r->failed)
+		return;
+	bkt = race_bucket(last);
+	if (r->interleavings++ % 2)
+		race_add(r, bkt);
+	else if (race_is_ours(last))
+		race_del(r, last);
+	if (!r->failed)
+		race_del_ahead(r, bkt);
+	if (!r->failed && bkt + 2 < (1U << RACE_HASH_BITS))
+		race_add(r, bkt + 2 +
+			 race_rand(r) % ((1U << RACE_HASH_BITS) - bkt - 2));
+}
+
+static void race_peer(const struct attr_vals *vals, void *arg)
+{
+	struct race *r = arg;
+	uint32_t id, j;
+	uint8_t *cnt = NULL;
+
+	r->entries++;
+	if (!ATTR_HAS(vals, OVPN_GET_PEER_RESP_ATTR_PEER_ID)) {
+		r->no_id++;
+	} else {
+		id = vals->num[OVPN_GET_PEER_RESP_ATTR_PEER_ID];
+		if (race_is_ours(id)) {
+			cnt = &r->seen[id - peer_id_base];
+		} else {
+			for (j = 0; j < r->n_added && r->added[j] != id; j++)
+				;
+			if (j < r->n_added)
+				cnt = &r->added_seen[j];
+			else
+				r->others++;
+		}
+	}
+	if (cnt) {
+		if (*cnt & RACE_SEEN)
+			r->dups++;
+		if ((*cnt & RACE_SEEN) != RACE_SEEN)
+			(*cnt)++;
+	}
+	race_step(r);
+}
+
+/* " ID..." of up to RACE_IDS_SHOWN of the N for which @pick is true, or " -" */
+static void race_print_ids(const char *key, const struct race *r,
+			   bool (*pick)(const struct race *r, uint32_t i))
+{
+	uint32_t i, shown = 0;
+
+	printf("%s", key);
+	for (i = 0; i < n_clients && shown < RACE_IDS_SHOWN; i++) {
+		if (!pick(r, i))
+			continue;
+		printf(" %u", peer_id_base + i);
+		shown++;
+	}
+	printf("%s\n", shown ? "" : " -");
+}
+
+static bool race_missing(const struct race *r, uint32_t i)
+{
+	return !r->deleted[i] && !(r->seen[i] & RACE_SEEN);
+}
+
+static bool race_dup(const struct race *r, uint32_t i)
+{
+	return (r->seen[i] & RACE_SEEN) > 1;
+}
+
+static bool race_gone(const struct race *r, uint32_t i)
+{
+	return r->deleted[i];
+}
+
+/*
+ * After the check: the N peers as before (each one deleted added again,
+ * fresh keys, the addresses setup gave it), the peers added deleted.
+ * Prints what it could not restore.
+ */
+static int race_restore(struct race *r)
+{
+	uint32_t i, restored = 0, removed = 0;
+	struct nlx_err err;
+	int ret = 0;
+
+	for (i = 0; i < n_clients; i++) {
+		if (!r->deleted[i])
+			continue;
+		if (race_new_peer(r, peer_id_base + i,
+				  ntohl(vpn_base.s_addr) + i,
+				  client_port_base + i)) {
+			ret = -1;
+			continue;
+		}
+		r->deleted[i] = 0;
+		restored++;
+	}
+	for (i = 0; i < r->n_added; i++) {
+		if (r->s->fam->del_peer(&r->s->nl, r->s->ifindex, r->added[i],
+					&err)) {
+			report_peer("DEL_PEER", r->added[i], &err);
+			ret = -1;
+			continue;
+		}
+		removed++;
+	}
+	printf("race_restored %u\nrace_removed %u\n", restored, removed);
+	race_print_ids("race_gone_ids", r, race_gone);
+	return ret;
+}
+
+/* "dump --race": see above */
+static int server_dump_race(struct server *s)
+{
+	struct race r = { .s = s, .rng = 0x9e3779b9U ^ (uint32_t)getpid() };
+	uint64_t missing = 0, del_listed = 0, add_listed = 0;
+	struct ovpn_nl dnl = { .family = s->nl.family };
+	uint16_t port = server_port_set ? server_port : 0;
+	long long t0, us;
+	struct nlx_err err;
+	char msg[256];
+	int ret, one = 1;
+	bool ok;
+	uint32_t i;
+
+	r.seen = calloc(n_clients, 1);
+	r.deleted = calloc(n_clients, 1);
+	if (!r.seen || !r.deleted) {
+		fprintf(stderr, "scalegen: out of memory\n");
+		return -1;
+	}
+	r.srv_fd = udp_socket_open(&server_ip, port, msg, sizeof(msg));
+	if (r.srv_fd < 0) {
+		fprintf(stderr, "scalegen: server socket: %s\n", msg);
+		return -1;
+	}
+	dnl.sk = nlx_open(NETLINK_GENERIC, &err);
+	if (!dnl.sk) {
+		nlx_report("the dump's socket", &err);
+		return -1;
+	}
+	r.dump_fd = nl_socket_get_fd(dnl.sk);
+	/* reads (and so parts) of RACE_PART_BYTES, one part queued ahead */
+	nl_socket_set_msg_buf_size(dnl.sk, RACE_PART_BYTES);
+	if (setsockopt(r.dump_fd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one)))
+		fprintf(stderr, "scalegen: SO_RCVBUF of the dump's socket: %s\n",
+			strerror(errno));
+
+	t0 = now_us();
+	ret = s->fam->get_peer(&dnl, s->ifindex, NULL, race_peer, &r, &err);
+	us = now_us() - t0;
+	if (ret)
+		nlx_report("GET_PEER dump", &err);
+	for (i = 0; i < n_clients; i++) {
+		missing += race_missing(&r, i);
+		del_listed += r.deleted[i] && (r.seen[i] & RACE_SEEN);
+	}
+	for (i = 0; i < r.n_added; i++) {
+		add_listed += !!r.added_seen[i];
+		if (r.added_seen[i] > 1)
+			printf("race_duplicate_added %u\n", r.added[i]);
+	}
+	ok = !ret && !r.failed && !missing && !r.dups;
+	printf("race_ms %lld\nrace_entries %llu\nrace_parts %u\nrace_interleavings %u\n"
+	       "race_deleted %u\nrace_deleted_listed %llu\nrace_added %u\nrace_added_listed %llu\n"
+	       "race_others %llu\nrace_without_id %llu\nrace_missing %llu\nrace_duplicates %llu\n",
+	       us / 1000, (unsigned long long)r.entries, r.parts,
+	       r.interleavings, r.n_deleted, (unsigned long long)del_listed,
+	       r.n_added, (unsigned long long)add_listed,
+	       (unsigned long long)r.others, (unsigned long long)r.no_id,
+	       (unsigned long long)missing, (unsigned long long)r.dups);
+	race_print_ids("race_missing_ids", &r, race_missing);
+	race_print_ids("race_duplicate_ids", &r, race_dup);
+	printf("race_ok %s\n", ok ? "yes" : "no");
+	ovpn_nl_close(&dnl);
+	if (race_restore(&r))
+		ok = false;
+	close(r.srv_fd);
+	free(r.seen);
+	free(r.deleted);
+	return ok ? 0 : -1;
 }
 
 /* --------------------------------------------------------------- clients */
@@ -1012,6 +1655,26 @@ static void phase_start(struct phase *p, const char *name, uint32_t secs)
 	p->start_ms = monotonic_ms();
 }
 
+/* the process's CPU time so far, microseconds: user in [0], system in [1] */
+static void cpu_now(long long t[2])
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	t[0] = ru.ru_utime.tv_sec * 1000000LL + ru.ru_utime.tv_usec;
+	t[1] = ru.ru_stime.tv_sec * 1000000LL + ru.ru_stime.tv_usec;
+}
+
+/* add the CPU time since @t0 (cpu_now()) to @p's */
+static void cpu_since(struct phase *p, const long long t0[2])
+{
+	long long t[2];
+
+	cpu_now(t);
+	p->cpu_user_us += t[0] - t0[0];
+	p->cpu_sys_us += t[1] - t0[1];
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -1043,6 +1706,13 @@ static void phase_report(struct phase *p, long long us, size_t full_secs)
 	if (full_secs)
 		printf("%s_rx_pps_min_1s %llu\n%s_rx_pps_max_1s %llu\n", n,
 		       (unsigned long long)smin, n, (unsigned long long)smax);
+	printf("%s_cpu_user_ms %lld\n%s_cpu_sys_ms %lld\n", n,
+	       p->cpu_user_us / 1000, n, p->cpu_sys_us / 1000);
+	if (p->rx)
+		printf("%s_cpu_per_reply_us %.1f\n", n,
+		       (double)(p->cpu_user_us + p->cpu_sys_us) / p->rx);
+	else
+		printf("%s_cpu_per_reply_us -\n", n);
 	if (p->n_rtt) {
 		qsort(p->rtt, p->n_rtt, sizeof(*p->rtt), cmp_u32);
 		for (i = 0; i < p->n_rtt; i++)
@@ -1065,10 +1735,11 @@ static void phase_report(struct phase *p, long long us, size_t full_secs)
  */
 static void run_reach(uint32_t secs)
 {
-	long long t0 = now_us(), end;
+	long long t0 = now_us(), end, cpu0[2];
 	uint32_t i, left = n_clients, rounds = 0, shown = 0;
 	struct phase p;
 
+	cpu_now(cpu0);
 	phase_start(&p, "reach", secs);
 	end = p.start_ms + secs * 1000LL;
 	while (left && monotonic_ms() < end) {
@@ -1085,6 +1756,7 @@ static void run_reach(uint32_t secs)
 		for (left = 0, i = 0; i < n_clients; i++)
 			left += !clients[i].replies;
 	}
+	cpu_since(&p, cpu0);
 	for (i = 0; i < n_clients; i++)
 		clients[i].reached = clients[i].replies;
 	printf("reach_rounds %u\nreached %u\nunreached %u\n", rounds,
@@ -1118,8 +1790,9 @@ struct load {
 static void load_segment(struct load *l, uint32_t secs)
 {
 	struct phase *p = &l->p;
-	long long t0, end;
+	long long t0, end, cpu0[2];
 
+	cpu_now(cpu0);
 	inflight = 0;
 	cur = p;
 	/* per_sec counts the seconds this phase has sent, not the wall's */
@@ -1136,6 +1809,7 @@ static void load_segment(struct load *l, uint32_t secs)
 	}
 	l->us += now_us() - t0;
 	wait_window(monotonic_ms() + DRAIN_MS, true);
+	cpu_since(p, cpu0);
 }
 
 /*
@@ -1214,6 +1888,10 @@ static void parse_options(int argc, char **argv, int first)
 			hold = true;
 			continue;
 		}
+		if (!strcmp(o, "--race")) {
+			race = true;
+			continue;
+		}
 		if (!v)
 			usage("%s: missing value (or unknown option)", o);
 		i++;
@@ -1236,6 +1914,7 @@ static void parse_options(int argc, char **argv, int first)
 		} else if (!strcmp(o, "--server-port")) {
 			if (!parse_port(v, &server_port) || !server_port)
 				usage("invalid --server-port '%s'", v);
+			server_port_set = true;
 		} else if (!strcmp(o, "--client-ip")) {
 			if (!parse_ip(v, &client_ip))
 				usage("--client-ip: invalid address '%s'", v);
@@ -1262,8 +1941,9 @@ static void parse_options(int argc, char **argv, int first)
 			duration = parse_num(v, o);
 		} else if (!strcmp(o, "--window")) {
 			window = parse_num(v, o);
-			if (!window)
-				usage("--window must be at least 1");
+			if (!window || window > 1024)
+				usage("--window: 1 to 1024");
+			window_set = true;
 		} else if (!strcmp(o, "--size")) {
 			inner_len = parse_num(v, o);
 			if (inner_len < INNER_MIN || inner_len > INNER_MAX)
@@ -1314,6 +1994,20 @@ static void check_run_options(void)
 		usage("run: --vpn-dst inside the clients' addresses, or too many clients");
 	if ((uint64_t)client_port_base + n_clients - 1 > 65535)
 		usage("run: client ports above 65535 (--client-port-base)");
+	if (!cipher)
+		cipher = parse_cipher("aes-256-gcm", false);
+}
+
+static void check_race_options(void)
+{
+	if (!server_ip.family || !client_ip.family || !vpn_base.s_addr)
+		usage("dump --race: --server, --client-ip and --vpn-base are required");
+	if (server_ip.family != client_ip.family)
+		usage("dump --race: --server and --client-ip of different families");
+	if ((uint64_t)ntohl(vpn_base.s_addr) + n_clients + RACE_ADDS_MAX > UINT32_MAX ||
+	    (uint64_t)client_port_base + n_clients + RACE_ADDS_MAX - 1 > 65535)
+		usage("dump --race: no room for %u new peers' addresses or ports after the N",
+		      RACE_ADDS_MAX);
 	if (!cipher)
 		cipher = parse_cipher("aes-256-gcm", false);
 }
@@ -1454,6 +2148,10 @@ int main(int argc, char **argv)
 		usage("unknown command '%s'", cmd);
 	}
 	parse_options(argc, argv, first);
+	if (race && strcmp(cmd, "dump"))
+		usage("--race is for dump");
+	if (race)
+		check_race_options();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	/* --hold waits for them with sigwait() */
@@ -1475,12 +2173,14 @@ int main(int argc, char **argv)
 	server_open(&s);
 	if (!strcmp(cmd, "keepalive"))
 		ret = server_keepalive(&s, "keepalive", interval, timeout) ? 1 : 0;
+	else if (!strcmp(cmd, "dump") && race)
+		ret = server_dump_race(&s) ? 1 : 0;
 	else if (!strcmp(cmd, "dump"))
 		ret = server_dump(&s) ? 1 : 0;
 	else if (!strcmp(cmd, "listen"))
 		ret = server_listen(&s) ? 1 : 0;
 	else
-		ret = server_delete(&s) ? 1 : 0;
+		ret = server_delete(&s, window_set ? window : 1) ? 1 : 0;
 	ovpn_nl_close(&s.nl);
 	return ret;
 }

@@ -11,15 +11,20 @@
 #     transport address and counters that add up to what the clients sent;
 #  3. negative: a client with keys the server does not have gets no reply,
 #     and the server counts each of its packets as dropped; a peer id in
-#     use is refused (EEXIST);
-#  4. mass expiry: a 3 s keepalive timeout on all 2,000 silent peers (none
+#     use is refused (EEXIST); DEL_PEER with 64 requests in flight tells a
+#     peer deleted from two already gone;
+#  4. a dump that races with changes: between its parts, peers not listed
+#     yet and peers listed are deleted and new ones added where the dump
+#     stands; every peer that stayed is listed exactly once, none twice
+#     (scalegen then puts the 2,000 back);
+#  5. mass expiry: a 3 s keepalive timeout on all 2,000 silent peers (none
 #     expires before it), 2,000 DEL_PEER EXPIRED notifications, each peer
 #     once, to a listener with the CLI's buffer; OpenVPN's 1 MiB listener
 #     gets them all or is told of the overrun;
-#  5. 2,000 peers again: `ip link del` is prompt, notifies 2,000 TEARDOWNs;
+#  6. 2,000 peers again: `ip link del` is prompt, notifies 2,000 TEARDOWNs;
 #     and 2,000 more on a new device: `rmmod` is prompt, then the module
 #     loads again;
-#  6. the upstream family: 200 clients of a device of kind ovpn reach it
+#  7. the upstream family: 200 clients of a device of kind ovpn reach it
 #     too, and closing the server's socket (scalegen exits) removes them.
 # scalegen's numbers (setup rate, pps, rtt) go to the log.
 # timeout: 240
@@ -179,7 +184,12 @@ assert_eq "$(sgv reach_rx_packets)" 0 "replies to the wrong-key client"
 assert_eq "$(dev_stat "$S" "$DEV" rx_dropped)" $((drop0 + wtx)) "server $DEV rx_dropped after $wtx wrong-key packets"
 assert_eq "$(mp_peer "$S" "$DEV" "$bad" link_rx_packets)" 0 "wrong-key peer's link_rx_packets"
 assert_eq "$(mp_peer "$S" "$DEV" "$bad" vpn_rx_packets)" 0 "wrong-key peer's vpn_rx_packets"
-out=$(cli "$S" "$DEV" del_peer "$bad" 2>&1) || fail "del_peer $bad: $out"
+# the ids around it are free: one deleted, two ENOENT, matched by sequence
+sg delwin delete --window 64 --iface "$DEV" --clients 3 --peer-id-base $((bad - 1))
+assert_eq "$SG_RC" 0 "scalegen delete --window 64 exit status"
+assert_eq "$(sgv delete_window)" 64 "DEL_PEER requests in flight at most"
+assert_eq "$(sgv deleted)" 1 "peers deleted (the wrong-key peer)"
+assert_eq "$(sgv already_gone)" 2 "DEL_PEER of ids not in use (ENOENT)"
 
 sg_clients dup "$DEV" 1 --peer-id-base "$N" --server-port 1196 --client-port-base 40001 \
 	--vpn-base 10.64.201.1 --reach 1 --load none
@@ -189,7 +199,28 @@ assert_match "$SG_OUT" "\(errno 17\)" "NEW_PEER of an id in use: EEXIST"
 assert_eq "$(sgv setup_peers)" 0 "peers set up with an id in use"
 assert_eq "$(get_peer "$S" "$DEV" | grep -c '^peer_id ')" "$N" "peers after the refusals"
 
-# --- 4. mass expiry
+# --- 4. a dump racing with deletes and adds (on another socket, between
+# its parts, where a resume by position would skip or repeat a peer)
+sg race dump --race --iface "$DEV" --clients "$N" --server "$S_IP" --server-port 1197 \
+	--client-ip "$C_IP" --vpn-base "$VPN_BASE"
+log "dump racing with changes: $(sgv race_parts) parts, $(sgv race_interleavings) with changes after them," \
+	"$(sgv race_deleted) deleted, $(sgv race_added) added, $(sgv race_ms) ms"
+assert_eq "$(sgv race_missing)" 0 "peers never deleted that the racing dump missed ($(sgv race_missing_ids))"
+assert_eq "$(sgv race_duplicates)" 0 "peers the racing dump listed twice ($(sgv race_duplicate_ids))"
+assert_eq "$(sgv race_ok)" yes "racing dump: each peer that stayed listed once, none twice"
+assert_eq "$SG_RC" 0 "scalegen dump --race exit status"
+assert_ge "$(sgv race_interleavings)" 10 "parts of the dump after which peers were deleted and added"
+assert_gt "$(sgv race_deleted)" 0 "peers deleted during the dump"
+assert_gt "$(sgv race_deleted_listed)" 0 "peers deleted during the dump after it listed them"
+assert_gt "$(sgv race_added)" 0 "peers added during the dump"
+assert_eq "$(sgv race_restored)" "$(sgv race_deleted)" "deleted peers added again after the dump"
+assert_eq "$(sgv race_removed)" "$(sgv race_added)" "added peers deleted after the dump"
+assert_eq "$(sgv race_gone_ids)" - "peers missing after the race"
+assert_eq "$(get_peer "$S" "$DEV" | grep -c '^peer_id ')" "$N" "peers after the racing dump"
+# each deletion of the race notified USERSPACE (and a restored peer expires below)
+race_ntf=$(( $(sgv race_deleted) + $(sgv race_removed) ))
+
+# --- 5. mass expiry
 t0=$EPOCHREALTIME
 sg keepalive keepalive 0,3 --iface "$DEV" --clients "$N"
 assert_eq "$SG_RC" 0 "scalegen keepalive exit status"
@@ -204,14 +235,15 @@ wait_for "[ \$(count_ntf mc $ifidx EXPIRED) -ge $N ]" 30 ||
 	fail "$(count_ntf mc "$ifidx" EXPIRED) EXPIRED notifications, expected $N: $(grep -v '^DEL_PEER' "$(bg_log mc)" | tail -n 5)"
 log "$N peers expired $(ms_since "$t0") ms after the first SET_PEER (3 s timeout; $kms ms to set them all)"
 assert_eq "$(count_ntf mc "$ifidx" EXPIRED)" "$N" "EXPIRED notifications"
-assert_eq "$(awk -v i="$ifidx" '$1 == "DEL_PEER" && $3 == i { print $5 }' "$(bg_log mc)" | sort | uniq -d | grep -c .)" 0 \
-	"peers notified twice"
-assert_eq "$(count_ntf mc "$ifidx" USERSPACE)" 1 "USERSPACE notifications (the wrong-key peer)"
+assert_eq "$(awk -v i="$ifidx" '$1 == "DEL_PEER" && $3 == i && $7 == "EXPIRED" { print $5 }' "$(bg_log mc)" |
+	sort | uniq -d | grep -c .)" 0 "peers notified EXPIRED twice"
+assert_eq "$(count_ntf mc "$ifidx" USERSPACE)" $((1 + race_ntf)) \
+	"USERSPACE notifications (the wrong-key peer, the racing dump's $race_ntf)"
 all_or_overrun mc-ovpn "$ifidx" EXPIRED "$N"
 wait_for "[ \$(get_peer $S $DEV | grep -c '^peer_id ') = 0 ]" 10 ||
 	fail "peers left after the expiry: $(get_peer "$S" "$DEV" | grep -c '^peer_id ')"
 
-# --- 5. teardown with 2,000 peers: ip link del, then rmmod
+# --- 6. teardown with 2,000 peers: ip link del, then rmmod
 wait_for "! ns $S /usr/bin/ss -Huan | grepq ." 10 ||
 	fail "sockets still bound in s after every peer went away: $(ns "$S" /usr/bin/ss -Huan)"
 sg_clients setup "$DEV" "$N" --vpn-base "$VPN_BASE" --load none
@@ -246,7 +278,7 @@ wait_for "[ \$(count_ntf mc $idx1 TEARDOWN) -ge $N ]" 10 ||
 assert_eq "$(count_ntf mc "$idx1" TEARDOWN)" "$N" "TEARDOWN notifications from rmmod"
 all_or_overrun mc-ovpn "$idx1" TEARDOWN "$N"
 
-# --- 6. the upstream family: 200 clients; they go with the server's socket
+# --- 7. the upstream family: 200 clients; they go with the server's socket
 mcast_start mc-u "$S" --family ovpn
 new_mp_dev ovpnu0 ovpn
 uidx=$(ifindex_of "$S" ovpnu0)

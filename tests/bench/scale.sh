@@ -14,7 +14,9 @@
 #      kernel's slab, vmalloc and per-CPU memory before and after (idle
 #      peers) and after the traffic (busy peers); every client reached;
 #      echo traffic spread over all N and on one, in alternating segments:
-#      replies per second and round trip. Then SET_PEER keepalive 10,120
+#      replies per second and round trip, and the generator's own CPU time
+#      per reply in each (does it cost more when the replies are spread
+#      over N sockets?). Then SET_PEER keepalive 10,120
 #      (OpenVPN's server "keepalive 10 60", doubled on the server) on every
 #      peer; only now, or the keepalives of the peers silent during the
 #      load on one would load the generator. It then holds the clients.
@@ -22,7 +24,9 @@
 #      with the N idle peers (their keepalives only), against the same
 #      measurement before any device existed.
 #   3. GET_PEER dump: every peer exactly once, timed.
-#   4. DEL_PEER of every peer: the requests, and the last DEL_PEER
+#   4. DEL_PEER of every peer, up to 64 requests in flight (scalegen
+#      delete --window 64, so that one process's netlink round trips do
+#      not hide the module's cost): the requests, and the last DEL_PEER
 #      notification (the reference frees peers in a work item).
 #   5. N new peers (scalegen setup), then a keepalive 0,3 on all of them:
 #      N EXPIRED notifications, to a listener with the CLI's 8 MiB buffer
@@ -269,7 +273,9 @@ one_n() {
 			mem_busy_slab_bytes_per_peer mem_busy_vmalloc_bytes_per_peer mem_busy_percpu_bytes_per_peer \
 			reached unreached reach_ms \
 			spread_rx_pps spread_lost spread_clients_replied spread_rtt_us_p50 spread_rtt_us_p99 spread_rtt_us_avg \
-			one_rx_pps one_lost one_rtt_us_p50 one_rtt_us_p99 one_rtt_us_avg rx_auth_fail rx_bad rx_keepalive
+			one_rx_pps one_lost one_rtt_us_p50 one_rtt_us_p99 one_rtt_us_avg rx_auth_fail rx_bad rx_keepalive \
+			spread_cpu_user_ms spread_cpu_sys_ms spread_cpu_per_reply_us \
+			one_cpu_user_ms one_cpu_sys_ms one_cpu_per_reply_us
 
 		# 2. idle CPU with N peers and their keepalives
 		if out=$(idle_cpu idle); then
@@ -282,11 +288,11 @@ one_n() {
 		sgm "$SG_F" dump_ms dump_peers dump_missing dump_duplicates dump_entries dump_ok
 		[ "$SG_RC" = 0 ] || sfail dump "scalegen dump: exit $SG_RC: $(grep '^scalegen' "$SG_F" | tail -n 1)"
 
-		# 4. DEL_PEER of each
+		# 4. DEL_PEER of each, 64 in flight
 		if listen del "$(bound "$N" 30 20)"; then
 			t0=$(now_ms)
-			sg delete "$(bound "$N" 30 50)" delete --iface "$DEV" --clients "$N"
-			sgm "$SG_F" delete_ms delete_peers_per_sec deleted
+			sg delete "$(bound "$N" 30 50)" delete --iface "$DEV" --clients "$N" --window 64
+			sgm "$SG_F" delete_ms delete_peers_per_sec deleted delete_window
 			[ "$SG_RC" = 0 ] || sfail delete "scalegen delete: exit $SG_RC: $(grep '^scalegen' "$SG_F" | tail -n 1)"
 			# from the first request (not the tool's start), when known
 			t0=$(sgv "$SG_F" delete_started_ms || echo "$t0")

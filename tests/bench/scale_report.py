@@ -42,9 +42,11 @@ FIGURES = [
     ("spread_rtt_us_p50", "round trip spread, median ms", 1000, 2, True),
     ("one_rx_pps", "echo/s on one peer of N", 1, 0, False),
     ("one_rtt_us_p50", "round trip on one, median ms", 1000, 2, True),
+    ("spread_cpu_per_reply_us", "generator CPU per reply spread, us (user+sys)", 1, 1, True),
+    ("one_cpu_per_reply_us", "generator CPU per reply on one, us (user+sys)", 1, 1, True),
     ("idle_cpu_pct", "idle CPU with N keepalives, % of 2 CPUs", 1, 2, True),
     ("dump_ms", "GET_PEER dump of N, ms", 1, 0, True),
-    ("delete_ms", "DEL_PEER of each: requests, ms", 1, 0, True),
+    ("delete_ms", "DEL_PEER of each: requests (window below), ms", 1, 0, True),
     ("delete_all_ms", "DEL_PEER of each: last notification, ms", 1, 0, True),
     ("expire_all_ms", "N expire at once (3 s timeout): last EXPIRED, ms", 1, 0, True),
     ("linkdel_ms", "ip link del with N peers, ms", 1, 0, True),
@@ -213,6 +215,12 @@ def table(results):
     if k:
         L.append("knobs: " + "; ".join(f"{a}={b}" for a, b in k.items())
                  + ("" if k.get("napi_threaded", "default") == "default" else " (NOT the module's default NAPI mode)"))
+    wins = sorted({val(results, m, n, "delete_window") for m in MODULES for n in ns} - {None})
+    if wins:
+        L.append("DEL_PEER of each: up to " + " or ".join(f"{w:.0f}" for w in wins)
+                 + " requests in flight (scalegen delete --window)")
+    elif any(val(results, m, n, "delete_ms") is not None for m in MODULES for n in ns):
+        L.append("DEL_PEER of each: one request at a time (a run before scalegen delete --window)")
     L.append("cells: ours / reference = ours/reference, measured in this one boot")
     L.append("")
     head = "| figure | " + " | ".join(f"N={n:,}" for n in ns) + " |"

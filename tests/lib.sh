@@ -281,7 +281,7 @@ bg() {
 
 bg_pid() { echo "${_BG_PID[$1]}"; }
 bg_log() { echo "${_BG_LOG[$1]}"; }
-bg_alive() { kill -0 "${_BG_PID[$1]}" 2>/dev/null; }
+bg_alive() { _pid_running "${_BG_PID[$1]}"; }
 
 # wait_log NAME ERE TIMEOUT: wait (TIMEOUT times the timeout factor) until the
 # log of NAME has a matching line;
@@ -302,12 +302,35 @@ wait_log() {
 	done
 }
 
+# _pid_running PID: the process exists and has not exited. A child that
+# exited but is not reaped yet (a zombie, state Z) answers kill -0 as if it
+# were running; once, in a guest sharing the host with another, a sender
+# that had printed its last line and exited kept kill -0 answering for over
+# a minute (scenario 69): read the state instead.
+_pid_running() {
+	local st
+	kill -0 "$1" 2>/dev/null || return 1
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[ "${st%% *}" != Z ] && [ "${st%% *}" != X ]
+}
+
+# _pid_diag PID: one line on what PID is doing (for a timeout's message)
+_pid_diag() {
+	local st wchan
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || { echo "pid $1 gone"; return; }
+	st=${st##*) }
+	wchan=$(cat "/proc/$1/wchan" 2>/dev/null)
+	echo "pid $1 state ${st%% *} wchan ${wchan:-?}"
+}
+
 # bg_stop NAME [SIGNAL] [TIMEOUT]: signal NAME, wait for it; prints nothing,
 # returns its exit status (124 if it did not exit in time: then SIGKILLed).
 bg_stop() {
 	local name=$1 sig=${2:-TERM} t=${3:-10} pid=${_BG_PID[$1]}
 	kill -s "$sig" "$pid" 2>/dev/null
-	if ! wait_for "! kill -0 $pid" "$t" 0.05; then
+	if ! wait_for "! _pid_running $pid" "$t" 0.05; then
+		log "bg_stop $name: $(_pid_diag "$pid")"
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		return 124
@@ -318,7 +341,10 @@ bg_stop() {
 # bg_wait NAME [TIMEOUT]: wait for NAME to exit by itself; returns its status (124: timeout).
 bg_wait() {
 	local name=$1 t=${2:-10} pid=${_BG_PID[$1]}
-	wait_for "! kill -0 $pid" "$t" 0.05 || return 124
+	if ! wait_for "! _pid_running $pid" "$t" 0.05; then
+		log "bg_wait $name: $(_pid_diag "$pid")"
+		return 124
+	fi
 	wait "$pid"
 }
 
@@ -526,7 +552,7 @@ cleanup() {
 	done
 	for n in "${_BG_NAMES[@]}"; do
 		pid=${_BG_PID[$n]}
-		wait_for "! kill -0 $pid" 3 0.05 || kill -KILL "$pid" 2>/dev/null
+		wait_for "! _pid_running $pid" 3 0.05 || kill -KILL "$pid" 2>/dev/null
 	done
 	for n in "${_NS_CREATED[@]}"; do
 		for pid in $("$IP_BIN" netns pids "$n" 2>/dev/null); do

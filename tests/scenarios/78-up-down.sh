@@ -157,7 +157,7 @@ pa=$(pid_of a hq)
 [ -n "$pa" ] || fail "no pid in hq's pidfile"
 ifa=$(ifindex_of "$A" hq)
 kill -KILL "$pa" || fail "cannot kill $pa"
-wait_for "! kill -0 $pa" 5 0.05 || fail "daemon $pa still alive after SIGKILL"
+wait_for "! _pid_running $pa" 5 0.05 || fail "daemon $pa still alive after SIGKILL"
 tkill=$EPOCHREALTIME
 nap 3
 n=$(awk -v t="$tkill" -F'[][]' '/bytes from/ && $2 + 0 > t + 0' "$(bg_log flood)" | wc -l)

@@ -316,7 +316,7 @@ p2p_stop() {
 	for n in "$@"; do
 		pid=$(bg_pid "$n")
 		kill -TERM "$pid" 2>/dev/null
-		if ! wait_for "! kill -0 $pid" 5 0.05; then
+		if ! wait_for "! _pid_running $pid" 5 0.05; then
 			echo "note: $n still running 5 s after SIGTERM: sending it again"
 		fi
 		bg_stop "$n" TERM 10 || echo "note: $n exit status $?"

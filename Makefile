@@ -162,7 +162,8 @@ systemd-check: cli
 	$(TOP)/tests/systemd-check.sh
 
 # SCENARIOS='02* 7*': only these scenarios (run.sh globs); default all
-# GUEST_SHARDS=2: two guests side by side (tests/guest/shards.sh; default 1)
+# GUEST_SHARDS=N: N guests side by side (tests/guest/shards.sh; default 2
+# on a host of 2 cores or more, else 1)
 guest: all module-debug
 	KVER=$(KVER) OVPN_KO_PATH=$(KO) OVPN_DEBUG_KO_PATH=$(DEBUG_KO) \
 		$(TOP)/tests/guest/shards.sh $(foreach g,$(SCENARIOS),'$(g)')

@@ -6,35 +6,38 @@
 #ifndef _OVPN_DCO_OVPN_H_
 #define _OVPN_DCO_OVPN_H_
 
-#include <linux/hashtable.h>
-#include <linux/list_nulls.h>
 #include <linux/netdevice.h>
+#include <linux/rhashtable.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <linux/ovpn_dco.h>
 
 struct ovpn_frontend;
 struct ovpn_peer;
 
-#define OVPN_PEER_HASH_BITS	10
-
 /**
  * struct ovpn_peer_collection - the peers of a multi-peer device
- * @by_id: by peer id
- * @by_vpn_addr4: by VPN IPv4 address
- * @by_vpn_addr6: by VPN IPv6 address
- * @by_transp_addr: by remote transport address; nulls lists because a
- *	floating peer moves between buckets while lockless readers walk them
+ * @by_id: by peer id, an XArray: it grows with the ids in use, lookups are
+ *	lockless, and a dump resumes after the last id it listed
+ * @by_vpn_addr4: by VPN IPv4 address (peers that have one)
+ * @by_vpn_addr6: by VPN IPv6 address (peers that have one)
+ * @by_transp_addr: by socket and remote transport address, the key read
+ *	from the peer's binding (a float takes the peer out, changes the
+ *	binding and puts it back)
  * @count: peers in the collection
  *
- * Written under &struct ovpn_struct.lock, read under RCU.
+ * The three hash tables are rhashtables: they grow (and shrink) with the
+ * number of peers in a worker of their own, lookups stay lockless while
+ * they do. Every table is written under &struct ovpn_struct.lock, and read
+ * under RCU; @by_id also takes its own lock (with BHs off) inside.
  */
 struct ovpn_peer_collection {
-	DECLARE_HASHTABLE(by_id, OVPN_PEER_HASH_BITS);
-	DECLARE_HASHTABLE(by_vpn_addr4, OVPN_PEER_HASH_BITS);
-	DECLARE_HASHTABLE(by_vpn_addr6, OVPN_PEER_HASH_BITS);
-	struct hlist_nulls_head by_transp_addr[1 << OVPN_PEER_HASH_BITS];
+	struct xarray by_id;
+	struct rhashtable by_vpn_addr4;
+	struct rhashtable by_vpn_addr6;
+	struct rhashtable by_transp_addr;
 	unsigned int count;
 };
 

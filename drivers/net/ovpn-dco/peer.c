@@ -11,6 +11,7 @@
  * memory and the socket and the device are let go where sleeping is allowed.
  */
 
+#include <linux/hash.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/jhash.h>
@@ -191,31 +192,6 @@ static void ovpn_peer_removed_one(struct ovpn_peer *peer,
 
 /* ---- multi-peer collection ---- */
 
-int ovpn_peers_alloc(struct ovpn_struct *ovpn)
-{
-	struct ovpn_peer_collection *pc;
-	int i;
-
-	pc = kvzalloc(sizeof(*pc), GFP_KERNEL);
-	if (!pc)
-		return -ENOMEM;
-
-	hash_init(pc->by_id);
-	hash_init(pc->by_vpn_addr4);
-	hash_init(pc->by_vpn_addr6);
-	for (i = 0; i < ARRAY_SIZE(pc->by_transp_addr); i++)
-		INIT_HLIST_NULLS_HEAD(&pc->by_transp_addr[i], i);
-	ovpn->peers = pc;
-	return 0;
-}
-
-/* after the last peer is gone: the device's destructor */
-void ovpn_peers_destroy(struct ovpn_struct *ovpn)
-{
-	kvfree(ovpn->peers);
-	ovpn->peers = NULL;
-}
-
 static bool ovpn_sockaddr_eq(const union ovpn_sockaddr *a,
 			     const union ovpn_sockaddr *b)
 {
@@ -228,17 +204,132 @@ static bool ovpn_sockaddr_eq(const union ovpn_sockaddr *a,
 	       a->in6.sin6_port == b->in6.sin6_port;
 }
 
-static u32 ovpn_sockaddr_hash(const union ovpn_sockaddr *sa)
-{
-	u32 h;
+/**
+ * struct ovpn_transp_key - what by_transp_addr is searched for
+ * @sock: the socket a packet came in on
+ * @sa: its source address
+ */
+struct ovpn_transp_key {
+	const struct ovpn_socket *sock;
+	const union ovpn_sockaddr *sa;
+};
 
+static u32 ovpn_transp_hash(const struct ovpn_socket *sock,
+			    const union ovpn_sockaddr *sa, u32 seed)
+{
+	seed ^= hash_ptr(sock, 32);
 	if (sa->in4.sin_family == AF_INET)
-		h = jhash_2words((__force u32)sa->in4.sin_addr.s_addr,
-				 (__force u32)sa->in4.sin_port, 0);
-	else
-		h = jhash(&sa->in6.sin6_addr, sizeof(sa->in6.sin6_addr),
-			  (__force u32)sa->in6.sin6_port);
-	return h & ((1U << OVPN_PEER_HASH_BITS) - 1);
+		return jhash_2words((__force u32)sa->in4.sin_addr.s_addr,
+				    (__force u32)sa->in4.sin_port, seed);
+	return jhash(&sa->in6.sin6_addr, sizeof(sa->in6.sin6_addr),
+		     seed ^ (__force u32)sa->in6.sin6_port);
+}
+
+static u32 ovpn_transp_key_hash(const void *data, u32 len, u32 seed)
+{
+	const struct ovpn_transp_key *key = data;
+
+	return ovpn_transp_hash(key->sock, key->sa, seed);
+}
+
+/* A peer's binding only changes while the peer is out of the table (a
+ * float), under the device's lock; the table's own rehash holds a bucket
+ * lock, which is a read-side critical section of RCU.
+ */
+static const union ovpn_sockaddr *ovpn_peer_remote(const struct ovpn_peer *peer)
+{
+	return &rcu_dereference_check(peer->bind, 1)->remote;
+}
+
+static u32 ovpn_transp_obj_hash(const void *obj, u32 len, u32 seed)
+{
+	const struct ovpn_peer *peer = obj;
+
+	return ovpn_transp_hash(peer->sock, ovpn_peer_remote(peer), seed);
+}
+
+static int ovpn_transp_obj_cmp(struct rhashtable_compare_arg *arg,
+			       const void *obj)
+{
+	const struct ovpn_transp_key *key = arg->key;
+	const struct ovpn_peer *peer = obj;
+
+	return peer->sock != key->sock ||
+	       !ovpn_sockaddr_eq(ovpn_peer_remote(peer), key->sa);
+}
+
+/* Peers may share a VPN address (a client reconnecting before userspace
+ * removed its old peer): an insertion does not look for the key, and puts
+ * the newest first in its chain, where lookups find it.
+ */
+static const struct rhashtable_params ovpn_addr4_params = {
+	.head_offset = offsetof(struct ovpn_peer, node_addr4),
+	.key_offset = offsetof(struct ovpn_peer, vpn_ipv4),
+	.key_len = sizeof(__be32),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params ovpn_addr6_params = {
+	.head_offset = offsetof(struct ovpn_peer, node_addr6),
+	.key_offset = offsetof(struct ovpn_peer, vpn_ipv6),
+	.key_len = sizeof(struct in6_addr),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params ovpn_transp_params = {
+	.head_offset = offsetof(struct ovpn_peer, node_transp),
+	.key_len = sizeof(struct ovpn_transp_key),
+	.hashfn = ovpn_transp_key_hash,
+	.obj_hashfn = ovpn_transp_obj_hash,
+	.obj_cmpfn = ovpn_transp_obj_cmp,
+	.automatic_shrinking = true,
+};
+
+int ovpn_peers_alloc(struct ovpn_struct *ovpn)
+{
+	struct ovpn_peer_collection *pc;
+	int ret;
+
+	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
+	if (!pc)
+		return -ENOMEM;
+
+	xa_init_flags(&pc->by_id, XA_FLAGS_LOCK_BH);
+	ret = rhashtable_init(&pc->by_vpn_addr4, &ovpn_addr4_params);
+	if (ret)
+		goto err_free;
+	ret = rhashtable_init(&pc->by_vpn_addr6, &ovpn_addr6_params);
+	if (ret)
+		goto err_addr4;
+	ret = rhashtable_init(&pc->by_transp_addr, &ovpn_transp_params);
+	if (ret)
+		goto err_addr6;
+	ovpn->peers = pc;
+	return 0;
+
+err_addr6:
+	rhashtable_destroy(&pc->by_vpn_addr6);
+err_addr4:
+	rhashtable_destroy(&pc->by_vpn_addr4);
+err_free:
+	kfree(pc);
+	return ret;
+}
+
+/* after the last peer is gone: the device's destructor (process context) */
+void ovpn_peers_destroy(struct ovpn_struct *ovpn)
+{
+	struct ovpn_peer_collection *pc = ovpn->peers;
+
+	if (!pc)
+		return;
+	WARN_ON_ONCE(!xa_empty(&pc->by_id));
+	xa_destroy(&pc->by_id);
+	rhashtable_destroy(&pc->by_transp_addr);
+	rhashtable_destroy(&pc->by_vpn_addr6);
+	rhashtable_destroy(&pc->by_vpn_addr4);
+	kfree(pc);
+	ovpn->peers = NULL;
 }
 
 /* the transport source of a received packet: outer IP and UDP headers */
@@ -280,21 +371,21 @@ static bool ovpn_local_from_skb(struct sk_buff *skb, struct ovpn_bind *local)
 	return false;
 }
 
-static struct hlist_nulls_head *
-ovpn_transp_bucket(struct ovpn_peer_collection *pc,
-		   const union ovpn_sockaddr *sa)
-{
-	return &pc->by_transp_addr[ovpn_sockaddr_hash(sa)];
-}
-
-/* under ovpn->lock */
+/* under ovpn->lock: take a linked peer out of every table */
 static void ovpn_peer_unhash(struct ovpn_struct *ovpn, struct ovpn_peer *peer)
 {
-	hash_del_rcu(&peer->hash_entry_id);
-	hash_del_rcu(&peer->hash_entry_addr4);
-	hash_del_rcu(&peer->hash_entry_addr6);
-	hlist_nulls_del_init_rcu(&peer->hash_entry_transp_addr);
-	ovpn->peers->count--;
+	struct ovpn_peer_collection *pc = ovpn->peers;
+
+	xa_erase(&pc->by_id, peer->id);
+	if (peer->vpn_ipv4)
+		rhashtable_remove_fast(&pc->by_vpn_addr4, &peer->node_addr4,
+				       ovpn_addr4_params);
+	if (!ipv6_addr_any(&peer->vpn_ipv6))
+		rhashtable_remove_fast(&pc->by_vpn_addr6, &peer->node_addr6,
+				       ovpn_addr6_params);
+	rhashtable_remove_fast(&pc->by_transp_addr, &peer->node_transp,
+			       ovpn_transp_params);
+	pc->count--;
 }
 
 /* under ovpn->lock: whether @peer may be linked to a live device */
@@ -326,40 +417,78 @@ static int ovpn_peer_add_mp(struct ovpn_struct *ovpn, struct ovpn_peer *peer,
 			    struct netlink_ext_ack *extack)
 {
 	struct ovpn_peer_collection *pc = ovpn->peers;
-	struct ovpn_bind *bind;
-	struct ovpn_peer *tmp;
+	bool addr4 = peer->vpn_ipv4, addr6 = !ipv6_addr_any(&peer->vpn_ipv6);
 	int ret;
 
-	spin_lock_bh(&ovpn->lock);
-	ret = ovpn_peer_add_check(ovpn, peer, extack);
+	/* the id's slot, allocated while we may sleep: storing into it under
+	 * the lock below then needs no memory
+	 */
+	ret = xa_reserve_bh(&pc->by_id, peer->id, GFP_KERNEL);
 	if (ret) {
-		spin_unlock_bh(&ovpn->lock);
+		NL_SET_ERR_MSG_MOD(extack, "no memory for the peer's id");
 		return ret;
 	}
 
-	hash_for_each_possible(pc->by_id, tmp, hash_entry_id, peer->id) {
-		if (tmp->id == peer->id) {
-			spin_unlock_bh(&ovpn->lock);
-			NL_SET_ERR_MSG_MOD(extack,
-					   "a peer with this id already exists");
-			return -EEXIST;
-		}
+	spin_lock_bh(&ovpn->lock);
+	ret = ovpn_peer_add_check(ovpn, peer, extack);
+	if (ret)
+		goto out_unlock;
+	if (xa_load(&pc->by_id, peer->id)) {
+		NL_SET_ERR_MSG_MOD(extack, "a peer with this id already exists");
+		ret = -EEXIST;
+		goto out_unlock;
 	}
 
-	hash_add_rcu(pc->by_id, &peer->hash_entry_id, peer->id);
-	if (peer->vpn_ipv4)
-		hash_add_rcu(pc->by_vpn_addr4, &peer->hash_entry_addr4,
-			     (__force u32)peer->vpn_ipv4);
-	if (!ipv6_addr_any(&peer->vpn_ipv6))
-		hash_add_rcu(pc->by_vpn_addr6, &peer->hash_entry_addr6,
-			     ipv6_addr_hash(&peer->vpn_ipv6));
-	bind = rcu_dereference_protected(peer->bind,
-					 lockdep_is_held(&ovpn->lock));
-	hlist_nulls_add_head_rcu(&peer->hash_entry_transp_addr,
-				 ovpn_transp_bucket(pc, &bind->remote));
+	/* the tables may have to grow first, or an atomic allocation fail */
+	ret = rhashtable_insert_fast(&pc->by_transp_addr, &peer->node_transp,
+				     ovpn_transp_params);
+	if (ret)
+		goto err_table;
+	if (addr4) {
+		ret = rhashtable_insert_fast(&pc->by_vpn_addr4,
+					     &peer->node_addr4,
+					     ovpn_addr4_params);
+		if (ret)
+			goto err_transp;
+	}
+	if (addr6) {
+		ret = rhashtable_insert_fast(&pc->by_vpn_addr6,
+					     &peer->node_addr6,
+					     ovpn_addr6_params);
+		if (ret)
+			goto err_addr4;
+	}
+	/* last: found by id (the receive path), it is in every table; the
+	 * slot may have been released by a concurrent NEW_PEER of the same
+	 * id that failed, then this allocates
+	 */
+	ret = xa_err(xa_store(&pc->by_id, peer->id, peer, GFP_ATOMIC));
+	if (ret)
+		goto err_addr6;
 	pc->count++;
 	spin_unlock_bh(&ovpn->lock);
 	return 0;
+
+err_addr6:
+	if (addr6)
+		rhashtable_remove_fast(&pc->by_vpn_addr6, &peer->node_addr6,
+				       ovpn_addr6_params);
+err_addr4:
+	if (addr4)
+		rhashtable_remove_fast(&pc->by_vpn_addr4, &peer->node_addr4,
+				       ovpn_addr4_params);
+err_transp:
+	rhashtable_remove_fast(&pc->by_transp_addr, &peer->node_transp,
+			       ovpn_transp_params);
+err_table:
+	NL_SET_ERR_MSG_MOD(extack, "the peer tables could not take the peer");
+out_unlock:
+	spin_unlock_bh(&ovpn->lock);
+	/* xa_release() with BHs off: frees the slot only if it is still the
+	 * reservation (XA_ZERO_ENTRY), never another peer's
+	 */
+	xa_cmpxchg_bh(&pc->by_id, peer->id, XA_ZERO_ENTRY, NULL, 0);
+	return ret;
 }
 
 /**
@@ -522,7 +651,7 @@ int ovpn_peer_del(struct ovpn_peer *peer, enum ovpn_del_peer_reason reason)
 
 	spin_lock_bh(&ovpn->lock);
 	if (ovpn->mode == OVPN_MODE_MP)
-		linked = !hlist_unhashed(&peer->hash_entry_id);
+		linked = xa_load(&ovpn->peers->by_id, peer->id) == peer;
 	else
 		linked = rcu_access_pointer(ovpn->peer) == peer;
 	if (!linked) {
@@ -550,18 +679,14 @@ int ovpn_peer_del(struct ovpn_peer *peer, enum ovpn_del_peer_reason reason)
 /* unlink any one peer of an MP device, under ovpn->lock */
 static struct ovpn_peer *ovpn_peer_unhash_any(struct ovpn_struct *ovpn)
 {
+	unsigned long id = 0;
 	struct ovpn_peer *peer;
-	int bkt;
 
-	for (bkt = 0; bkt < HASH_SIZE(ovpn->peers->by_id); bkt++) {
-		peer = hlist_entry_safe(ovpn->peers->by_id[bkt].first,
-					struct ovpn_peer, hash_entry_id);
-		if (peer) {
-			ovpn_peer_unhash(ovpn, peer);
-			return peer;
-		}
-	}
-	return NULL;
+	/* skips the slots reserved by a NEW_PEER in progress */
+	peer = xa_find(&ovpn->peers->by_id, &id, ULONG_MAX, XA_PRESENT);
+	if (peer)
+		ovpn_peer_unhash(ovpn, peer);
+	return peer;
 }
 
 /**
@@ -624,7 +749,6 @@ void ovpn_peers_del_sock(struct ovpn_struct *ovpn, struct ovpn_socket *sock,
 			 enum ovpn_del_peer_reason reason)
 {
 	struct ovpn_peer *peer;
-	int bkt;
 
 	rcu_read_lock();
 	if (!ovpn->peers) {
@@ -634,8 +758,12 @@ void ovpn_peers_del_sock(struct ovpn_struct *ovpn, struct ovpn_socket *sock,
 			ovpn_peer_put(peer);
 		}
 	} else {
-		/* unhashing keeps a removed entry's forward link */
-		hash_for_each_rcu(ovpn->peers->by_id, bkt, peer, hash_entry_id) {
+		unsigned long id;
+
+		/* each step finds the lowest id from there on: removals
+		 * behind or ahead of it do not disturb the walk
+		 */
+		xa_for_each(&ovpn->peers->by_id, id, peer) {
 			if (peer->sock == sock && ovpn_peer_hold(peer)) {
 				ovpn_peer_del(peer, reason);
 				ovpn_peer_put(peer);
@@ -648,12 +776,17 @@ void ovpn_peers_del_sock(struct ovpn_struct *ovpn, struct ovpn_socket *sock,
 /**
  * ovpn_peers_walk - visit every peer of a device, resumably (dumps)
  * @ovpn: the device
- * @pos: where to resume, three longs (a netlink_callback's args), zero at
- *	the start: the hash bucket, the peers of that bucket already visited,
- *	and whether the P2P peer was
+ * @pos: where to resume, two longs (a netlink_callback's args), zero at
+ *	the start: the lowest peer id not visited yet (MP), and whether the
+ *	peer was visited (P2P)
  * @fn: called for each peer (held in P2P, under RCU in MP); non-zero stops the
  *	walk before that peer, which the next call visits again
  * @arg: for @fn
+ *
+ * Peers may come and go between two calls. They are visited in the order
+ * of their ids, and a call resumes after the last id visited: every peer
+ * that stays in the device from the first call to the last is visited
+ * exactly once, and no peer twice.
  *
  * Return: 0 when every peer was visited, else what @fn returned.
  */
@@ -661,10 +794,11 @@ int ovpn_peers_walk(struct ovpn_struct *ovpn, long *pos,
 		    int (*fn)(struct ovpn_peer *peer, void *arg), void *arg)
 {
 	struct ovpn_peer *peer;
-	int bkt, idx, ret = 0;
+	unsigned long id;
+	int ret = 0;
 
 	if (ovpn->mode == OVPN_MODE_P2P) {
-		if (pos[2])
+		if (pos[1])
 			return 0;
 		peer = ovpn_peer_get_first(ovpn);
 		if (peer) {
@@ -672,27 +806,17 @@ int ovpn_peers_walk(struct ovpn_struct *ovpn, long *pos,
 			ovpn_peer_put(peer);
 		}
 		if (!ret)
-			pos[2] = 1;
+			pos[1] = 1;
 		return ret;
 	}
 
 	rcu_read_lock();
-	for (bkt = pos[0]; bkt < HASH_SIZE(ovpn->peers->by_id); bkt++) {
-		idx = 0;
-		hlist_for_each_entry_rcu(peer, &ovpn->peers->by_id[bkt],
-					 hash_entry_id) {
-			if (idx++ < pos[1])
-				continue;
-			ret = fn(peer, arg);
-			if (ret)
-				break;
-			pos[1] = idx;
-		}
+	xa_for_each_start(&ovpn->peers->by_id, id, peer, pos[0]) {
+		ret = fn(peer, arg);
 		if (ret)
 			break;
-		pos[1] = 0;
+		pos[0] = id + 1;
 	}
-	pos[0] = bkt;
 	rcu_read_unlock();
 	return ret;
 }
@@ -710,13 +834,9 @@ struct ovpn_peer *ovpn_peer_get_by_id(struct ovpn_struct *ovpn, u32 id)
 
 	rcu_read_lock();
 	if (ovpn->mode == OVPN_MODE_MP) {
-		hash_for_each_possible_rcu(ovpn->peers->by_id, tmp,
-					   hash_entry_id, id) {
-			if (tmp->id == id && ovpn_peer_hold(tmp)) {
-				peer = tmp;
-				break;
-			}
-		}
+		tmp = xa_load(&ovpn->peers->by_id, id);
+		if (tmp && ovpn_peer_hold(tmp))
+			peer = tmp;
 	} else {
 		tmp = rcu_dereference(ovpn->peer);
 		if (tmp && tmp->id == id && ovpn_peer_hold(tmp))
@@ -756,11 +876,9 @@ struct ovpn_peer *ovpn_peer_get_by_transp_addr(struct ovpn_struct *ovpn,
 					       struct sk_buff *skb)
 {
 	struct ovpn_peer *peer = NULL, *tmp;
-	struct hlist_nulls_node *pos;
-	struct hlist_nulls_head *head;
+	struct ovpn_transp_key key;
 	union ovpn_sockaddr sa;
 	struct ovpn_bind *bind;
-	u32 slot;
 
 	if (!ovpn_sockaddr_from_skb(skb, &sa))
 		return NULL;
@@ -777,22 +895,13 @@ struct ovpn_peer *ovpn_peer_get_by_transp_addr(struct ovpn_struct *ovpn,
 		goto out;
 	}
 
-	slot = ovpn_sockaddr_hash(&sa);
-	head = &ovpn->peers->by_transp_addr[slot];
-again:
-	hlist_nulls_for_each_entry_rcu(tmp, pos, head, hash_entry_transp_addr) {
-		if (tmp->sock != sock)
-			continue;
-		bind = rcu_dereference(tmp->bind);
-		if (ovpn_sockaddr_eq(&bind->remote, &sa) &&
-		    ovpn_peer_hold(tmp)) {
-			peer = tmp;
-			goto out;
-		}
-	}
-	/* moved to another chain by a float while we walked: walk again */
-	if (get_nulls_value(pos) != slot)
-		goto again;
+	/* a lookup that a float's move races with walks again by itself */
+	key.sock = sock;
+	key.sa = &sa;
+	tmp = rhashtable_lookup(&ovpn->peers->by_transp_addr, &key,
+				ovpn_transp_params);
+	if (tmp && ovpn_peer_hold(tmp))
+		peer = tmp;
 out:
 	rcu_read_unlock();
 	return peer;
@@ -804,13 +913,10 @@ static struct ovpn_peer *ovpn_peer_get_by_vpn_addr4(struct ovpn_struct *ovpn,
 	struct ovpn_peer *peer = NULL, *tmp;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(ovpn->peers->by_vpn_addr4, tmp,
-				   hash_entry_addr4, (__force u32)addr) {
-		if (tmp->vpn_ipv4 == addr && ovpn_peer_hold(tmp)) {
-			peer = tmp;
-			break;
-		}
-	}
+	tmp = rhashtable_lookup(&ovpn->peers->by_vpn_addr4, &addr,
+				ovpn_addr4_params);
+	if (tmp && ovpn_peer_hold(tmp))
+		peer = tmp;
 	rcu_read_unlock();
 	return peer;
 }
@@ -823,14 +929,10 @@ ovpn_peer_get_by_vpn_addr6(struct ovpn_struct *ovpn,
 	struct ovpn_peer *peer = NULL, *tmp;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(ovpn->peers->by_vpn_addr6, tmp,
-				   hash_entry_addr6, ipv6_addr_hash(addr)) {
-		if (ipv6_addr_equal(&tmp->vpn_ipv6, addr) &&
-		    ovpn_peer_hold(tmp)) {
-			peer = tmp;
-			break;
-		}
-	}
+	tmp = rhashtable_lookup(&ovpn->peers->by_vpn_addr6, addr,
+				ovpn_addr6_params);
+	if (tmp && ovpn_peer_hold(tmp))
+		peer = tmp;
 	rcu_read_unlock();
 	return peer;
 }
@@ -975,6 +1077,8 @@ int ovpn_peer_rebind(struct ovpn_peer *peer, const union ovpn_sockaddr *sa,
 {
 	struct ovpn_struct *ovpn = peer->ovpn;
 	struct ovpn_bind *bind, *new;
+	bool linked;
+	int err = 0;
 
 	new = ovpn_bind_alloc(gfp);
 	if (unlikely(!new))
@@ -999,15 +1103,26 @@ int ovpn_peer_rebind(struct ovpn_peer *peer, const union ovpn_sockaddr *sa,
 		new->local = local->local;
 	else if (bind->remote.in4.sin_family == sa->in4.sin_family)
 		new->local = bind->local;
+	/* by_transp_addr hashes the binding's address: out of the table
+	 * while it changes
+	 */
+	linked = ovpn->peers && xa_load(&ovpn->peers->by_id, peer->id) == peer;
+	if (linked)
+		rhashtable_remove_fast(&ovpn->peers->by_transp_addr,
+				       &peer->node_transp, ovpn_transp_params);
 	rcu_assign_pointer(peer->bind, new);
+	if (linked)
+		err = rhashtable_insert_fast(&ovpn->peers->by_transp_addr,
+					     &peer->node_transp,
+					     ovpn_transp_params);
 	spin_unlock(&peer->lock);
-	if (ovpn->peers &&
-	    !hlist_nulls_unhashed(&peer->hash_entry_transp_addr)) {
-		hlist_nulls_del_init_rcu(&peer->hash_entry_transp_addr);
-		hlist_nulls_add_head_rcu(&peer->hash_entry_transp_addr,
-					 ovpn_transp_bucket(ovpn->peers, sa));
-	}
 	spin_unlock_bh(&ovpn->lock);
+	/* the peer is still found by id, only a packet without one (rare)
+	 * will not find it
+	 */
+	if (unlikely(err))
+		net_warn_ratelimited("%s: peer %u: not found by its new address (%d)\n",
+				     netdev_name(ovpn->dev), peer->id, err);
 
 	call_rcu(&bind->rcu, ovpn_bind_free_rcu);
 	return 1;

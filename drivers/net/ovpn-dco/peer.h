@@ -145,13 +145,14 @@ struct ovpn_peer_config {
  *	netlink request, queued keepalive work)
  * @rwork: releases the peer after the last reference and a grace period
  * @dev_tracker: tracks the reference on @ovpn's net device
- * @hash_entry_id: in &struct ovpn_peer_collection.by_id (MP)
- * @hash_entry_addr4: in by_vpn_addr4 when @vpn_ipv4 is set (MP)
- * @hash_entry_addr6: in by_vpn_addr6 when @vpn_ipv6 is set (MP)
- * @hash_entry_transp_addr: in by_transp_addr (MP)
+ * @node_addr4: in &struct ovpn_peer_collection.by_vpn_addr4 when
+ *	@vpn_ipv4 is set (MP)
+ * @node_addr6: in by_vpn_addr6 when @vpn_ipv6 is set (MP)
+ * @node_transp: in by_transp_addr (MP)
  * @tcp: stream state of a peer over TCP
  *
- * The hash entries are written under the device's lock.
+ * The table entries are written under the device's lock; an MP peer is
+ * linked while &struct ovpn_peer_collection.by_id maps its id to it.
  */
 struct ovpn_peer {
 	struct ovpn_struct *ovpn;
@@ -177,10 +178,9 @@ struct ovpn_peer {
 	struct kref refcount;
 	struct rcu_work rwork;
 	netdevice_tracker dev_tracker;
-	struct hlist_node hash_entry_id;
-	struct hlist_node hash_entry_addr4;
-	struct hlist_node hash_entry_addr6;
-	struct hlist_nulls_node hash_entry_transp_addr;
+	struct rhash_head node_addr4;
+	struct rhash_head node_addr6;
+	struct rhash_head node_transp;
 	struct ovpn_peer_tcp tcp;
 };
 

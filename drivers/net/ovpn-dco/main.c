@@ -160,6 +160,7 @@ static int ovpn_newlink(struct net *src_net, struct net_device *dev,
 	if (data && data[IFLA_OVPN_MODE])
 		ovpn->mode = nla_get_u8(data[IFLA_OVPN_MODE]);
 	spin_lock_init(&ovpn->lock);
+	spin_lock_init(&ovpn->expire_lock);
 	RCU_INIT_POINTER(ovpn->peer, NULL);
 
 	/* a family whose P2P carrier follows the peer starts without one */

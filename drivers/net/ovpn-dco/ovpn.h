@@ -72,6 +72,10 @@ struct ovpn_rx_queue {
  *	the array is set up in ndo_init, stopped in ndo_uninit, freed in the
  *	destructor
  * @n_rxq: number of receive queues (constant after ndo_init)
+ * @expire_lock: protects @expire_tat
+ * @expire_tat: paces the removals of peers whose keepalive timeout passed
+ *	(peer.c, ovpn_peer_expire_wait()): ns of the monotonic clock, the
+ *	time the next removal would be due if every removal took its turn
  */
 struct ovpn_struct {
 	struct net_device *dev;
@@ -83,6 +87,8 @@ struct ovpn_struct {
 	bool dead;
 	struct ovpn_rx_queue *rxq;
 	unsigned int n_rxq;
+	spinlock_t expire_lock; /* protects @expire_tat */
+	u64 expire_tat;
 };
 
 /* the module's workqueue (unbound): peer keepalive, deferred releases,

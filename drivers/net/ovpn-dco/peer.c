@@ -1206,6 +1206,45 @@ void ovpn_peer_keepalive_set(struct ovpn_peer *peer, u32 interval,
 	ovpn_peer_keepalive_schedule(peer, 0);
 }
 
+/* Peers that expire together are removed at a bounded pace: each removal
+ * is a DEL_PEER notification, and a daemon's socket holds only so many.
+ * OpenVPN asks for 1 MiB (416 KiB granted under the default rmem_max,
+ * about 550 notifications) and exits when its socket overruns (libnl
+ * reports ENOBUFS as out of memory, which OpenVPN treats as fatal): a
+ * server whose clients all fell silent at once must not lose itself too.
+ * A burst is notified at once, then expire_rate a second per device.
+ */
+#define OVPN_EXPIRE_BURST	256
+
+static unsigned int ovpn_expire_rate = 2000;
+module_param_named(expire_rate, ovpn_expire_rate, uint, 0644);
+MODULE_PARM_DESC(expire_rate,
+		 "removals of expired peers a device notifies per second after a burst of 256 (default 2000; 0: no limit)");
+
+/* Return: 0 if an expired peer may be removed now, else the jiffies until
+ * its turn, which it then keeps
+ */
+static unsigned long ovpn_peer_expire_wait(struct ovpn_struct *ovpn)
+{
+	u32 rate = READ_ONCE(ovpn_expire_rate);
+	u64 now, gap, tau, due;
+
+	if (!rate)
+		return 0;
+	gap = div_u64(NSEC_PER_SEC, rate);
+	tau = gap * OVPN_EXPIRE_BURST;
+	now = ktime_get_ns();
+
+	spin_lock_bh(&ovpn->expire_lock);
+	if (ovpn->expire_tat < now)
+		ovpn->expire_tat = now;
+	due = ovpn->expire_tat > now + tau ? ovpn->expire_tat - tau : now;
+	ovpn->expire_tat += gap;
+	spin_unlock_bh(&ovpn->expire_lock);
+
+	return due > now ? nsecs_to_jiffies(due - now) + 1 : 0;
+}
+
 static void ovpn_peer_keepalive_work(struct work_struct *work)
 {
 	struct ovpn_peer *peer = container_of(to_delayed_work(work),
@@ -1222,12 +1261,23 @@ static void ovpn_peer_keepalive_work(struct work_struct *work)
 		deadline = READ_ONCE(peer->last_recv) +
 			   (unsigned long)timeout * HZ;
 		if (time_after_eq(now, deadline)) {
+			if (!peer->expire_turn) {
+				delay = ovpn_peer_expire_wait(peer->ovpn);
+				if (delay) {
+					peer->expire_turn = true;
+					ovpn_peer_keepalive_schedule(peer,
+								     delay);
+					goto out;
+				}
+			}
 			netdev_dbg(peer->ovpn->dev,
 				   "peer %u expired after %u s without traffic\n",
 				   peer->id, timeout);
 			ovpn_peer_del(peer, OVPN_DEL_PEER_REASON_EXPIRED);
 			goto out;
 		}
+		/* traffic came back while it waited for its turn */
+		peer->expire_turn = false;
 		delay = deadline - now;
 	}
 

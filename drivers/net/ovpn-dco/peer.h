@@ -135,6 +135,8 @@ struct ovpn_peer_config {
  *	until then (written on TX, read anywhere: READ/WRITE_ONCE)
  * @last_recv: jiffies of the last authentic RX (lockless, READ/WRITE_ONCE)
  * @last_sent: jiffies of the last TX (lockless, READ/WRITE_ONCE)
+ * @expire_turn: the keepalive work found the peer expired and waits for
+ *	the turn it was given to remove it (only that work reads or writes it)
  * @keepalive_work: keepalive and expiry; holds a peer reference while queued
  * @removed: unlinked from the device; keepalive is never rearmed after it
  * @doomed: its removal was asked before it was linked (a TCP stream that
@@ -171,6 +173,7 @@ struct ovpn_peer {
 	unsigned long last_recv;
 	unsigned long last_sent;
 	struct delayed_work keepalive_work;
+	bool expire_turn;
 	bool removed;
 	bool doomed;
 	enum ovpn_del_peer_reason doomed_reason;

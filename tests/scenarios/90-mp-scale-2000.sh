@@ -128,7 +128,7 @@ ifidx=$(ifindex_of "$S" "$DEV")
 
 # --- 1. 2,000 clients: setup, every one reached, load spread and on one
 t0=$EPOCHREALTIME
-sg_clients run "$DEV" "$N" --vpn-base "$VPN_BASE" --reach 60 --load both --duration 3
+sg_clients run "$DEV" "$N" --vpn-base "$VPN_BASE" --reach 60 --load both --duration "$(slow_secs 3)"
 log "scalegen run of $N clients: exit $SG_RC after $(ms_since "$t0") ms"
 assert_eq "$SG_RC" 0 "scalegen exit status"
 assert_eq "$(sgv setup_peers)" "$N" "peers set up"

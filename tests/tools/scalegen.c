@@ -1006,14 +1006,18 @@ fail:
  * one part queued ahead of the one being read (it builds the next when a
  * read leaves the queue below half the buffer, and a peek never does).
  * That part is peeked at: its last peer L is where the kernel will resume.
- * Our by_id table has RACE_HASH_BITS bits of buckets, walked in order, so
- * the changes go where a walk that resumes by position would go wrong:
+ * The changes go where a walk that resumes by position would go wrong:
  * alternately L itself is deleted (a resume by count then skips the peer
- * after L) or a new peer is added to L's bucket (it then lists L again),
- * and each time a peer not listed yet, in a later bucket, is deleted and
- * another is added there.
+ * after L) or a new peer is added next to L (it then lists L again), and
+ * each time a peer not listed yet is deleted and another added further on.
+ * "Next to" is L's bucket in the module's old layout, 1,024 buckets by
+ * hash_32(id, 10) walked in order, whose resume by count this caught (11
+ * missing, 14 twice). The module now walks its ids in order and resumes
+ * after the last one listed: deleting L still tests that (a resume by
+ * count would skip the peer after it), the other changes land anywhere in
+ * the ids, behind or ahead of where the dump stands.
  */
-#define RACE_HASH_BITS	10	/* OVPN_PEER_HASH_BITS */
+#define RACE_HASH_BITS	10
 #define RACE_PART_BYTES	8192
 #define RACE_ADDS_MAX	4096
 #define RACE_IDS_SHOWN	10
@@ -1064,7 +1068,7 @@ struct race {
 	bool failed;
 };
 
-/* the kernel's bucket of peer @id: hash_min(id, 10) = hash_32(id, 10) */
+/* peer @id's bucket in the old layout: hash_min(id, 10) = hash_32(id, 10) */
 static uint32_t race_bucket(uint32_t id)
 {
 	return (id * 0x61C88647U) >> (32 - RACE_HASH_BITS);

@@ -509,8 +509,9 @@ static void ovpn_tcp_send_now(struct ovpn_peer *peer, struct sock *sk,
 	gfp_t gfp = sk->sk_allocation;
 	int ret;
 
-	/* TCP allocates with the socket's flags and, for sleeping ones,
-	 * from the current task's page fragment: neither fits a softirq
+	/* TCP allocates with the socket's flags: sleeping ones do not fit a
+	 * softirq. (Its page fragment is the socket's own, not the current
+	 * task's: ovpn_tcp_socket_attach().)
 	 */
 	sk->sk_allocation = GFP_ATOMIC;
 	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, skb->len);
@@ -1110,6 +1111,18 @@ int ovpn_tcp_socket_attach(struct ovpn_socket *ovpn_sock,
 	ovpn_sock->peer = peer;
 	peer->tcp.saved.prot = sk->sk_prot;
 	peer->tcp.saved.ops = sock->ops;
+	/* We write to the stream from softirqs (ovpn_tcp_send_now()), where
+	 * "current" is whichever task was interrupted. With this set, TCP
+	 * copies what is sent into that task's page fragment, which the task
+	 * may be filling at that moment (a sendmsg() of its own, on a socket
+	 * whose packets this very softirq is sending): the bytes of one then
+	 * land in the other, past every checksum and tag. Linux 6.1 also
+	 * declined the task's fragment for atomic allocations; from 6.2 only
+	 * this flag decides. The socket's own fragment is serialised by the
+	 * socket lock, which every sender here holds.
+	 */
+	peer->tcp.saved.use_task_frag = sk->sk_use_task_frag;
+	sk->sk_use_task_frag = false;
 
 	write_lock_bh(&sk->sk_callback_lock);
 	peer->tcp.saved.data_ready = sk->sk_data_ready;
@@ -1178,6 +1191,7 @@ void ovpn_tcp_socket_detach(struct ovpn_socket *ovpn_sock)
 	rcu_assign_sk_user_data(sk, NULL);
 	write_unlock_bh(&sk->sk_callback_lock);
 	WRITE_ONCE(sk->sk_prot, peer->tcp.saved.prot);
+	sk->sk_use_task_frag = peer->tcp.saved.use_task_frag;
 	/* Userspace's socket, unless it was closed (a peer following its
 	 * socket): the close orphans the sock under its lock, and the socket
 	 * is freed only after that, so it cannot go while we hold the lock.

@@ -64,6 +64,8 @@ struct ovpn_socket;
  * @saved.state_change: the socket's own state_change
  * @saved.prot: the socket's protocol operations
  * @saved.ops: the socket's file operations
+ * @saved.use_task_frag: the socket's sk_use_task_frag, which we clear
+ *	(ovpn_tcp_socket_attach())
  */
 struct ovpn_peer_tcp {
 	struct strparser strp;
@@ -88,6 +90,7 @@ struct ovpn_peer_tcp {
 		void (*state_change)(struct sock *sk);
 		struct proto *prot;
 		const struct proto_ops *ops;
+		bool use_task_frag;
 	} saved;
 };
 

@@ -24,17 +24,6 @@
 #include <asm/unaligned.h>
 #endif
 
-/* Whether new devices poll their receive queues in kernel threads (io.c,
- * module parameter threaded_napi) unless told otherwise: off from 6.12
- * until threaded NAPI has passed the test suite there
- * (Documentation/performance.md, section 8).
- */
-#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
-#define OVPN_THREADED_NAPI_DEFAULT false
-#else
-#define OVPN_THREADED_NAPI_DEFAULT true
-#endif
-
 /* NETIF_F_LLTX became the dev->lltx flag in 6.12 */
 static inline void ovpn_compat_set_lltx(struct net_device *dev)
 {

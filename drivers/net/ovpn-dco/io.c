@@ -931,13 +931,12 @@ static int ovpn_rx_poll(struct napi_struct *napi, int budget)
  * CPU, so decryption, GRO and the inner stack need not wait behind the
  * softirq that parked the packets (on a host running both ends, the
  * sender's). performance.md section 8 measures it. Read when a device is
- * created; an administrator can still switch each device in sysfs. The
- * default depends on the kernel (compat.h).
+ * created; an administrator can still switch each device in sysfs.
  */
-static bool ovpn_threaded_napi = OVPN_THREADED_NAPI_DEFAULT;
+static bool ovpn_threaded_napi = true;
 module_param_named(threaded_napi, ovpn_threaded_napi, bool, 0644);
 MODULE_PARM_DESC(threaded_napi,
-		 "poll new devices' receive queues in kernel threads (threaded NAPI; default 1 before Linux 6.12, 0 from 6.12)");
+		 "poll new devices' receive queues in kernel threads (threaded NAPI; default 1)");
 
 /**
  * ovpn_recv - take a data packet from the transport
